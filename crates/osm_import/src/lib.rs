@@ -1,0 +1,1 @@
+//! OSM import (being written).

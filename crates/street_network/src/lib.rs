@@ -1,0 +1,1 @@
+//! The city model (being written).
