@@ -11,18 +11,55 @@
 //! acknowledged write survives a crash or kill. Multi-record writes (a GeoJSON import) are one
 //! transaction: all or nothing.
 //!
+//! Timestamps are kept to the microsecond on both backends (PostgreSQL's precision): a value with
+//! nanoseconds is stored truncated, and records returned by a write carry the stored value.
+//!
 //! Glossary:
 //! - **token hash**: sessions are looked up by the SHA-256 of the cookie value, so a copy of the
 //!   database does not yield live sessions.
 //! - **scoped**: site methods take the caller's organisation and never return or touch another
 //!   organisation's records.
 
+mod postgres;
+mod rows;
+mod sqlite;
+
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+
 use domain::{
     AuditEvent, BasemapFeature, NewOrganisation, NewUser, Organisation, OrganisationId, Site,
     SiteDraft, SiteId, User, UserId,
 };
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Opens the store a URL names and brings its schema up to date (applies pending migrations):
+///
+/// - `sqlite://PATH` (or `sqlite:PATH`): the SQLite file at PATH, created if missing;
+///   `sqlite:///srv/agora.db` is absolute, `sqlite://agora.db` relative to the working directory;
+/// - `postgres://USER@HOST:PORT/DATABASE` (or `postgresql://...`): a PostgreSQL database, tables
+///   in the `public` schema (see [`PostgresStore::connect_in_schema`] for another one).
+///
+/// Anything else is [`StoreError::BadUrl`], naming the scheme (never the whole URL, which may hold
+/// a password).
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    let Some((scheme, _)) = url.split_once(':') else {
+        return Err(StoreError::BadUrl(format!(
+            "'{url}' has no scheme; expected sqlite://PATH or postgres://USER@HOST/DATABASE"
+        )));
+    };
+    match scheme {
+        "sqlite" => Ok(Arc::new(SqliteStore::open_url(url).await?)),
+        "postgres" | "postgresql" => Ok(Arc::new(PostgresStore::connect(url).await?)),
+        other => Err(StoreError::BadUrl(format!(
+            "unknown scheme '{other}'; expected sqlite://PATH or postgres://USER@HOST/DATABASE"
+        ))),
+    }
+}
 
 /// What can go wrong in the store; callers map `NotFound`, `Conflict` and `VersionConflict` to user
 /// errors and everything else to an internal error.
@@ -32,7 +69,9 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
-    #[error("site was changed by someone else (you edited version {expected}, it is now at version {actual})")]
+    #[error(
+        "site was changed by someone else (you edited version {expected}, it is now at version {actual})"
+    )]
     VersionConflict { expected: i64, actual: i64 },
     #[error("stored {what} could not be read: {message}")]
     Corrupt { what: &'static str, message: String },
@@ -75,32 +114,48 @@ pub trait Store: Send + Sync {
     /// Which backend this is ("sqlite" or "postgres"), for logs and the about page.
     fn backend_name(&self) -> &'static str;
 
-    // Organisations.
+    /// Closes the connections, waiting for those in use (for a clean shutdown; SQLite checkpoints
+    /// its write-ahead log). The store must not be used afterwards.
+    async fn close(&self) {}
+
+    // Organisations. These writes record no audit event; the caller records one if it wants.
+    /// Creates an organisation; a name already in use is `StoreError::Conflict`.
     async fn create_organisation(&self, new: &NewOrganisation) -> StoreResult<Organisation>;
     async fn organisation(&self, id: OrganisationId) -> StoreResult<Option<Organisation>>;
     async fn organisation_by_name(&self, name: &str) -> StoreResult<Option<Organisation>>;
+    /// All organisations, ordered by name.
     async fn list_organisations(&self) -> StoreResult<Vec<Organisation>>;
 
     // Users. Usernames are unique; a duplicate is `StoreError::Conflict`.
+    /// Creates a user; an unknown organisation is `StoreError::NotFound`.
     async fn create_user(&self, new: &NewUser) -> StoreResult<User>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// The user and their password hash (PHC string), for the login check only.
     async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>>;
+    /// Replaces a user's password hash; an unknown user is `StoreError::NotFound`.
     async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()>;
+    /// The users of an organisation, ordered by username.
     async fn list_users(&self, organisation: OrganisationId) -> StoreResult<Vec<User>>;
 
-    // Sessions.
+    // Sessions. The store does not check expiry on read: the caller compares `expires_at`.
+    /// Stores a new session; an unknown user is `StoreError::NotFound`.
     async fn create_session(&self, session: &SessionRecord) -> StoreResult<()>;
     async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>>;
-    async fn touch_session(&self, token_hash: &str, last_seen_at: DateTime<Utc>) -> StoreResult<()>;
+    /// Sets `last_seen_at`; does nothing when the session is gone (e.g. logged out meanwhile).
+    async fn touch_session(&self, token_hash: &str, last_seen_at: DateTime<Utc>)
+    -> StoreResult<()>;
+    /// Removes one session; removing a session that is gone is not an error (logout is idempotent).
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Removes all sessions of a user (e.g. after a password change); returns how many.
     async fn delete_user_sessions(&self, user: UserId) -> StoreResult<u64>;
     /// Removes sessions whose absolute expiry is before `now`; returns how many.
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 
     // Sites, always scoped to the caller's organisation. Each write records its audit event
     // (SiteCreated / SitesImported, SiteUpdated, SiteDeleted) in the same transaction.
-    /// Creates all drafts in one transaction (all or nothing), in order.
+    /// Creates all drafts in one transaction (all or nothing), in order, each at version 1. One draft
+    /// records `SiteCreated`, several one `SitesImported`. An unknown organisation is
+    /// `StoreError::NotFound` and stores nothing. Drafts are stored as given: validate them first.
     async fn create_sites(
         &self,
         organisation: OrganisationId,
@@ -111,6 +166,8 @@ pub trait Store: Send + Sync {
     /// All sites of the organisation, ordered by name.
     async fn list_sites(&self, organisation: OrganisationId) -> StoreResult<Vec<Site>>;
     /// Replaces the fields of a site if it is still at `expected_version`; bumps the version.
+    /// Another version is `StoreError::VersionConflict` (with the current one); a site that does not
+    /// exist or belongs to another organisation is `StoreError::NotFound`.
     async fn update_site(
         &self,
         organisation: OrganisationId,
@@ -119,6 +176,8 @@ pub trait Store: Send + Sync {
         draft: &SiteDraft,
         actor: Option<UserId>,
     ) -> StoreResult<Site>;
+    /// Deletes a site; one that does not exist or belongs to another organisation is
+    /// `StoreError::NotFound`.
     async fn delete_site(
         &self,
         organisation: OrganisationId,
@@ -129,7 +188,8 @@ pub trait Store: Send + Sync {
     // The base map (shared by all organisations: it is public OpenStreetMap data).
     /// Replaces the whole base map in one transaction.
     async fn replace_basemap(&self, features: &[BasemapFeature]) -> StoreResult<()>;
-    /// Features whose bounding box intersects `area`, at most `limit`, in a stable order.
+    /// Features whose bounding box intersects `area` (edges touching count), at most `limit`, in
+    /// the order they were given to `replace_basemap`.
     async fn basemap_features(
         &self,
         area: BoundingBox,
@@ -139,6 +199,7 @@ pub trait Store: Send + Sync {
     async fn basemap_extent(&self) -> StoreResult<Option<BoundingBox>>;
 
     // Audit trail.
+    /// Appends an event (stored at microsecond precision).
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()>;
     /// The newest events of an organisation first.
     async fn audit_events(

@@ -1,0 +1,684 @@
+//! The embedded backend: one SQLite file, nothing to install.
+//!
+//! Durability and concurrency settings: WAL journal (readers never block the writer),
+//! `synchronous=FULL` (a commit is on disk before it returns, so a kill or power cut loses no
+//! acknowledged write), foreign keys on, and a 5 s busy timeout so that concurrent writers wait for
+//! each other instead of failing. Write transactions start with `BEGIN IMMEDIATE`: they take the
+//! write lock before their first read, so a read-then-write transaction cannot fail half-way when
+//! another connection committed in between.
+//!
+//! Storage shapes: UUIDs and timestamps as text (see [`timestamp_text`]), JSON as text, the base
+//! map's bounding boxes also in an R*Tree (`basemap_boxes`).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+use domain::{
+    AuditEvent, BasemapFeature, NewOrganisation, NewUser, Organisation, OrganisationId, Site,
+    SiteDraft, SiteId, User, UserId,
+};
+
+use crate::rows::{self, Columns, bare_column_name, corrupt};
+use crate::{BoundingBox, SessionRecord, Store, StoreError, StoreResult};
+
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// How long a connection waits for another one's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// SQLite allows one writer at a time anyway; a few connections serve concurrent readers.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// A [`Store`] on one SQLite database file.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens the database file at `path`, creating it if missing, and applies the migrations.
+    pub async fn open(path: impl AsRef<Path>) -> StoreResult<SqliteStore> {
+        Self::open_with(SqliteConnectOptions::new().filename(path)).await
+    }
+
+    /// Opens a `sqlite://PATH` (or `sqlite:PATH`) URL; query parameters are those of sqlx.
+    pub async fn open_url(url: &str) -> StoreResult<SqliteStore> {
+        let rest = url
+            .strip_prefix("sqlite:")
+            .ok_or_else(|| StoreError::BadUrl("a SQLite URL starts with sqlite://".into()))?;
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        if path.is_empty() || path.starts_with(":memory:") || path.contains("mode=memory") {
+            return Err(StoreError::BadUrl(
+                "SQLite needs a file path (sqlite://PATH); in-memory databases are not supported"
+                    .into(),
+            ));
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|error| StoreError::BadUrl(format!("SQLite URL: {error}")))?;
+        Self::open_with(options).await
+    }
+
+    async fn open_with(options: SqliteConnectOptions) -> StoreResult<SqliteStore> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Closes every connection (checkpointing the WAL), waiting for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+/// A timestamp as stored: UTC, fixed width, microseconds, so that text order is time order.
+pub(crate) fn timestamp_text(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn decoded<T>(row: &SqliteRow, column: &'static str) -> StoreResult<T>
+where
+    T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+{
+    row.try_get(bare_column_name(column))
+        .map_err(|error| corrupt(column, error))
+}
+
+fn parse_uuid(column: &'static str, text: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(text).map_err(|error| corrupt(column, error))
+}
+
+impl Columns for SqliteRow {
+    fn text(&self, column: &'static str) -> StoreResult<String> {
+        decoded(self, column)
+    }
+
+    fn optional_text(&self, column: &'static str) -> StoreResult<Option<String>> {
+        decoded(self, column)
+    }
+
+    fn integer(&self, column: &'static str) -> StoreResult<i64> {
+        decoded(self, column)
+    }
+
+    fn optional_integer(&self, column: &'static str) -> StoreResult<Option<i64>> {
+        decoded(self, column)
+    }
+
+    fn real(&self, column: &'static str) -> StoreResult<f64> {
+        decoded(self, column)
+    }
+
+    fn uuid(&self, column: &'static str) -> StoreResult<Uuid> {
+        parse_uuid(column, &self.text(column)?)
+    }
+
+    fn optional_uuid(&self, column: &'static str) -> StoreResult<Option<Uuid>> {
+        self.optional_text(column)?
+            .map(|text| parse_uuid(column, &text))
+            .transpose()
+    }
+
+    fn timestamp(&self, column: &'static str) -> StoreResult<DateTime<Utc>> {
+        let text = self.text(column)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|time| time.with_timezone(&Utc))
+            .map_err(|error| corrupt(column, format!("'{text}': {error}")))
+    }
+
+    fn json(&self, column: &'static str) -> StoreResult<serde_json::Value> {
+        serde_json::from_str(&self.text(column)?).map_err(|error| corrupt(column, error))
+    }
+}
+
+/// Runs `decode` over every row.
+fn all<T>(rows: Vec<SqliteRow>, decode: fn(&SqliteRow) -> StoreResult<T>) -> StoreResult<Vec<T>> {
+    rows.iter().map(decode).collect()
+}
+
+async fn insert_audit_event(
+    connection: &mut sqlx::SqliteConnection,
+    event: &AuditEvent,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, organisation_id, user_id, action, subject, detail)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(timestamp_text(event.at))
+    .bind(event.organisation_id.map(|id| id.to_string()))
+    .bind(event.user_id.map(|id| id.to_string()))
+    .bind(event.action.as_str())
+    .bind(&event.subject)
+    .bind(&event.detail)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+async fn insert_site(connection: &mut sqlx::SqliteConnection, site: &Site) -> StoreResult<()> {
+    let json = rows::site_json(&site.draft);
+    sqlx::query(
+        "INSERT INTO sites (id, organisation_id, name, kind, polygon, capacity, operators,
+                            opening_hours, tags, source, version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(site.id.to_string())
+    .bind(site.organisation_id.to_string())
+    .bind(&site.draft.name)
+    .bind(site.draft.kind.as_str())
+    .bind(json.polygon.to_string())
+    .bind(site.draft.capacity.map(i64::from))
+    .bind(json.operators.to_string())
+    .bind(&site.draft.opening_hours)
+    .bind(json.tags.to_string())
+    .bind(&site.draft.source)
+    .bind(site.version)
+    .bind(timestamp_text(site.created_at))
+    .bind(timestamp_text(site.updated_at))
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend_name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn close(&self) {
+        SqliteStore::close(self).await;
+    }
+
+    async fn create_organisation(&self, new: &NewOrganisation) -> StoreResult<Organisation> {
+        let organisation = Organisation {
+            id: OrganisationId::new_random(),
+            name: new.name.clone(),
+            kind: new.kind,
+            created_at: rows::now(),
+        };
+        sqlx::query("INSERT INTO organisations (id, name, kind, created_at) VALUES (?, ?, ?, ?)")
+            .bind(organisation.id.to_string())
+            .bind(&organisation.name)
+            .bind(organisation.kind.as_str())
+            .bind(timestamp_text(organisation.created_at))
+            .execute(&self.pool)
+            .await
+            .map_err(|error| {
+                rows::conflict_on_unique(error, || {
+                    format!("organisation '{}' already exists", new.name)
+                })
+            })?;
+        Ok(organisation)
+    }
+
+    async fn organisation(&self, id: OrganisationId) -> StoreResult<Option<Organisation>> {
+        sqlx::query("SELECT * FROM organisations WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| rows::organisation_from_row(&row))
+            .transpose()
+    }
+
+    async fn organisation_by_name(&self, name: &str) -> StoreResult<Option<Organisation>> {
+        sqlx::query("SELECT * FROM organisations WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| rows::organisation_from_row(&row))
+            .transpose()
+    }
+
+    async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
+        let found = sqlx::query("SELECT * FROM organisations ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?;
+        all(found, rows::organisation_from_row)
+    }
+
+    async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
+        let user = User {
+            id: UserId::new_random(),
+            organisation_id: new.organisation_id,
+            username: new.username.clone(),
+            display_name: new.display_name.clone(),
+            role: new.role,
+            created_at: rows::now(),
+        };
+        sqlx::query(
+            "INSERT INTO users (id, organisation_id, username, display_name, role, password_hash,
+                                created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(user.id.to_string())
+        .bind(user.organisation_id.to_string())
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(&new.password_hash)
+        .bind(timestamp_text(user.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(|error| {
+            match rows::conflict_on_unique(error, || {
+                format!("username '{}' is already taken", new.username)
+            }) {
+                StoreError::Database(error) => {
+                    rows::not_found_on_foreign_key(error, "organisation", new.organisation_id)
+                }
+                other => other,
+            }
+        })?;
+        Ok(user)
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| rows::user_from_row(&row))
+            .transpose()
+    }
+
+    async fn user_credentials(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        let Some(row) = sqlx::query("SELECT * FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            rows::user_from_row(&row)?,
+            row.text("users.password_hash")?,
+        )))
+    }
+
+    async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
+        let result = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "user",
+                id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn list_users(&self, organisation: OrganisationId) -> StoreResult<Vec<User>> {
+        let found =
+            sqlx::query("SELECT * FROM users WHERE organisation_id = ? ORDER BY username, id")
+                .bind(organisation.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        all(found, rows::user_from_row)
+    }
+
+    async fn create_session(&self, session: &SessionRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at,
+                                   expires_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&session.token_hash)
+        .bind(session.user_id.to_string())
+        .bind(&session.csrf_token)
+        .bind(timestamp_text(session.created_at))
+        .bind(timestamp_text(session.last_seen_at))
+        .bind(timestamp_text(session.expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(|error| {
+            match rows::conflict_on_unique(error, || {
+                "a session with this token already exists".to_string()
+            }) {
+                StoreError::Database(error) => {
+                    rows::not_found_on_foreign_key(error, "user", session.user_id)
+                }
+                other => other,
+            }
+        })?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        sqlx::query("SELECT * FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| rows::session_from_row(&row))
+            .transpose()
+    }
+
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        last_seen_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(timestamp_text(last_seen_at))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_user_sessions(&self, user: UserId) -> StoreResult<u64> {
+        let result = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected())
+    }
+
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let result = sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
+            .bind(timestamp_text(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected())
+    }
+
+    async fn create_sites(
+        &self,
+        organisation: OrganisationId,
+        drafts: &[SiteDraft],
+        actor: Option<UserId>,
+    ) -> StoreResult<Vec<Site>> {
+        let mut transaction = self.begin_write().await?;
+        let exists = sqlx::query("SELECT 1 FROM organisations WHERE id = ?")
+            .bind(organisation.to_string())
+            .fetch_optional(&mut *transaction)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound {
+                what: "organisation",
+                id: organisation.to_string(),
+            });
+        }
+        let now = rows::now();
+        let mut sites = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let site = Site {
+                id: SiteId::new_random(),
+                organisation_id: organisation,
+                draft: draft.clone(),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            insert_site(&mut transaction, &site).await?;
+            sites.push(site);
+        }
+        if !sites.is_empty() {
+            let event = rows::sites_created_event(organisation, &sites, actor, now);
+            insert_audit_event(&mut transaction, &event).await?;
+        }
+        transaction.commit().await?;
+        Ok(sites)
+    }
+
+    async fn site(&self, organisation: OrganisationId, id: SiteId) -> StoreResult<Option<Site>> {
+        sqlx::query("SELECT * FROM sites WHERE id = ? AND organisation_id = ?")
+            .bind(id.to_string())
+            .bind(organisation.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| rows::site_from_row(&row))
+            .transpose()
+    }
+
+    async fn list_sites(&self, organisation: OrganisationId) -> StoreResult<Vec<Site>> {
+        let found = sqlx::query("SELECT * FROM sites WHERE organisation_id = ?")
+            .bind(organisation.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut sites = all(found, rows::site_from_row)?;
+        rows::sort_sites_by_name(&mut sites);
+        Ok(sites)
+    }
+
+    async fn update_site(
+        &self,
+        organisation: OrganisationId,
+        id: SiteId,
+        expected_version: i64,
+        draft: &SiteDraft,
+        actor: Option<UserId>,
+    ) -> StoreResult<Site> {
+        let mut transaction = self.begin_write().await?;
+        let json = rows::site_json(draft);
+        let updated = sqlx::query(
+            "UPDATE sites
+             SET name = ?, kind = ?, polygon = ?, capacity = ?, operators = ?, opening_hours = ?,
+                 tags = ?, source = ?, version = version + 1, updated_at = ?
+             WHERE id = ? AND organisation_id = ? AND version = ?
+             RETURNING *",
+        )
+        .bind(&draft.name)
+        .bind(draft.kind.as_str())
+        .bind(json.polygon.to_string())
+        .bind(draft.capacity.map(i64::from))
+        .bind(json.operators.to_string())
+        .bind(&draft.opening_hours)
+        .bind(json.tags.to_string())
+        .bind(&draft.source)
+        .bind(timestamp_text(rows::now()))
+        .bind(id.to_string())
+        .bind(organisation.to_string())
+        .bind(expected_version)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(row) = updated else {
+            let actual: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM sites WHERE id = ? AND organisation_id = ?",
+            )
+            .bind(id.to_string())
+            .bind(organisation.to_string())
+            .fetch_optional(&mut *transaction)
+            .await?;
+            return Err(match actual {
+                Some(actual) => StoreError::VersionConflict {
+                    expected: expected_version,
+                    actual,
+                },
+                None => StoreError::NotFound {
+                    what: "site",
+                    id: id.to_string(),
+                },
+            });
+        };
+        let site = rows::site_from_row(&row)?;
+        insert_audit_event(&mut transaction, &rows::site_updated_event(&site, actor)).await?;
+        transaction.commit().await?;
+        Ok(site)
+    }
+
+    async fn delete_site(
+        &self,
+        organisation: OrganisationId,
+        id: SiteId,
+        actor: Option<UserId>,
+    ) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        let deleted_name: Option<String> = sqlx::query_scalar(
+            "DELETE FROM sites WHERE id = ? AND organisation_id = ? RETURNING name",
+        )
+        .bind(id.to_string())
+        .bind(organisation.to_string())
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(name) = deleted_name else {
+            return Err(StoreError::NotFound {
+                what: "site",
+                id: id.to_string(),
+            });
+        };
+        let event = rows::site_deleted_event(organisation, id, &name, actor);
+        insert_audit_event(&mut transaction, &event).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn replace_basemap(&self, features: &[BasemapFeature]) -> StoreResult<()> {
+        let mut transaction = self.begin_write().await?;
+        sqlx::query("DELETE FROM basemap_features")
+            .execute(&mut *transaction)
+            .await?;
+        for (position, feature) in features.iter().enumerate() {
+            let (min_lon, min_lat, max_lon, max_lat) = feature.bounding_box;
+            sqlx::query(
+                "INSERT INTO basemap_features (position, layer, osm_ref, name, tags, geometry,
+                                               min_lon, min_lat, max_lon, max_lat)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(rows::saturating_i64(position))
+            .bind(feature.layer.as_str())
+            .bind(&feature.osm_ref)
+            .bind(&feature.name)
+            .bind(rows::basemap_tags_json(feature).to_string())
+            .bind(rows::basemap_geometry_json(feature).to_string())
+            .bind(min_lon)
+            .bind(min_lat)
+            .bind(max_lon)
+            .bind(max_lat)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn basemap_features(
+        &self,
+        area: BoundingBox,
+        limit: usize,
+    ) -> StoreResult<Vec<BasemapFeature>> {
+        if rows::is_inverted(&area) {
+            return Ok(Vec::new());
+        }
+        // The R*Tree stores 32-bit floats rounded outwards, so it may return a box that misses the
+        // area by a hair; the same test on the exact columns drops those.
+        let found = sqlx::query(
+            "SELECT features.*
+             FROM basemap_boxes AS boxes
+             JOIN basemap_features AS features ON features.position = boxes.position
+             WHERE boxes.max_lon >= ?1 AND boxes.min_lon <= ?3
+               AND boxes.max_lat >= ?2 AND boxes.min_lat <= ?4
+               AND features.max_lon >= ?1 AND features.min_lon <= ?3
+               AND features.max_lat >= ?2 AND features.min_lat <= ?4
+             ORDER BY features.position
+             LIMIT ?5",
+        )
+        .bind(area.min_lon)
+        .bind(area.min_lat)
+        .bind(area.max_lon)
+        .bind(area.max_lat)
+        .bind(rows::saturating_i64(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        all(found, rows::basemap_feature_from_row)
+    }
+
+    async fn basemap_extent(&self) -> StoreResult<Option<BoundingBox>> {
+        let row = sqlx::query(
+            "SELECT min(min_lon) AS min_lon, min(min_lat) AS min_lat,
+                    max(max_lon) AS max_lon, max(max_lat) AS max_lat
+             FROM basemap_features",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let min_lon: Option<f64> = decoded(&row, "basemap_features.min_lon")?;
+        let Some(min_lon) = min_lon else {
+            return Ok(None);
+        };
+        Ok(Some(BoundingBox {
+            min_lon,
+            min_lat: row.real("basemap_features.min_lat")?,
+            max_lon: row.real("basemap_features.max_lon")?,
+            max_lat: row.real("basemap_features.max_lat")?,
+        }))
+    }
+
+    async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()> {
+        let mut connection = self.pool.acquire().await?;
+        insert_audit_event(&mut connection, event).await
+    }
+
+    async fn audit_events(
+        &self,
+        organisation: OrganisationId,
+        limit: usize,
+    ) -> StoreResult<Vec<AuditEvent>> {
+        let found = sqlx::query(
+            "SELECT * FROM audit_events WHERE organisation_id = ?
+             ORDER BY at DESC, seq DESC LIMIT ?",
+        )
+        .bind(organisation.to_string())
+        .bind(rows::saturating_i64(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        all(found, rows::audit_event_from_row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn timestamps_have_a_fixed_width_so_text_order_is_time_order() {
+        let early = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let later = early + chrono::Duration::microseconds(1);
+        assert_eq!(timestamp_text(early), "2026-01-02T03:04:05.000000Z");
+        assert_eq!(timestamp_text(later), "2026-01-02T03:04:05.000001Z");
+        assert!(timestamp_text(early) < timestamp_text(later));
+    }
+
+    #[tokio::test]
+    async fn urls_without_a_file_are_refused() {
+        for url in ["sqlite::memory:", "sqlite://", "sqlite://:memory:"] {
+            let error = SqliteStore::open_url(url).await.unwrap_err();
+            assert!(matches!(error, StoreError::BadUrl(_)), "{url}: {error}");
+        }
+    }
+}
