@@ -35,9 +35,9 @@ pub struct SitePolygon(MultiPolygon<f64>);
 impl SitePolygon {
     /// Validates a GeoJSON geometry (Polygon or MultiPolygon) and keeps it.
     pub fn from_geojson(geometry: &geojson::Geometry) -> Result<Self, GeometryError> {
-        let polygons_positions: Vec<&Vec<Vec<Vec<f64>>>> = match &geometry.value {
-            geojson::Value::Polygon(rings) => vec![rings],
-            geojson::Value::MultiPolygon(polygons) => polygons.iter().collect(),
+        let polygons_positions: Vec<&geojson::PolygonType> = match &geometry.value {
+            geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
+            geojson::GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
             other => return Err(GeometryError::NotAPolygon(other.type_name().to_string())),
         };
         let multi_polygon_input = polygons_positions.len() > 1;
@@ -93,7 +93,9 @@ impl SitePolygon {
 
     /// Validates an in-memory polygon (e.g. one assembled from OpenStreetMap ways).
     pub fn from_geo(multi_polygon: MultiPolygon<f64>) -> Result<Self, GeometryError> {
-        Self::from_geojson(&geojson::Geometry::new(geojson::Value::from(&multi_polygon)))
+        Self::from_geojson(&geojson::Geometry::new(geojson::GeometryValue::from(
+            &multi_polygon,
+        )))
     }
 
     /// The polygons, in longitude/latitude degrees.
@@ -104,9 +106,9 @@ impl SitePolygon {
     /// The GeoJSON geometry: a Polygon when there is one part, a MultiPolygon otherwise.
     pub fn to_geojson(&self) -> geojson::Geometry {
         if self.0.0.len() == 1 {
-            geojson::Geometry::new(geojson::Value::from(&self.0.0[0]))
+            geojson::Geometry::new(geojson::GeometryValue::from(&self.0.0[0]))
         } else {
-            geojson::Geometry::new(geojson::Value::from(&self.0))
+            geojson::Geometry::new(geojson::GeometryValue::from(&self.0))
         }
     }
 
@@ -125,12 +127,18 @@ impl SitePolygon {
 
     /// Bounding box as (min_lon, min_lat, max_lon, max_lat).
     pub fn bounding_box(&self) -> (f64, f64, f64, f64) {
-        let rect = self.0.bounding_rect().expect("validated polygons are non-empty");
+        let rect = self
+            .0
+            .bounding_rect()
+            .expect("validated polygons are non-empty");
         (rect.min().x, rect.min().y, rect.max().x, rect.max().y)
     }
 }
 
-fn validated_ring(ring: &[Vec<f64>], place: &str) -> Result<geo::LineString<f64>, GeometryError> {
+fn validated_ring(
+    ring: &[geojson::Position],
+    place: &str,
+) -> Result<geo::LineString<f64>, GeometryError> {
     if ring.len() < 4 {
         return Err(GeometryError::TooFewPositions {
             place: place.to_string(),
@@ -139,6 +147,7 @@ fn validated_ring(ring: &[Vec<f64>], place: &str) -> Result<geo::LineString<f64>
     }
     let mut coordinates = Vec::with_capacity(ring.len());
     for (position_index, position) in ring.iter().enumerate() {
+        let position = position.as_slice();
         let position_place = format!("{place}, position {position_index}");
         if position.len() < 2 || position.len() > 3 {
             return Err(GeometryError::BadPosition {
@@ -163,8 +172,8 @@ fn validated_ring(ring: &[Vec<f64>], place: &str) -> Result<geo::LineString<f64>
     if first[0] != last[0] || first[1] != last[1] {
         return Err(GeometryError::RingNotClosed {
             place: place.to_string(),
-            first: first.clone(),
-            last: last.clone(),
+            first: first.as_slice().to_vec(),
+            last: last.as_slice().to_vec(),
         });
     }
     Ok(geo::LineString::new(coordinates))
@@ -204,17 +213,31 @@ mod tests {
         // At the equator one degree of longitude is 111,319.49 m (WGS84 a·π/180) and one degree of
         // latitude 110,574 m (meridian arc near the equator), so a 0.01° box is ≈ 1113.19 m × 1105.74 m
         // = 1,230,900 m².
-        let square =
-            polygon(serde_json::json!([[[0.0, 0.0], [0.01, 0.0], [0.01, 0.01], [0.0, 0.01], [0.0, 0.0]]]))
-                .unwrap();
+        let square = polygon(serde_json::json!([[
+            [0.0, 0.0],
+            [0.01, 0.0],
+            [0.01, 0.01],
+            [0.0, 0.01],
+            [0.0, 0.0]
+        ]]))
+        .unwrap();
         let expected = 1113.1949 * 1105.7427;
-        assert!((square.area_m2() - expected).abs() / expected < 1e-3, "{}", square.area_m2());
+        assert!(
+            (square.area_m2() - expected).abs() / expected < 1e-3,
+            "{}",
+            square.area_m2()
+        );
     }
 
     #[test]
     fn open_rings_are_refused_with_their_place() {
-        let error =
-            polygon(serde_json::json!([[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]])).unwrap_err();
+        let error = polygon(serde_json::json!([[
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [1.0, 1.0],
+            [0.0, 1.0]
+        ]]))
+        .unwrap_err();
         assert_eq!(
             error.to_string(),
             "exterior ring: ring is not closed (first position [0.0, 0.0] differs from last [0.0, 1.0])"
@@ -224,12 +247,15 @@ mod tests {
     #[test]
     fn self_crossing_rings_are_refused() {
         // A bow tie: the edges (0,0)-(1,1) and (1,0)-(0,1) cross.
-        let error = polygon(serde_json::json!([[[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]]))
-            .unwrap_err();
-        assert!(
-            matches!(error, GeometryError::Invalid { .. }),
-            "{error}"
-        );
+        let error = polygon(serde_json::json!([[
+            [0.0, 0.0],
+            [1.0, 1.0],
+            [1.0, 0.0],
+            [0.0, 1.0],
+            [0.0, 0.0]
+        ]]))
+        .unwrap_err();
+        assert!(matches!(error, GeometryError::Invalid { .. }), "{error}");
         assert!(error.to_string().starts_with("polygon: "), "{error}");
     }
 
@@ -240,9 +266,17 @@ mod tests {
             error.to_string(),
             "exterior ring: ring has 3 positions, a closed ring needs at least 4"
         );
-        let error = polygon(serde_json::json!([[[0.0, 0.0], [200.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]))
-            .unwrap_err();
-        assert!(error.to_string().starts_with("exterior ring, position 1:"), "{error}");
+        let error = polygon(serde_json::json!([[
+            [0.0, 0.0],
+            [200.0, 0.0],
+            [1.0, 1.0],
+            [0.0, 0.0]
+        ]]))
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with("exterior ring, position 1:"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -251,7 +285,9 @@ mod tests {
             serde_json::from_value(serde_json::json!({"type": "Point", "coordinates": [1.0, 2.0]}))
                 .unwrap();
         assert_eq!(
-            SitePolygon::from_geojson(&geometry).unwrap_err().to_string(),
+            SitePolygon::from_geojson(&geometry)
+                .unwrap_err()
+                .to_string(),
             "geometry must be a Polygon or MultiPolygon, got Point"
         );
     }

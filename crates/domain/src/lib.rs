@@ -30,4 +30,6 @@ pub use organisation::{
     validate_password, validate_username,
 };
 pub use site::{Site, SiteDraft, SiteKind, SiteValidationError};
-pub use site_geojson::{SiteImportError, parse_site_feature_collection, sites_to_feature_collection};
+pub use site_geojson::{
+    SiteImportError, parse_site_feature_collection, sites_to_feature_collection,
+};

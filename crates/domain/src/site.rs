@@ -168,7 +168,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_must_not_be_empty() {
-        assert_eq!(draft("  Marienplatz ").validate().unwrap().name, "Marienplatz");
+        assert_eq!(
+            draft("  Marienplatz ").validate().unwrap().name,
+            "Marienplatz"
+        );
         assert_eq!(
             draft("   ").validate().unwrap_err().to_string(),
             "name: must not be empty"
@@ -178,16 +181,15 @@ mod tests {
     #[test]
     fn unknown_site_kinds_are_named_with_the_accepted_ones() {
         let error = "car_park".parse::<SiteKind>().unwrap_err();
-        assert!(error.to_string().starts_with("unknown site kind 'car_park'; expected one of: square, pedestrian_street"));
+        assert!(error.to_string().starts_with(
+            "unknown site kind 'car_park'; expected one of: square, pedestrian_street"
+        ));
     }
 
     #[test]
     fn implausible_capacities_are_refused() {
         let mut site = draft("Marienplatz");
         site.capacity = Some(20_000_000);
-        assert_eq!(
-            site.validate().unwrap_err().field,
-            "capacity"
-        );
+        assert_eq!(site.validate().unwrap_err().field, "capacity");
     }
 }

@@ -37,7 +37,13 @@ pub fn parse_site_feature_collection(text: &str) -> Result<Vec<SiteDraft>, SiteI
         serde_json::from_str(text).map_err(|error| SiteImportError::InvalidJson {
             line: error.line(),
             column: error.column(),
-            message: error.to_string(),
+            // serde_json appends " at line L column C"; the variant already says where.
+            message: error
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
         })?;
     match value.get("type").and_then(|kind| kind.as_str()) {
         Some("FeatureCollection") => {}
@@ -52,7 +58,10 @@ pub fn parse_site_feature_collection(text: &str) -> Result<Vec<SiteDraft>, SiteI
             ));
         }
     }
-    let Some(features) = value.get("features").and_then(|features| features.as_array()) else {
+    let Some(features) = value
+        .get("features")
+        .and_then(|features| features.as_array())
+    else {
         return Err(SiteImportError::NotAFeatureCollection(
             "\"features\" must be an array".into(),
         ));
@@ -64,7 +73,10 @@ pub fn parse_site_feature_collection(text: &str) -> Result<Vec<SiteDraft>, SiteI
         .collect()
 }
 
-fn parse_site_feature(index: usize, feature: &serde_json::Value) -> Result<SiteDraft, SiteImportError> {
+fn parse_site_feature(
+    index: usize,
+    feature: &serde_json::Value,
+) -> Result<SiteDraft, SiteImportError> {
     if feature.get("type").and_then(|kind| kind.as_str()) != Some("Feature") {
         return Err(feature_error(index, "\"type\" must be \"Feature\""));
     }
@@ -86,13 +98,16 @@ fn parse_site_feature(index: usize, feature: &serde_json::Value) -> Result<SiteD
         match properties.get(field) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(serde_json::Value::String(text)) => Ok(Some(text.clone())),
-            Some(_) => Err(feature_error(index, format!("properties.{field}: must be a string"))),
+            Some(_) => Err(feature_error(
+                index,
+                format!("properties.{field}: must be a string"),
+            )),
         }
     };
-    let name = string_property("name")?
-        .ok_or_else(|| feature_error(index, "properties.name: missing"))?;
-    let kind_text = string_property("kind")?
-        .ok_or_else(|| feature_error(index, "properties.kind: missing"))?;
+    let name =
+        string_property("name")?.ok_or_else(|| feature_error(index, "properties.name: missing"))?;
+    let kind_text =
+        string_property("kind")?.ok_or_else(|| feature_error(index, "properties.kind: missing"))?;
     let kind: SiteKind = kind_text
         .parse()
         .map_err(|error| feature_error(index, format!("properties.kind: {error}")))?;
@@ -103,7 +118,10 @@ fn parse_site_feature(index: usize, feature: &serde_json::Value) -> Result<SiteD
                 .as_u64()
                 .and_then(|capacity| u32::try_from(capacity).ok())
                 .ok_or_else(|| {
-                    feature_error(index, "properties.capacity: must be a whole number of people")
+                    feature_error(
+                        index,
+                        "properties.capacity: must be a whole number of people",
+                    )
                 })?,
         ),
     };
@@ -130,7 +148,10 @@ fn parse_site_feature(index: usize, feature: &serde_json::Value) -> Result<SiteD
             .iter()
             .map(|(key, value)| match value {
                 serde_json::Value::String(text) => Ok((key.clone(), text.clone())),
-                _ => Err(feature_error(index, format!("properties.tags.{key}: must be a string"))),
+                _ => Err(feature_error(
+                    index,
+                    format!("properties.tags.{key}: must be a string"),
+                )),
             })
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(feature_error(index, "properties.tags: must be an object")),
@@ -160,7 +181,9 @@ pub fn sites_to_feature_collection(sites: &[Site]) -> geojson::FeatureCollection
             properties.insert("kind".into(), site.draft.kind.as_str().into());
             properties.insert(
                 "capacity".into(),
-                site.draft.capacity.map_or(serde_json::Value::Null, Into::into),
+                site.draft
+                    .capacity
+                    .map_or(serde_json::Value::Null, Into::into),
             );
             properties.insert("operators".into(), site.draft.operators.clone().into());
             properties.insert(
@@ -176,7 +199,10 @@ pub fn sites_to_feature_collection(sites: &[Site]) -> geojson::FeatureCollection
             );
             properties.insert(
                 "source".into(),
-                site.draft.source.clone().map_or(serde_json::Value::Null, Into::into),
+                site.draft
+                    .source
+                    .clone()
+                    .map_or(serde_json::Value::Null, Into::into),
             );
             properties.insert("version".into(), site.version.into());
             geojson::Feature {
@@ -229,17 +255,27 @@ mod tests {
 
     #[test]
     fn bad_input_names_the_place() {
-        check("{\"type\":\n\"FeatureCollection\",,}", expect![[r#"error: line 2, column 21: invalid JSON: expected value at line 2 column 21"#]]);
-        check(r#"{"type":"Feature"}"#, expect![[r#"error: not a GeoJSON FeatureCollection: top-level "type" is "Feature""#]]);
+        check(
+            "{\"type\":\n\"FeatureCollection\",,}",
+            expect!["error: line 2, column 21: invalid JSON: key must be a string"],
+        );
+        check(
+            r#"{"type":"Feature"}"#,
+            expect![[r#"error: not a GeoJSON FeatureCollection: top-level "type" is "Feature""#]],
+        );
         check(
             &format!(
                 r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{SQUARE},"properties":{{"name":"A","kind":"square"}}}},{{"type":"Feature","geometry":{SQUARE},"properties":{{"name":"B","kind":"car_park"}}}}]}}"#
             ),
-            expect![[r#"error: feature 1: properties.kind: unknown site kind 'car_park'; expected one of: square, pedestrian_street, promenade, transport_hub, shopping_centre, place_of_worship, open_air_market, concert_hall, stadium, tourist_site, event_space"#]],
+            expect![[
+                r#"error: feature 1: properties.kind: unknown site kind 'car_park'; expected one of: square, pedestrian_street, promenade, transport_hub, shopping_centre, place_of_worship, open_air_market, concert_hall, stadium, tourist_site, event_space"#
+            ]],
         );
         check(
             r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]},"properties":{"name":"Open","kind":"square"}}]}"#,
-            expect![[r#"error: feature 0: geometry: exterior ring: ring is not closed (first position [0.0, 0.0] differs from last [0.0, 1.0])"#]],
+            expect![[
+                r#"error: feature 0: geometry: exterior ring: ring is not closed (first position [0.0, 0.0] differs from last [0.0, 1.0])"#
+            ]],
         );
         check(
             &format!(
