@@ -1,0 +1,947 @@
+//! The analysis: entry points, the max-speed search per vehicle, and the reported approaches.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::{Point, circumradius_m, deflection_rad};
+use crate::network::{BarrierKind, Network, NodeId, Study, TrafficRules, WayId, WayKind};
+use crate::physics::{
+    AccelerationModel, BendLimit, PathStretch, ProfileStation, corner_speed_limit,
+    forward_backward_profile, grip_speed_limit_mps, kinetic_energy_j, mps_to_kmh,
+    rollover_speed_limit_mps, run_up_speed_mps, widest_line_radius_m,
+};
+use crate::prepare::{
+    BARRIER_LINE_TOLERANCE_M, BarrierRef, DirectedKind, Prepared, WidthSource, prepare,
+};
+use crate::rating::{Rating, RatingCheck, RatingRequirement, check_rating, required_rating};
+use crate::vehicle::VehicleClass;
+
+/// Input the engine cannot work with at all (imperfect map data is a [`Diagnostic`] instead).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The protected perimeter is not a usable polygon.
+    #[error("perimeter: {0}")]
+    Perimeter(String),
+    /// The options are out of range.
+    #[error("options: {0}")]
+    Options(String),
+    /// No vehicle class was given.
+    #[error("no vehicle class given")]
+    NoVehicles,
+    /// A vehicle class code is not in the table.
+    #[error("unknown vehicle class `{code}`; known: {known}")]
+    UnknownVehicleClass {
+        /// The code as given.
+        code: String,
+        /// The known codes, comma-separated.
+        known: String,
+    },
+}
+
+/// A note about imperfect input that the engine worked around (bad map data is normal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// What it is about, e.g. "way 42".
+    pub subject: String,
+    /// What was wrong and what the engine did.
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(subject: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            subject: subject.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The result of one study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Every place a vehicle could cross the perimeter, in a stable order.
+    pub entries: Vec<EntryPoint>,
+    /// What was imperfect in the input and how it was handled.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A place where a drivable surface crosses the perimeter inward.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryPoint {
+    /// Where the perimeter is crossed.
+    pub position: Point,
+    /// The way crossing it.
+    pub way: WayId,
+    /// Its kind.
+    pub way_kind: WayKind,
+    /// True when the crossing is a straight line across an open area (not a mapped way).
+    pub across_open_area: bool,
+    /// Last node outside the perimeter.
+    pub from_node: NodeId,
+    /// First node inside (or beyond) the perimeter.
+    pub to_node: NodeId,
+    /// Index of the perimeter edge crossed (edge i joins point i and point i + 1).
+    pub perimeter_edge: usize,
+    /// Usable width of the way there, m.
+    pub width_m: f64,
+    /// Whether that width was mapped or a default.
+    pub width_source: WidthSource,
+    /// Per vehicle class, in the order given.
+    pub vehicles: Vec<VehicleResult>,
+}
+
+/// How an entry stands for one vehicle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryStatus {
+    /// The vehicle can reach the perimeter here.
+    Open,
+    /// Existing barriers (mapped or added) stop every approach.
+    ClosedByBarriers,
+    /// The way is narrower than the vehicle.
+    TooNarrow,
+    /// In compliant mode: the way may not be driven in this direction.
+    NotPermitted,
+    /// No drivable approach exists even without barriers.
+    Unreachable,
+}
+
+/// One vehicle's result at one entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleResult {
+    /// Vehicle class code.
+    pub vehicle: String,
+    /// Whether it can get in.
+    pub status: EntryStatus,
+    /// The fastest approach with existing protection in place (`None` unless `Open`).
+    pub approach: Option<Approach>,
+    /// The fastest approach if no barrier stood anywhere, reported only when barriers change
+    /// the outcome: this is what those barriers face.
+    pub unprotected_approach: Option<Approach>,
+    /// The barriers on `unprotected_approach`'s path that this vehicle cannot pass, with the
+    /// speed at each and whether its rating is enough.
+    pub barriers_relied_on: Vec<BarrierOnPath>,
+}
+
+/// The fastest way into the perimeter at one entry for one vehicle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approach {
+    /// Speed at the perimeter, m/s.
+    pub impact_speed_mps: f64,
+    /// The same in km/h.
+    pub impact_speed_kmh: f64,
+    /// Kinetic energy at the perimeter, kJ (½mv² with the class mass).
+    pub kinetic_energy_kj: f64,
+    /// Angle between the final heading and the perimeter edge, degrees (90 = head-on).
+    pub impact_angle_deg: f64,
+    /// Length of the path from where the run-up starts to the perimeter, m.
+    pub run_up_m: f64,
+    /// Speed at the start of the run-up, m/s (0 from rest).
+    pub start_speed_mps: f64,
+    /// Time from the start of the run-up to the perimeter, s.
+    pub time_s: f64,
+    /// True when the speed limiter (top speed) is reached somewhere on the path.
+    pub top_speed_reached: bool,
+    /// The path: every vertex from the start to the crossing, with distance and speed there.
+    pub path: Vec<PathPoint>,
+    /// Every bend of the path with its radius, limits and what governs it.
+    pub bends: Vec<Bend>,
+    /// Impact speed along the same path with Model A (constant acceleration), km/h.
+    pub model_a_impact_speed_kmh: f64,
+    /// The barrier rating this impact calls for.
+    pub required_rating: RatingRequirement,
+}
+
+/// A vertex of an approach path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathPoint {
+    /// The network node, or `None` for the perimeter crossing that ends the path.
+    pub node: Option<NodeId>,
+    /// Position.
+    pub position: Point,
+    /// Distance from the start of the run-up, m.
+    pub distance_m: f64,
+    /// Highest feasible speed there, m/s.
+    pub speed_mps: f64,
+}
+
+/// A change of heading on an approach path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bend {
+    /// Node at the bend.
+    pub node: NodeId,
+    /// Distance from the start of the run-up, m.
+    pub distance_m: f64,
+    /// Change of heading, degrees.
+    pub deflection_deg: f64,
+    /// Widest-line radius available, m.
+    pub radius_m: f64,
+    /// Grip limit √(μgR), m/s.
+    pub grip_limit_mps: f64,
+    /// Rollover limit √(SRT·g·R), m/s.
+    pub rollover_limit_mps: f64,
+    /// Speed through the bend on the fastest profile, m/s.
+    pub speed_mps: f64,
+    /// What caps it.
+    pub limit: BendLimit,
+}
+
+/// A barrier on an unprotected approach path, with what it must withstand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BarrierOnPath {
+    /// Which barrier.
+    pub barrier: BarrierRef,
+    /// Its kind.
+    pub kind: BarrierKind,
+    /// Distance along the unprotected path, m.
+    pub distance_m: f64,
+    /// Speed the vehicle would have there, m/s.
+    pub speed_mps: f64,
+    /// Rating needed at that speed.
+    pub required_rating: RatingRequirement,
+    /// Its own rating, when known and well-formed.
+    pub rating: Option<Rating>,
+    /// Whether that rating meets the requirement (`None` when unrated).
+    pub rating_check: Option<RatingCheck>,
+}
+
+/// Analyses every entry of `study`'s perimeter for each vehicle.
+///
+/// ```
+/// use vehicle_approach::*;
+///
+/// // A 200 m straight residential street running east into a 100 m square.
+/// let node = |id, x| Node { id: NodeId(id), position: Point::new(x, 0.0), barrier: None };
+/// let network = Network {
+///     nodes: vec![node(1, -200.0), node(2, 50.0)],
+///     ways: vec![Way {
+///         id: WayId(10),
+///         kind: WayKind::Residential,
+///         nodes: vec![NodeId(1), NodeId(2)],
+///         width_m: None,
+///         oneway: Oneway::No,
+///         access: Access::Unspecified,
+///         surface: Surface::Asphalt,
+///         is_area: false,
+///     }],
+///     ..Network::default()
+/// };
+/// let square = vec![
+///     Point::new(0.0, -50.0),
+///     Point::new(100.0, -50.0),
+///     Point::new(100.0, 50.0),
+///     Point::new(0.0, 50.0),
+/// ];
+/// let car = standard_vehicle_class("M1").unwrap();
+/// let analysis = analyse(&network, &Study::new(square), &[car]).unwrap();
+/// let approach = analysis.entries[0].vehicles[0].approach.as_ref().unwrap();
+/// assert_eq!(approach.run_up_m, 200.0);
+/// assert!((approach.impact_speed_kmh - 110.4).abs() < 0.5); // hvm.md §2.2: M1, 200 m
+/// ```
+pub fn analyse(
+    network: &Network,
+    study: &Study,
+    vehicles: &[VehicleClass],
+) -> Result<Analysis, Error> {
+    if vehicles.is_empty() {
+        return Err(Error::NoVehicles);
+    }
+    let mut diagnostics = Vec::new();
+    let prepared = prepare(network, study, &mut diagnostics)?;
+    let has_barriers = !prepared.barriers.is_empty();
+
+    let entry_directed: Vec<usize> = (0..prepared.directed.len())
+        .filter(|&d| matches!(prepared.directed[d], DirectedKind::Entry { .. }))
+        .collect();
+    let mut entries: Vec<EntryPoint> = entry_directed
+        .iter()
+        .map(|&d| {
+            let segment = &prepared.segments[d / 2];
+            let DirectedKind::Entry {
+                perimeter_edge,
+                point,
+                ..
+            } = prepared.directed[d]
+            else {
+                unreachable!()
+            };
+            let (way, way_kind) = prepared.ways[segment.way];
+            EntryPoint {
+                position: point,
+                way,
+                way_kind,
+                across_open_area: segment.is_chord,
+                from_node: prepared.node_ids[prepared.tail(d)],
+                to_node: prepared.node_ids[prepared.head(d)],
+                perimeter_edge,
+                width_m: segment.width_m,
+                width_source: segment.width_source,
+                vehicles: Vec::with_capacity(vehicles.len()),
+            }
+        })
+        .collect();
+
+    for vehicle in vehicles {
+        let context = SearchContext {
+            prepared: &prepared,
+            vehicle,
+            study,
+        };
+        let protected = context.search(true);
+        let unprotected = if has_barriers {
+            Some(context.search(false))
+        } else {
+            None
+        };
+        for (entry, &d) in entries.iter_mut().zip(&entry_directed) {
+            let result =
+                context.vehicle_result(d, &protected, unprotected.as_ref(), &mut diagnostics);
+            entry.vehicles.push(result);
+        }
+    }
+    Ok(Analysis {
+        entries,
+        diagnostics,
+    })
+}
+
+/// Looks up standard vehicle classes by code, failing on the first unknown one.
+pub fn vehicle_classes_by_code(codes: &[&str]) -> Result<Vec<VehicleClass>, Error> {
+    codes
+        .iter()
+        .map(|code| {
+            crate::vehicle::standard_vehicle_class(code).ok_or_else(|| Error::UnknownVehicleClass {
+                code: code.to_string(),
+                known: crate::vehicle::standard_vehicle_classes()
+                    .iter()
+                    .map(|v| v.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        })
+        .collect()
+}
+
+/// Labels of one search: per directed segment, the best speed at its head (approach segments)
+/// or at its tail (entry segments), and where it came from.
+struct Labels {
+    /// Highest speed reached at the end of each approach segment, or at the start of each entry
+    /// segment; negative when unreached.
+    speed_mps: Vec<f64>,
+    /// The segment before, or `None` when the run-up starts on this segment.
+    previous: Vec<Option<usize>>,
+    /// Whether the search ignored barriers.
+    protected: bool,
+}
+
+struct SearchContext<'a> {
+    prepared: &'a Prepared,
+    vehicle: &'a VehicleClass,
+    study: &'a Study,
+}
+
+const UNREACHED: f64 = -1.0;
+const IMPROVEMENT_MPS: f64 = 1e-6;
+
+impl SearchContext<'_> {
+    fn model(&self) -> AccelerationModel {
+        self.study.options.acceleration_model
+    }
+
+    fn segment_passable(&self, s: usize, protected: bool) -> bool {
+        let segment = &self.prepared.segments[s];
+        segment.width_m >= self.vehicle.width_m
+            && (!protected
+                || segment
+                    .constrictions
+                    .iter()
+                    .all(|c| c.clear_width_m >= self.vehicle.width_m))
+    }
+
+    fn node_passable(&self, n: usize, protected: bool) -> bool {
+        if !protected {
+            return true;
+        }
+        match self.prepared.node_barrier[n] {
+            Some(b) => {
+                !self.prepared.barriers[b].barrier.blocks()
+                    || self.prepared.node_opening_m[n] >= self.vehicle.width_m
+            }
+            None => true,
+        }
+    }
+
+    fn direction_permitted(&self, d: usize) -> bool {
+        match self.study.options.rules {
+            TrafficRules::WorstCase => true,
+            TrafficRules::Compliant => {
+                let segment = &self.prepared.segments[d / 2];
+                if d.is_multiple_of(2) {
+                    segment.compliant_forward
+                } else {
+                    segment.compliant_backward
+                }
+            }
+        }
+    }
+
+    /// Is the directed entry segment itself open up to just past the perimeter line?
+    fn entry_segment_open(&self, d: usize, protected: bool) -> bool {
+        let segment = &self.prepared.segments[d / 2];
+        if segment.width_m < self.vehicle.width_m {
+            return false;
+        }
+        if !protected {
+            return true;
+        }
+        let DirectedKind::Entry { t, .. } = self.prepared.directed[d] else {
+            return false;
+        };
+        let reach_m = t * segment.length_m + BARRIER_LINE_TOLERANCE_M;
+        let constricted = segment.constrictions.iter().any(|c| {
+            c.clear_width_m < self.vehicle.width_m
+                && self.prepared.directed_station(d, c.station_m) <= reach_m
+        });
+        let head_blocked =
+            !self.node_passable(self.prepared.head(d), true) && segment.length_m <= reach_m;
+        !constricted && !head_blocked
+    }
+
+    /// Origins: nodes where a vehicle may come from the rest of the world, i.e. the network's
+    /// dead ends and the nodes beyond the search radius.
+    fn is_origin(&self, n: usize, protected: bool) -> bool {
+        let p = self.prepared;
+        if p.inside[n] || !self.node_passable(n, protected) {
+            return false;
+        }
+        let usable: Vec<usize> = p.incident[n]
+            .iter()
+            .copied()
+            .filter(|&s| p.segments[s].width_m >= self.vehicle.width_m)
+            .collect();
+        let dead_end = usable.len() == 1;
+        let beyond_search_radius =
+            usable.iter().any(|&s| !p.segments[s].in_range) || !p.node_in_range[n];
+        dead_end || (beyond_search_radius && !usable.is_empty())
+    }
+
+    /// Turn from directed segment `from` into `to` at their shared node: the speed cap (None
+    /// when the turn is tighter than the vehicle can steer) and the geometry behind it.
+    fn turn(&self, from: usize, to: usize) -> Turn {
+        let p = self.prepared;
+        let node = p.head(from);
+        let deflection = deflection_rad(p.heading(from), p.heading(to));
+        let (sf, st) = (&p.segments[from / 2], &p.segments[to / 2]);
+        if deflection < 1e-6 {
+            return Turn {
+                deflection,
+                radius_m: f64::INFINITY,
+                cap_mps: Some(f64::INFINITY),
+                limit: None,
+            };
+        }
+        let mut radius_m = widest_line_radius_m(deflection, sf.width_m, st.width_m);
+        let inside_one_way =
+            p.incident[node].len() == 2 && sf.way == st.way && !sf.is_chord && !st.is_chord;
+        if inside_one_way {
+            // A curve drawn with several nodes: the circle through the three nodes, widened by
+            // half the carriageway, bounds the usable radius (hvm.md §6.2).
+            let circle = circumradius_m(
+                p.positions[p.tail(from)],
+                p.positions[node],
+                p.positions[p.head(to)],
+            );
+            radius_m = radius_m.min(circle + (sf.width_m + st.width_m) / 4.0);
+        }
+        if radius_m < self.vehicle.min_turning_radius_m {
+            return Turn {
+                deflection,
+                radius_m,
+                cap_mps: None,
+                limit: None,
+            };
+        }
+        let friction = sf.friction.max(st.friction);
+        let (cap, limit) = corner_speed_limit(self.vehicle, friction, radius_m);
+        Turn {
+            deflection,
+            radius_m,
+            cap_mps: Some(cap),
+            limit: Some(limit),
+        }
+    }
+
+    fn run(&self, start_speed_mps: f64, length_m: f64, friction: f64) -> f64 {
+        run_up_speed_mps(
+            self.vehicle,
+            self.model(),
+            start_speed_mps,
+            length_m,
+            friction,
+            self.study.options.step_m,
+        )
+    }
+
+    fn start_speed(&self) -> f64 {
+        self.study
+            .options
+            .start_speed_mps
+            .min(self.vehicle.top_speed_mps)
+    }
+
+    /// Label-correcting max-speed search over directed segments.
+    ///
+    /// The state is the directed segment; its label is the highest speed at its end. One
+    /// number per segment suffices because any lower arrival speed is also feasible (the
+    /// vehicle can brake earlier or start slower), so the reachable speeds at a segment's end
+    /// form an interval [0, label] and the braking pass of the forward–backward profile never
+    /// invalidates a label.
+    fn search(&self, protected: bool) -> Labels {
+        let p = self.prepared;
+        let count = p.directed.len();
+        let usable: Vec<bool> = (0..count)
+            .map(|d| {
+                p.directed[d] != DirectedKind::Ignored
+                    && self.direction_permitted(d)
+                    && match p.directed[d] {
+                        DirectedKind::Entry { .. } => self.entry_segment_open(d, protected),
+                        _ => self.segment_passable(d / 2, protected),
+                    }
+            })
+            .collect();
+        let mut labels = Labels {
+            speed_mps: vec![UNREACHED; count],
+            previous: vec![None; count],
+            protected,
+        };
+        let mut queue = VecDeque::new();
+        let mut queued = vec![false; count];
+        let start = self.start_speed();
+
+        // Seed: a run-up may start at any origin.
+        for n in 0..p.positions.len() {
+            if !self.is_origin(n, protected) {
+                continue;
+            }
+            for &d in &p.outgoing[n] {
+                if usable[d] {
+                    self.offer(d, start, None, &mut labels, &mut queue, &mut queued);
+                }
+            }
+        }
+        while let Some(e) = queue.pop_front() {
+            queued[e] = false;
+            let node = p.head(e);
+            if !self.node_passable(node, protected) || p.inside[node] {
+                continue;
+            }
+            for &f in &p.outgoing[node] {
+                if !usable[f] {
+                    continue;
+                }
+                // The vehicle reached `node`, so it may also stop there and start again.
+                let through = self
+                    .turn(e, f)
+                    .cap_mps
+                    .map(|cap| labels.speed_mps[e].min(cap));
+                match through {
+                    Some(v) if v > start + 1e-9 => {
+                        self.offer(f, v, Some(e), &mut labels, &mut queue, &mut queued)
+                    }
+                    _ => self.offer(f, start, None, &mut labels, &mut queue, &mut queued),
+                }
+            }
+        }
+        labels
+    }
+
+    fn offer(
+        &self,
+        d: usize,
+        entry_speed_mps: f64,
+        previous: Option<usize>,
+        labels: &mut Labels,
+        queue: &mut VecDeque<usize>,
+        queued: &mut [bool],
+    ) {
+        let p = self.prepared;
+        let value = match p.directed[d] {
+            // Entry segments keep the speed at their start; the crossing is computed at the end.
+            DirectedKind::Entry { .. } => entry_speed_mps,
+            _ => {
+                let segment = &p.segments[d / 2];
+                self.run(entry_speed_mps, segment.length_m, segment.friction)
+            }
+        };
+        if value > labels.speed_mps[d] + IMPROVEMENT_MPS {
+            labels.speed_mps[d] = value;
+            labels.previous[d] = previous;
+            if matches!(p.directed[d], DirectedKind::Approach) && !queued[d] {
+                queued[d] = true;
+                queue.push_back(d);
+            }
+        }
+    }
+
+    /// The directed segments of the best path into entry `d`, first to last.
+    fn path_segments(
+        &self,
+        d: usize,
+        labels: &Labels,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<usize> {
+        let mut path = vec![d];
+        let mut seen = vec![d];
+        let mut current = d;
+        while let Some(previous) = labels.previous[current] {
+            if seen.contains(&previous) {
+                diagnostics.push(Diagnostic::new(
+                    format!(
+                        "entry at node {}",
+                        self.prepared.node_ids[self.prepared.tail(d)].0
+                    ),
+                    "approach path loops back on itself; cut at the loop",
+                ));
+                break;
+            }
+            seen.push(previous);
+            path.push(previous);
+            current = previous;
+        }
+        path.reverse();
+        path
+    }
+
+    fn approach(
+        &self,
+        d: usize,
+        labels: &Labels,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (Approach, Vec<ProfileStation>) {
+        let p = self.prepared;
+        let path = self.path_segments(d, labels, diagnostics);
+        let DirectedKind::Entry {
+            t,
+            perimeter_edge,
+            point,
+        } = p.directed[d]
+        else {
+            unreachable!()
+        };
+        let mut stretches = Vec::with_capacity(path.len() * 2);
+        let mut turns = Vec::with_capacity(path.len());
+        for (i, &segment_d) in path.iter().enumerate() {
+            if i > 0 {
+                let turn = self.turn(path[i - 1], segment_d);
+                let cap = turn.cap_mps.unwrap_or(0.0);
+                stretches.push(PathStretch {
+                    length_m: 0.0,
+                    speed_cap_mps: cap,
+                    friction: p.segments[segment_d / 2].friction,
+                });
+                turns.push(turn);
+            }
+            let segment = &p.segments[segment_d / 2];
+            let length_m = if segment_d == d {
+                t * segment.length_m
+            } else {
+                segment.length_m
+            };
+            stretches.push(PathStretch {
+                length_m,
+                speed_cap_mps: f64::INFINITY,
+                friction: segment.friction,
+            });
+        }
+        let start = self.start_speed();
+        let step = self.study.options.step_m;
+        let stations =
+            forward_backward_profile(self.vehicle, self.model(), &stretches, start, step);
+        let other_model = match self.model() {
+            AccelerationModel::PowerAndTraction => AccelerationModel::ConstantPerClass,
+            AccelerationModel::ConstantPerClass => AccelerationModel::PowerAndTraction,
+        };
+        let cross_check =
+            forward_backward_profile(self.vehicle, other_model, &stretches, start, step);
+        let model_a = match self.model() {
+            AccelerationModel::PowerAndTraction => &cross_check,
+            AccelerationModel::ConstantPerClass => &stations,
+        };
+        let last = *stations.last().expect("a profile has at least one station");
+
+        let mut points = Vec::with_capacity(path.len() + 1);
+        let mut bends = Vec::new();
+        let mut distance_m = 0.0;
+        for (i, &segment_d) in path.iter().enumerate() {
+            let node = p.tail(segment_d);
+            let speed_mps = speed_at(&stations, distance_m);
+            points.push(PathPoint {
+                node: Some(p.node_ids[node]),
+                position: p.positions[node],
+                distance_m,
+                speed_mps,
+            });
+            if i > 0 {
+                let turn = &turns[i - 1];
+                if turn.deflection.to_degrees() >= 2.0 {
+                    let friction = p.segments[segment_d / 2]
+                        .friction
+                        .max(p.segments[path[i - 1] / 2].friction);
+                    let grip = grip_speed_limit_mps(friction, turn.radius_m);
+                    let rollover = rollover_speed_limit_mps(
+                        self.vehicle.static_rollover_threshold_g,
+                        turn.radius_m,
+                    );
+                    let cap = turn.cap_mps.unwrap_or(0.0);
+                    let limit = if speed_mps >= self.vehicle.top_speed_mps - 1e-6
+                        && cap > self.vehicle.top_speed_mps
+                    {
+                        BendLimit::SpeedLimiter
+                    } else if speed_mps >= cap - 1e-3 {
+                        turn.limit.unwrap_or(BendLimit::Grip)
+                    } else {
+                        BendLimit::Power
+                    };
+                    bends.push(Bend {
+                        node: p.node_ids[node],
+                        distance_m,
+                        deflection_deg: turn.deflection.to_degrees(),
+                        radius_m: turn.radius_m,
+                        grip_limit_mps: grip,
+                        rollover_limit_mps: rollover,
+                        speed_mps,
+                        limit,
+                    });
+                }
+            }
+            let segment = &p.segments[segment_d / 2];
+            distance_m += if segment_d == d {
+                t * segment.length_m
+            } else {
+                segment.length_m
+            };
+        }
+        points.push(PathPoint {
+            node: None,
+            position: point,
+            distance_m,
+            speed_mps: last.speed_mps,
+        });
+
+        let heading = p.heading(d);
+        let n = p.perimeter.len();
+        let edge = p.perimeter[(perimeter_edge + 1) % n].sub(p.perimeter[perimeter_edge]);
+        let sine = heading.cross(edge).abs() / edge.norm();
+        let impact_angle_deg = sine.clamp(0.0, 1.0).asin().to_degrees();
+        let impact_speed_mps = last.speed_mps;
+        let approach = Approach {
+            impact_speed_mps,
+            impact_speed_kmh: mps_to_kmh(impact_speed_mps),
+            kinetic_energy_kj: kinetic_energy_j(self.vehicle.mass_kg, impact_speed_mps) / 1000.0,
+            impact_angle_deg,
+            run_up_m: last.distance_m,
+            start_speed_mps: start,
+            time_s: last.time_s,
+            top_speed_reached: stations
+                .iter()
+                .any(|s| s.speed_mps >= self.vehicle.top_speed_mps - 1e-6),
+            path: points,
+            bends,
+            model_a_impact_speed_kmh: mps_to_kmh(model_a.last().map_or(0.0, |s| s.speed_mps)),
+            required_rating: required_rating(
+                self.vehicle,
+                impact_speed_mps,
+                impact_angle_deg,
+                self.study.options.max_penetration_m,
+            ),
+        };
+        (approach, stations)
+    }
+
+    /// Barriers that block this vehicle along an (unprotected) approach path.
+    fn barriers_on(
+        &self,
+        d: usize,
+        labels: &Labels,
+        approach: &Approach,
+        stations: &[ProfileStation],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<BarrierOnPath> {
+        let p = self.prepared;
+        let path = self.path_segments(d, labels, diagnostics);
+        let DirectedKind::Entry { t, .. } = p.directed[d] else {
+            unreachable!()
+        };
+        let mut found = Vec::new();
+        let mut distance_m = 0.0;
+        let speed_at_distance = |distance: f64| speed_at(stations, distance);
+        for &segment_d in &path {
+            let tail = p.tail(segment_d);
+            if let Some(b) = p.node_barrier[tail]
+                && !self.node_passable(tail, true)
+            {
+                found.push(self.barrier_on_path(
+                    b,
+                    p.barriers[b].reference.clone(),
+                    distance_m,
+                    speed_at_distance(distance_m),
+                ));
+            }
+            let segment = &p.segments[segment_d / 2];
+            let reach_m = if segment_d == d {
+                t * segment.length_m + BARRIER_LINE_TOLERANCE_M
+            } else {
+                segment.length_m
+            };
+            let mut on_segment: Vec<(f64, usize, BarrierRef)> = segment
+                .constrictions
+                .iter()
+                .filter(|c| c.clear_width_m < self.vehicle.width_m)
+                .map(|c| {
+                    (
+                        p.directed_station(segment_d, c.station_m),
+                        c.barrier,
+                        c.reference.clone(),
+                    )
+                })
+                .filter(|(station, _, _)| *station <= reach_m)
+                .collect();
+            on_segment.sort_by(|x, y| x.0.total_cmp(&y.0));
+            for (station, b, reference) in on_segment {
+                let at = distance_m + station;
+                found.push(self.barrier_on_path(
+                    b,
+                    reference,
+                    at,
+                    speed_at_distance(at.min(approach.run_up_m)),
+                ));
+            }
+            if segment_d == d {
+                let head = p.head(d);
+                if let Some(b) = p.node_barrier[head]
+                    && !self.node_passable(head, true)
+                    && segment.length_m <= reach_m
+                {
+                    found.push(self.barrier_on_path(
+                        b,
+                        p.barriers[b].reference.clone(),
+                        approach.run_up_m,
+                        approach.impact_speed_mps,
+                    ));
+                }
+            }
+            distance_m += segment.length_m;
+        }
+        found
+    }
+
+    fn barrier_on_path(
+        &self,
+        b: usize,
+        reference: BarrierRef,
+        distance_m: f64,
+        speed_mps: f64,
+    ) -> BarrierOnPath {
+        let info = &self.prepared.barriers[b];
+        // Impacts on barriers along the path are taken head-on (90°): the path's heading there
+        // relative to the barrier line is not modelled.
+        let required = required_rating(
+            self.vehicle,
+            speed_mps,
+            90.0,
+            self.study.options.max_penetration_m,
+        );
+        let rating_check = match (&info.rating, &required) {
+            (Some(rating), RatingRequirement::Rating(required)) => {
+                Some(check_rating(rating, required))
+            }
+            (Some(_), RatingRequirement::None) => Some(RatingCheck {
+                meets: true,
+                shortfalls: Vec::new(),
+            }),
+            (Some(_), RatingRequirement::BeyondStandard { reason }) => Some(RatingCheck {
+                meets: false,
+                shortfalls: vec![reason.clone()],
+            }),
+            (None, _) => None,
+        };
+        BarrierOnPath {
+            barrier: reference,
+            kind: info.barrier.kind.clone(),
+            distance_m,
+            speed_mps,
+            required_rating: required,
+            rating: info.rating.clone(),
+            rating_check,
+        }
+    }
+
+    fn vehicle_result(
+        &self,
+        d: usize,
+        protected: &Labels,
+        unprotected: Option<&Labels>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> VehicleResult {
+        let p = self.prepared;
+        let vehicle = self.vehicle.code.clone();
+        let empty = |status| VehicleResult {
+            vehicle: vehicle.clone(),
+            status,
+            approach: None,
+            unprotected_approach: None,
+            barriers_relied_on: Vec::new(),
+        };
+        if p.segments[d / 2].width_m < self.vehicle.width_m {
+            return empty(EntryStatus::TooNarrow);
+        }
+        if !self.direction_permitted(d) {
+            return empty(EntryStatus::NotPermitted);
+        }
+        debug_assert!(protected.protected);
+        let reached = |labels: &Labels| labels.speed_mps[d] >= 0.0;
+        let approach = reached(protected).then(|| self.approach(d, protected, diagnostics).0);
+        let unprotected_approach = unprotected
+            .filter(|labels| reached(labels))
+            .map(|labels| (labels, self.approach(d, labels, diagnostics)))
+            .filter(|(_, (open, _))| match &approach {
+                None => true,
+                Some(actual) => open.impact_speed_mps > actual.impact_speed_mps + 1e-3,
+            });
+        let status = match (&approach, &unprotected_approach) {
+            (Some(_), _) => EntryStatus::Open,
+            (None, Some(_)) => EntryStatus::ClosedByBarriers,
+            (None, None) => EntryStatus::Unreachable,
+        };
+        let (unprotected_approach, barriers_relied_on) = match unprotected_approach {
+            Some((labels, (open, stations))) => {
+                let barriers = self.barriers_on(d, labels, &open, &stations, diagnostics);
+                (Some(open), barriers)
+            }
+            None => (None, Vec::new()),
+        };
+        VehicleResult {
+            vehicle,
+            status,
+            approach,
+            unprotected_approach,
+            barriers_relied_on,
+        }
+    }
+}
+
+struct Turn {
+    deflection: f64,
+    radius_m: f64,
+    /// Speed cap through the turn, or `None` when the vehicle cannot steer it.
+    cap_mps: Option<f64>,
+    limit: Option<BendLimit>,
+}
+
+fn speed_at(stations: &[ProfileStation], distance_m: f64) -> f64 {
+    let i = stations.partition_point(|s| s.distance_m < distance_m - 1e-9);
+    stations
+        .get(i)
+        .or(stations.last())
+        .map_or(0.0, |s| s.speed_mps)
+}

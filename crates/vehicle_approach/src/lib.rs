@@ -1,0 +1,112 @@
+//! `vehicle_approach` is Agora's hostile-vehicle engine. Given a drivable-surface network in a
+//! local metric frame, a protected perimeter and a set of threat vehicle classes, it finds every
+//! place a vehicle can cross the perimeter, the highest speed each vehicle can have there over
+//! all approach paths, the path, run-up, speed profile and what limits it at each bend, the
+//! impact angle and kinetic energy, and the ISO 22343-1 / IWA 14-1 style barrier rating that
+//! would stop it. It also reads rating strings and checks existing barriers against what they
+//! face. The physics and every default follow `shared/research/hvm.md` (§2 and §6.2).
+//!
+//! It is a pure function of its input: no files, clocks, environment, threads or randomness;
+//! the same input gives the same output bit for bit. It is **not** an OSM reader (the
+//! `street_network` / `osm_import` crates turn OSM into the plain [`Network`] this crate takes),
+//! not a crash simulation (impacts are kinetic energy and a rating class, not deformation), and
+//! not a prediction of what an attacker will do: the speeds are a physical upper envelope.
+//!
+//! # Glossary
+//! - **Perimeter**: the polygon around the space to protect (a square, a market).
+//! - **Entry point**: a place where a drivable surface (road, pavement, tram track, open area)
+//!   crosses the perimeter inward; every one is a candidate attack vector.
+//! - **Approach path** (vector): the route a vehicle drives to an entry point.
+//! - **Run-up**: the length of approach path over which the vehicle accelerates, from a
+//!   standstill (or a rolling start) to the perimeter.
+//! - **Impact speed**: the speed at the perimeter line; the driver is assumed not to brake there.
+//! - **Impact angle**: the angle between the vehicle's final heading and the perimeter edge; 90°
+//!   is head-on.
+//! - **Widest line**: the largest circular arc through a bend that stays on the paved width; a
+//!   hostile driver ignores lanes.
+//! - **Worst case / compliant**: whether the driver ignores one-way, access and pedestrian-only
+//!   rules (the default) or obeys them.
+//! - **Rating**: a barrier's impact test result, e.g. `V/7200[N2A]/48/90:8.3/0.0` (method,
+//!   test mass and vehicle class, speed km/h, angle °, penetration m, debris m).
+//! - **Nominal test speed**: 16, 32, 48, 64, 80, 96 or 112 km/h; a required speed is rounded up
+//!   to one of these.
+//! - **Stand-off**: the distance between the barrier line and what it protects; a barrier's
+//!   penetration must stay within it.
+//!
+//! # Example
+//! ```
+//! use vehicle_approach::*;
+//!
+//! // A 150 m street approaching a square, with a bollard mapped on it 20 m before the square.
+//! let node = |id, x: f64, bollard: bool| Node {
+//!     id: NodeId(id),
+//!     position: Point::new(x, 0.0),
+//!     barrier: bollard.then(|| Barrier { kind: BarrierKind::Bollard, rating: None }),
+//! };
+//! let network = Network {
+//!     nodes: vec![node(1, -150.0, false), node(2, -20.0, true), node(3, 30.0, false)],
+//!     ways: vec![Way {
+//!         id: WayId(7),
+//!         kind: WayKind::Tertiary,
+//!         nodes: vec![NodeId(1), NodeId(2), NodeId(3)],
+//!         width_m: Some(7.0),
+//!         oneway: Oneway::Forward,
+//!         access: Access::Unspecified,
+//!         surface: Surface::Asphalt,
+//!         is_area: false,
+//!     }],
+//!     ..Network::default()
+//! };
+//! let square = vec![
+//!     Point::new(0.0, -40.0),
+//!     Point::new(80.0, -40.0),
+//!     Point::new(80.0, 40.0),
+//!     Point::new(0.0, 40.0),
+//! ];
+//! let lorry = standard_vehicle_class("N2A").unwrap();
+//! let analysis = analyse(&network, &Study::new(square), &[lorry]).unwrap();
+//!
+//! let entry = &analysis.entries[0];
+//! let result = &entry.vehicles[0];
+//! // The bollard closes the entry; without it the lorry would arrive after 150 m of run-up.
+//! assert_eq!(result.status, EntryStatus::ClosedByBarriers);
+//! let open = result.unprotected_approach.as_ref().unwrap();
+//! assert_eq!(open.run_up_m, 150.0);
+//! assert!(matches!(&open.required_rating, RatingRequirement::Rating(r) if r.speed_kmh == 80));
+//! assert_eq!(result.barriers_relied_on[0].barrier, BarrierRef::Node(NodeId(2)));
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod analysis;
+mod geometry;
+mod network;
+mod physics;
+mod prepare;
+mod rating;
+mod vehicle;
+
+pub use analysis::{
+    Analysis, Approach, BarrierOnPath, Bend, Diagnostic, EntryPoint, EntryStatus, Error, PathPoint,
+    VehicleResult, analyse, vehicle_classes_by_code,
+};
+pub use geometry::Point;
+pub use network::{
+    Access, Barrier, BarrierId, BarrierKind, BarrierLine, Network, Node, NodeId, Oneway, Opening,
+    Options, PointObstacle, Study, Surface, TrafficRules, Way, WayId, WayKind,
+};
+pub use physics::{
+    AIR_DENSITY_KG_M3, AccelerationModel, BRAKING_REFERENCE_FRICTION, BendLimit, DEFAULT_FRICTION,
+    DEFAULT_STEP_M, DRIVETRAIN_EFFICIENCY, GRAVITY_MPS2, POWER_LIMIT_MIN_SPEED_MPS, PathStretch,
+    ProfileStation, ROLLING_RESISTANCE, RunUp, braking_deceleration_mps2, braking_distance_m,
+    constant_acceleration_speed_mps, corner_speed_limit, forward_backward_profile,
+    grip_speed_limit_mps, kinetic_energy_j, kmh_to_mps, mps_to_kmh, power_model_acceleration_mps2,
+    rollover_speed_limit_mps, run_up, run_up_speed_mps, widest_line_radius_m,
+};
+pub use prepare::{BarrierRef, WidthSource};
+pub use rating::{
+    NOMINAL_TEST_SPEEDS_KMH, Rating, RatingCheck, RatingParseError, RatingRequirement,
+    RequiredRating, TEST_ANGLES_DEG, TestMethod, check_rating, parse_rating, required_rating,
+    round_up_to_test_angle_deg, round_up_to_test_speed_kmh,
+};
+pub use vehicle::{VehicleClass, standard_vehicle_class, standard_vehicle_classes};

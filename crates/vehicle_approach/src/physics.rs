@@ -1,0 +1,373 @@
+//! Vehicle dynamics of hvm.md §2 and §6.2: run-up, cornering, rollover, braking, energy.
+
+use serde::{Deserialize, Serialize};
+
+use crate::vehicle::VehicleClass;
+
+/// Standard gravity used throughout hvm.md, m/s².
+pub const GRAVITY_MPS2: f64 = 9.81;
+/// Air density, kg/m³ (hvm.md §2.2).
+pub const AIR_DENSITY_KG_M3: f64 = 1.2;
+/// Drivetrain efficiency η (hvm.md §2.2).
+pub const DRIVETRAIN_EFFICIENCY: f64 = 0.85;
+/// Speed below which the power limit is evaluated at this speed, m/s (hvm.md §2.2 v_min).
+pub const POWER_LIMIT_MIN_SPEED_MPS: f64 = 0.5;
+/// Rolling resistance coefficient C_rr (hvm.md §2.2).
+pub const ROLLING_RESISTANCE: f64 = 0.012;
+/// Friction on dry asphalt, the default μ (hvm.md §6.2).
+pub const DEFAULT_FRICTION: f64 = 0.7;
+/// Friction at which `VehicleClass::braking_mps2` is quoted (hvm.md §2.4: scale by μ/0.8).
+pub const BRAKING_REFERENCE_FRICTION: f64 = 0.8;
+/// Longest integration step along a path, m (hvm.md §6.2: Δs ≤ 1 m).
+pub const DEFAULT_STEP_M: f64 = 1.0;
+
+/// km/h to m/s.
+pub fn kmh_to_mps(speed_kmh: f64) -> f64 {
+    speed_kmh / 3.6
+}
+
+/// m/s to km/h.
+pub fn mps_to_kmh(speed_mps: f64) -> f64 {
+    speed_mps * 3.6
+}
+
+/// Kinetic energy ½mv² in joules.
+pub fn kinetic_energy_j(mass_kg: f64, speed_mps: f64) -> f64 {
+    0.5 * mass_kg * speed_mps * speed_mps
+}
+
+/// How a vehicle accelerates along a run-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccelerationModel {
+    /// Model B (the default): power- and traction-limited with rolling and aerodynamic resistance.
+    PowerAndTraction,
+    /// Model A: the class's constant acceleration, v = √(v₀² + 2as) (a cross-check).
+    ConstantPerClass,
+}
+
+/// Model B acceleration on the flat at `speed_mps` on a surface of friction `friction`:
+/// a = [min(μ g m k_drive, η P / max(v, v_min)) − C_rr m g − ½ ρ C_dA v²] / m (hvm.md §6.2).
+pub fn power_model_acceleration_mps2(vehicle: &VehicleClass, speed_mps: f64, friction: f64) -> f64 {
+    let m = vehicle.mass_kg;
+    let traction_n = friction * GRAVITY_MPS2 * m * vehicle.driven_weight_share;
+    let power_n = DRIVETRAIN_EFFICIENCY * vehicle.power_kw * 1000.0
+        / speed_mps.max(POWER_LIMIT_MIN_SPEED_MPS);
+    let resistance_n = ROLLING_RESISTANCE * m * GRAVITY_MPS2
+        + 0.5 * AIR_DENSITY_KG_M3 * vehicle.drag_area_m2 * speed_mps * speed_mps;
+    (traction_n.min(power_n) - resistance_n) / m
+}
+
+/// Speed after one step of `step_m` from `speed_mps` at full throttle, capped at the top speed.
+///
+/// Integrates d(v²)/ds = 2a(v) with Heun's method (second order); the constant-acceleration
+/// model is exact in this form.
+pub(crate) fn accelerate_step_mps(
+    vehicle: &VehicleClass,
+    model: AccelerationModel,
+    speed_mps: f64,
+    step_m: f64,
+    friction: f64,
+) -> f64 {
+    let v_squared = speed_mps * speed_mps;
+    let next_squared = match model {
+        AccelerationModel::ConstantPerClass => {
+            v_squared + 2.0 * vehicle.constant_acceleration_mps2 * step_m
+        }
+        AccelerationModel::PowerAndTraction => {
+            let k1 = 2.0 * power_model_acceleration_mps2(vehicle, speed_mps, friction);
+            let predicted = (v_squared + k1 * step_m).max(0.0);
+            let k2 = 2.0 * power_model_acceleration_mps2(vehicle, predicted.sqrt(), friction);
+            v_squared + 0.5 * (k1 + k2) * step_m
+        }
+    };
+    next_squared
+        .max(0.0)
+        .sqrt()
+        .min(vehicle.top_speed_mps.max(speed_mps))
+}
+
+/// Number of equal integration steps for a stretch, each at most `max_step_m`.
+pub(crate) fn step_count(length_m: f64, max_step_m: f64) -> usize {
+    ((length_m / max_step_m).ceil() as usize).max(1)
+}
+
+/// Speed in m/s after `distance_m` of straight, flat run-up at full throttle from `start_speed_mps`.
+pub fn run_up_speed_mps(
+    vehicle: &VehicleClass,
+    model: AccelerationModel,
+    start_speed_mps: f64,
+    distance_m: f64,
+    friction: f64,
+    max_step_m: f64,
+) -> f64 {
+    run_up(
+        vehicle,
+        model,
+        start_speed_mps,
+        distance_m,
+        friction,
+        max_step_m,
+    )
+    .speed_mps
+}
+
+/// Speed and elapsed time at the end of a straight run-up.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunUp {
+    /// Speed at the end, m/s.
+    pub speed_mps: f64,
+    /// Time taken, s.
+    pub time_s: f64,
+}
+
+/// Straight, flat run-up at full throttle: the speed reached after `distance_m` and the time it took.
+pub fn run_up(
+    vehicle: &VehicleClass,
+    model: AccelerationModel,
+    start_speed_mps: f64,
+    distance_m: f64,
+    friction: f64,
+    max_step_m: f64,
+) -> RunUp {
+    if distance_m <= 0.0 {
+        return RunUp {
+            speed_mps: start_speed_mps,
+            time_s: 0.0,
+        };
+    }
+    let steps = step_count(distance_m, max_step_m);
+    let step_m = distance_m / steps as f64;
+    let mut speed_mps = start_speed_mps;
+    let mut time_s = 0.0;
+    for _ in 0..steps {
+        let next = accelerate_step_mps(vehicle, model, speed_mps, step_m, friction);
+        time_s += 2.0 * step_m / (speed_mps + next).max(1e-9);
+        speed_mps = next;
+    }
+    RunUp { speed_mps, time_s }
+}
+
+/// Model A in closed form: v = min(v_top, √(v₀² + 2as)).
+pub fn constant_acceleration_speed_mps(
+    start_speed_mps: f64,
+    acceleration_mps2: f64,
+    distance_m: f64,
+    top_speed_mps: f64,
+) -> f64 {
+    (start_speed_mps * start_speed_mps + 2.0 * acceleration_mps2 * distance_m)
+        .sqrt()
+        .min(top_speed_mps)
+}
+
+/// Skid limit on a curve of radius `radius_m`: √(μ g R).
+pub fn grip_speed_limit_mps(friction: f64, radius_m: f64) -> f64 {
+    (friction * GRAVITY_MPS2 * radius_m).sqrt()
+}
+
+/// Rollover limit on a curve of radius `radius_m`: √(SRT g R).
+pub fn rollover_speed_limit_mps(static_rollover_threshold_g: f64, radius_m: f64) -> f64 {
+    (static_rollover_threshold_g * GRAVITY_MPS2 * radius_m).sqrt()
+}
+
+/// Widest-line radius through a bend of deflection `deflection_rad` joining corridors of widths
+/// `width_a_m` and `width_b_m` (hvm.md §2.3): the largest root of
+/// (R − w_a)² + (R − w_b)² + 2(R − w_a)(R − w_b)·cos φ = R² sin² φ with φ = π − δ, which is
+/// R = (w_a + w_b + √(2 w_a w_b (1 − cos φ))) / (1 + cos φ). For equal widths this reduces to
+/// R = w / (1 − cos(δ/2)). Infinite for a straight continuation.
+pub fn widest_line_radius_m(deflection_rad: f64, width_a_m: f64, width_b_m: f64) -> f64 {
+    let cos_phi = (std::f64::consts::PI - deflection_rad).cos();
+    let denominator = 1.0 + cos_phi;
+    if denominator < 1e-12 {
+        return f64::INFINITY;
+    }
+    let root = (2.0 * width_a_m * width_b_m * (1.0 - cos_phi))
+        .max(0.0)
+        .sqrt();
+    (width_a_m + width_b_m + root) / denominator
+}
+
+/// Braking deceleration of `vehicle` on a surface of friction `friction` (hvm.md §2.4).
+pub fn braking_deceleration_mps2(vehicle: &VehicleClass, friction: f64) -> f64 {
+    vehicle.braking_mps2 * friction / BRAKING_REFERENCE_FRICTION
+}
+
+/// Distance to stop from `speed_mps` at constant deceleration: v² / 2b.
+pub fn braking_distance_m(speed_mps: f64, deceleration_mps2: f64) -> f64 {
+    speed_mps * speed_mps / (2.0 * deceleration_mps2)
+}
+
+/// What caps the speed through a bend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BendLimit {
+    /// Tyre grip, √(μ g R), is the lower limit and the vehicle reaches it.
+    Grip,
+    /// Rollover, √(SRT g R), is the lower limit and the vehicle reaches it.
+    Rollover,
+    /// The vehicle cannot reach the bend's limit: engine power (the run-up) governs.
+    Power,
+    /// The speed limiter (top speed) governs.
+    SpeedLimiter,
+}
+
+/// The corner speed limit for a radius: min(√(μgR), √(SRT·g·R)) with which of the two governs.
+pub fn corner_speed_limit(
+    vehicle: &VehicleClass,
+    friction: f64,
+    radius_m: f64,
+) -> (f64, BendLimit) {
+    let grip = grip_speed_limit_mps(friction, radius_m);
+    let rollover = rollover_speed_limit_mps(vehicle.static_rollover_threshold_g, radius_m);
+    if rollover < grip {
+        (rollover, BendLimit::Rollover)
+    } else {
+        (grip, BendLimit::Grip)
+    }
+}
+
+/// A stretch of a path with a uniform speed cap; zero-length stretches impose their cap at a point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PathStretch {
+    /// Length in m (0 for a point constraint such as a sharp corner).
+    pub length_m: f64,
+    /// Highest speed allowed along the stretch, m/s (`f64::INFINITY` for none).
+    pub speed_cap_mps: f64,
+    /// Tyre-road friction μ along the stretch (traction and braking).
+    pub friction: f64,
+}
+
+/// One computed point of a speed profile.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ProfileStation {
+    /// Distance from the start of the path, m.
+    pub distance_m: f64,
+    /// Highest feasible speed there, m/s.
+    pub speed_mps: f64,
+    /// Time from the start at that speed profile, s.
+    pub time_s: f64,
+}
+
+/// Highest-speed profile along a path: a forward pass at full throttle under the caps, then a
+/// backward braking pass so the vehicle can slow down in time for each cap (hvm.md §2.4).
+/// Stations lie at every stretch boundary and at most `max_step_m` apart.
+pub fn forward_backward_profile(
+    vehicle: &VehicleClass,
+    model: AccelerationModel,
+    stretches: &[PathStretch],
+    start_speed_mps: f64,
+    max_step_m: f64,
+) -> Vec<ProfileStation> {
+    // Station list: distance, cap at the station, friction of the step that ends there.
+    let mut distance = vec![0.0];
+    let mut cap = vec![f64::INFINITY];
+    let mut step_friction = vec![DEFAULT_FRICTION];
+    let mut step_length = vec![0.0];
+    for stretch in stretches {
+        let last = cap.len() - 1;
+        cap[last] = cap[last].min(stretch.speed_cap_mps);
+        if stretch.length_m <= 0.0 {
+            continue;
+        }
+        let steps = step_count(stretch.length_m, max_step_m);
+        let step_m = stretch.length_m / steps as f64;
+        let start = distance[last];
+        for i in 1..=steps {
+            distance.push(start + step_m * i as f64);
+            cap.push(stretch.speed_cap_mps);
+            step_friction.push(stretch.friction);
+            step_length.push(step_m);
+        }
+    }
+    let n = distance.len();
+    let mut speed = vec![0.0; n];
+    speed[0] = start_speed_mps
+        .min(cap[0])
+        .min(vehicle.top_speed_mps.max(start_speed_mps));
+    for i in 1..n {
+        let free = accelerate_step_mps(
+            vehicle,
+            model,
+            speed[i - 1],
+            step_length[i],
+            step_friction[i],
+        );
+        speed[i] = free.min(cap[i]);
+    }
+    for i in (0..n - 1).rev() {
+        let b = braking_deceleration_mps2(vehicle, step_friction[i + 1]);
+        let reachable = (speed[i + 1] * speed[i + 1] + 2.0 * b * step_length[i + 1]).sqrt();
+        speed[i] = speed[i].min(reachable);
+    }
+    let mut time_s = 0.0;
+    let mut stations = Vec::with_capacity(n);
+    for i in 0..n {
+        if i > 0 {
+            time_s += 2.0 * step_length[i] / (speed[i - 1] + speed[i]).max(1e-9);
+        }
+        stations.push(ProfileStation {
+            distance_m: distance[i],
+            speed_mps: speed[i],
+            time_s,
+        });
+    }
+    stations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vehicle::standard_vehicle_class;
+
+    #[test]
+    fn kinetic_energy_of_a_car_at_48_kmh_is_133_kj() {
+        // By hand: ½ · 1500 kg · (48/3.6 m/s)² = 750 · 177.78 = 133 333 J (hvm.md §1.5).
+        let energy = kinetic_energy_j(1500.0, kmh_to_mps(48.0));
+        assert!((energy - 133_333.3).abs() < 0.1, "{energy}");
+    }
+
+    #[test]
+    fn braking_distance_from_80_kmh_at_6_5_is_38_m() {
+        // By hand: (22.22 m/s)² / (2 · 6.5) = 493.8 / 13 = 37.99 m (hvm.md §6.4 case 10).
+        assert!((braking_distance_m(kmh_to_mps(80.0), 6.5) - 37.99).abs() < 0.01);
+    }
+
+    #[test]
+    fn widest_line_formula_reduces_to_the_equal_width_form() {
+        // hvm.md §2.3: R = w / (1 − cos(δ/2)) when both widths are w.
+        for (deflection_deg, width) in [(90.0_f64, 7.0), (45.0, 7.0), (30.0, 10.0), (120.0, 4.0)] {
+            let delta = deflection_deg.to_radians();
+            let expected = width / (1.0 - (delta / 2.0).cos());
+            let got = widest_line_radius_m(delta, width, width);
+            assert!(
+                (got - expected).abs() < 1e-9 * expected,
+                "{deflection_deg} {width}"
+            );
+        }
+        assert!(widest_line_radius_m(0.0, 7.0, 7.0).is_infinite());
+    }
+
+    #[test]
+    fn power_model_is_traction_limited_from_rest() {
+        // At 0.5 m/s a 1.5 t, 100 kW car could deliver 0.85·100 kW/0.5 m/s = 170 kN; the
+        // driven wheels give only 0.7·9.81·1500·0.6 = 6180 N. By hand: a = (6180.3 − 176.6 −
+        // ~0)/1500 = 4.002 m/s² at v = 0.
+        let car = standard_vehicle_class("M1").unwrap();
+        let a = power_model_acceleration_mps2(&car, 0.0, 0.7);
+        assert!((a - (0.7 * 9.81 * 0.6 - 0.012 * 9.81)).abs() < 1e-9, "{a}");
+    }
+
+    #[test]
+    fn constant_model_step_is_exact() {
+        // v² = 2as: 100 m at 3 m/s² gives √600 = 24.495 m/s.
+        let mut car = standard_vehicle_class("M1").unwrap();
+        car.constant_acceleration_mps2 = 3.0;
+        let v = run_up_speed_mps(
+            &car,
+            AccelerationModel::ConstantPerClass,
+            0.0,
+            100.0,
+            0.7,
+            1.0,
+        );
+        assert!((v - 600f64.sqrt()).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,662 @@
+//! Turns the input network and study into indexed segments the search runs over: which
+//! segments lie outside the perimeter, which cross it (entries), and what blocks each one.
+
+use std::collections::BTreeMap;
+
+use crate::analysis::{Diagnostic, Error};
+use crate::geometry::{
+    Point, distance_to_segment_m, ring_contains, ring_signed_area_m2, segment_intersection,
+};
+use crate::network::{Barrier, Network, NodeId, Oneway, Study, Way, WayId, WayKind};
+use crate::rating::{Rating, parse_rating};
+
+/// Width in m of an open area (pedestrian square) when none is mapped.
+pub(crate) const AREA_DEFAULT_WIDTH_M: f64 = 20.0;
+/// Areas with more ring nodes than this get no visibility chords (cost grows as n³).
+const AREA_MAX_RING_NODES: usize = 60;
+/// Free-standing obstacles closer than this along a segment form one row across it.
+const OBSTACLE_ROW_DEPTH_M: f64 = 1.5;
+/// A barrier this far past the perimeter line on an entry segment still protects the entry
+/// (perimeters are drawn by hand; bollards often stand just inside them).
+pub(crate) const BARRIER_LINE_TOLERANCE_M: f64 = 5.0;
+
+/// Where a segment's width came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum WidthSource {
+    /// Mapped (`width`, `est_width`, lanes).
+    Mapped,
+    /// The per-kind default of [`WayKind::default_width_m`] (or 20 m for an open area).
+    DefaultForKind,
+}
+
+/// A barrier the search may meet, with its parsed rating.
+#[derive(Debug, Clone)]
+pub(crate) struct BarrierInfo {
+    pub reference: BarrierRef,
+    pub barrier: Barrier,
+    pub rating: Option<Rating>,
+}
+
+/// Which input barrier this is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum BarrierRef {
+    /// A barrier on a network node.
+    Node(NodeId),
+    /// A mapped or added barrier line.
+    Line(crate::network::BarrierId),
+    /// A row of free-standing obstacles across a segment.
+    Obstacles(Vec<crate::network::BarrierId>),
+}
+
+/// Something on a segment that narrows it: a barrier line crossing or a row of obstacles.
+#[derive(Debug, Clone)]
+pub(crate) struct Constriction {
+    /// Distance from the segment's first node, m.
+    pub station_m: f64,
+    /// Clear width left for a vehicle, m.
+    pub clear_width_m: f64,
+    /// Index into `Prepared::barriers` (for an obstacle row, the first obstacle).
+    pub barrier: usize,
+    /// For obstacle rows: all obstacle ids.
+    pub reference: BarrierRef,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Segment {
+    pub a: usize,
+    pub b: usize,
+    pub way: usize,
+    pub length_m: f64,
+    pub width_m: f64,
+    pub width_source: WidthSource,
+    pub friction: f64,
+    pub is_chord: bool,
+    pub in_range: bool,
+    pub compliant_forward: bool,
+    pub compliant_backward: bool,
+    pub constrictions: Vec<Constriction>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum DirectedKind {
+    /// Wholly outside the perimeter: part of the approach graph.
+    Approach,
+    /// Crosses the perimeter inward at parameter `t`; the crossing is an entry point.
+    Entry {
+        t: f64,
+        perimeter_edge: usize,
+        point: Point,
+    },
+    /// Starts inside the perimeter or lies out of range.
+    Ignored,
+}
+
+pub(crate) struct Prepared {
+    pub node_ids: Vec<NodeId>,
+    pub positions: Vec<Point>,
+    pub node_barrier: Vec<Option<usize>>,
+    /// Widest opening covering each node's barrier (0 when none).
+    pub node_opening_m: Vec<f64>,
+    pub inside: Vec<bool>,
+    /// Within the search radius of the perimeter.
+    pub node_in_range: Vec<bool>,
+    pub segments: Vec<Segment>,
+    /// Directed segment `2s` runs a -> b, `2s + 1` runs b -> a.
+    pub directed: Vec<DirectedKind>,
+    /// Directed segments leaving each node (approach and entry segments only).
+    pub outgoing: Vec<Vec<usize>>,
+    /// Undirected segments touching each node.
+    pub incident: Vec<Vec<usize>>,
+    pub barriers: Vec<BarrierInfo>,
+    pub perimeter: Vec<Point>,
+    pub ways: Vec<(WayId, WayKind)>,
+}
+
+impl Prepared {
+    pub fn tail(&self, directed: usize) -> usize {
+        let s = &self.segments[directed / 2];
+        if directed.is_multiple_of(2) { s.a } else { s.b }
+    }
+
+    pub fn head(&self, directed: usize) -> usize {
+        let s = &self.segments[directed / 2];
+        if directed.is_multiple_of(2) { s.b } else { s.a }
+    }
+
+    /// Unit heading of a directed segment.
+    pub fn heading(&self, directed: usize) -> Point {
+        let (tail, head) = (
+            self.positions[self.tail(directed)],
+            self.positions[self.head(directed)],
+        );
+        let d = head.sub(tail);
+        let n = d.norm();
+        Point::new(d.x_m / n, d.y_m / n)
+    }
+
+    /// Station along the directed segment of a point at `station_m` from the segment's first node.
+    pub fn directed_station(&self, directed: usize, station_m: f64) -> f64 {
+        if directed.is_multiple_of(2) {
+            station_m
+        } else {
+            self.segments[directed / 2].length_m - station_m
+        }
+    }
+}
+
+/// Validates the perimeter: at least three distinct points, no self-intersection, some area.
+pub(crate) fn validate_perimeter(points: &[Point]) -> Result<Vec<Point>, Error> {
+    let mut ring: Vec<Point> = points.to_vec();
+    if ring.len() >= 2 && ring.first() == ring.last() {
+        ring.pop();
+    }
+    if ring
+        .iter()
+        .any(|p| !p.x_m.is_finite() || !p.y_m.is_finite())
+    {
+        return Err(Error::Perimeter(
+            "a point has a coordinate that is not a finite number".into(),
+        ));
+    }
+    if ring.len() < 3 {
+        return Err(Error::Perimeter(format!(
+            "needs at least 3 distinct points, got {}",
+            ring.len()
+        )));
+    }
+    if ring_signed_area_m2(&ring).abs() < 1e-6 {
+        return Err(Error::Perimeter(
+            "encloses no area (its points are collinear)".into(),
+        ));
+    }
+    let n = ring.len();
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let adjacent = j == i + 1 || (i == 0 && j == n - 1);
+            if adjacent {
+                continue;
+            }
+            if segment_intersection(ring[i], ring[(i + 1) % n], ring[j], ring[(j + 1) % n])
+                .is_some()
+            {
+                return Err(Error::Perimeter(format!(
+                    "edge {i} crosses edge {j}: the ring is not simple"
+                )));
+            }
+        }
+    }
+    Ok(ring)
+}
+
+fn distance_to_perimeter_m(ring: &[Point], inside: bool, p: Point) -> f64 {
+    if inside {
+        return 0.0;
+    }
+    (0..ring.len())
+        .map(|i| distance_to_segment_m(p, ring[i], ring[(i + 1) % ring.len()]))
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn parse_barrier_rating(
+    barrier: &Barrier,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Rating> {
+    let text = barrier.rating.as_ref()?;
+    match parse_rating(text) {
+        Ok(rating) => Some(rating),
+        Err(error) => {
+            diagnostics.push(Diagnostic::new(
+                what,
+                format!("{error}; treated as unrated"),
+            ));
+            None
+        }
+    }
+}
+
+fn compliant_directions(way: &Way, rules_allow: bool) -> (bool, bool) {
+    if !rules_allow {
+        return (false, false);
+    }
+    match way.oneway {
+        Oneway::No => (true, true),
+        Oneway::Forward => (true, false),
+        Oneway::Backward => (false, true),
+    }
+}
+
+fn compliant_way(way: &Way) -> bool {
+    use crate::network::Access;
+    match way.access {
+        Access::Forbidden => false,
+        Access::Allowed | Access::Restricted => true,
+        Access::Unspecified => way.kind.open_to_motor_traffic() && !way.is_area,
+    }
+}
+
+pub(crate) fn prepare(
+    network: &Network,
+    study: &Study,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Prepared, Error> {
+    let perimeter = validate_perimeter(&study.perimeter)?;
+    let options = &study.options;
+    let options_valid = options.step_m > 0.0
+        && options.search_radius_m >= 0.0
+        && options.friction_multiplier > 0.0
+        && options.start_speed_mps >= 0.0
+        && options.step_m.is_finite()
+        && options.friction_multiplier.is_finite()
+        && options.start_speed_mps.is_finite();
+    if !options_valid {
+        return Err(Error::Options(
+            "step_m and friction_multiplier must be positive finite numbers, search_radius_m and start_speed_mps not negative"
+                .into(),
+        ));
+    }
+    let mut barriers: Vec<BarrierInfo> = Vec::new();
+
+    // Nodes, in input order; a duplicate id keeps its first occurrence.
+    let mut index_of: BTreeMap<NodeId, usize> = BTreeMap::new();
+    let mut node_ids = Vec::new();
+    let mut positions = Vec::new();
+    let mut node_barrier = Vec::new();
+    for node in &network.nodes {
+        if index_of.contains_key(&node.id) {
+            diagnostics.push(Diagnostic::new(
+                format!("node {}", node.id.0),
+                "duplicate node id; the first is used",
+            ));
+            continue;
+        }
+        if !node.position.x_m.is_finite() || !node.position.y_m.is_finite() {
+            diagnostics.push(Diagnostic::new(
+                format!("node {}", node.id.0),
+                "position is not finite; node ignored",
+            ));
+            continue;
+        }
+        index_of.insert(node.id, node_ids.len());
+        node_ids.push(node.id);
+        positions.push(node.position);
+        node_barrier.push(node.barrier.as_ref().map(|barrier| {
+            let what = format!("barrier on node {}", node.id.0);
+            if let crate::network::BarrierKind::Other(kind) = &barrier.kind
+                && barrier.rating.is_none()
+            {
+                diagnostics.push(Diagnostic::new(
+                    &what,
+                    format!("unknown barrier kind `{kind}` treated as passable"),
+                ));
+            }
+            let rating = parse_barrier_rating(barrier, &what, diagnostics);
+            barriers.push(BarrierInfo {
+                reference: BarrierRef::Node(node.id),
+                barrier: barrier.clone(),
+                rating,
+            });
+            barriers.len() - 1
+        }));
+    }
+    let node_count = node_ids.len();
+    let inside: Vec<bool> = positions
+        .iter()
+        .map(|&p| ring_contains(&perimeter, p))
+        .collect();
+    let in_range: Vec<bool> = positions
+        .iter()
+        .zip(&inside)
+        .map(|(&p, &is_inside)| {
+            distance_to_perimeter_m(&perimeter, is_inside, p) <= options.search_radius_m
+        })
+        .collect();
+    let opening_width_at = |p: Point| -> f64 {
+        study
+            .openings
+            .iter()
+            .filter(|o| p.distance_m(o.centre) <= o.width_m / 2.0)
+            .map(|o| o.width_m)
+            .fold(0.0, f64::max)
+    };
+    let node_opening_m: Vec<f64> = positions.iter().map(|&p| opening_width_at(p)).collect();
+
+    // Segments from ways (and visibility chords across open areas).
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut ways = Vec::new();
+    let mut unmapped_width = 0usize;
+    for (way_index, way) in network.ways.iter().enumerate() {
+        ways.push((way.id, way.kind));
+        let what = format!("way {}", way.id.0);
+        let mut resolved = Vec::with_capacity(way.nodes.len());
+        for id in &way.nodes {
+            match index_of.get(id) {
+                Some(&i) => resolved.push(i),
+                None => diagnostics.push(Diagnostic::new(
+                    &what,
+                    format!("refers to unknown node {}; skipped there", id.0),
+                )),
+            }
+        }
+        let (width_m, width_source) = match way.width_m {
+            Some(w) if w.is_finite() && w > 0.0 => (w, WidthSource::Mapped),
+            Some(w) => {
+                diagnostics.push(Diagnostic::new(
+                    &what,
+                    format!("width {w} m is not usable; the default is used"),
+                ));
+                (default_width(way), WidthSource::DefaultForKind)
+            }
+            None => {
+                unmapped_width += 1;
+                (default_width(way), WidthSource::DefaultForKind)
+            }
+        };
+        let width_m = if way.kind == WayKind::Steps {
+            0.0
+        } else {
+            width_m
+        };
+        let (forward, backward) = compliant_directions(way, compliant_way(way));
+        let friction = way.surface.friction() * options.friction_multiplier;
+        let push = |a: usize, b: usize, is_chord: bool, segments: &mut Vec<Segment>| {
+            let length_m = positions[a].distance_m(positions[b]);
+            if length_m < 1e-6 {
+                return;
+            }
+            segments.push(Segment {
+                a,
+                b,
+                way: way_index,
+                length_m,
+                width_m,
+                width_source,
+                friction,
+                is_chord,
+                in_range: in_range[a] || in_range[b],
+                compliant_forward: forward && !is_chord,
+                compliant_backward: backward && !is_chord,
+                constrictions: Vec::new(),
+            });
+        };
+        for pair in resolved.windows(2) {
+            push(pair[0], pair[1], false, &mut segments);
+        }
+        if way.is_area {
+            let mut ring = resolved.clone();
+            if ring.len() >= 2 && ring.first() == ring.last() {
+                ring.pop();
+            }
+            if ring.len() > AREA_MAX_RING_NODES {
+                diagnostics.push(Diagnostic::new(
+                    &what,
+                    format!(
+                        "open area has {} ring nodes (more than {AREA_MAX_RING_NODES}); only its outline is driven",
+                        ring.len()
+                    ),
+                ));
+            } else if ring.len() >= 4 {
+                let points: Vec<Point> = ring.iter().map(|&i| positions[i]).collect();
+                for i in 0..ring.len() {
+                    for j in (i + 2)..ring.len() {
+                        if i == 0 && j == ring.len() - 1 {
+                            continue;
+                        }
+                        if chord_is_inside(&points, i, j) {
+                            push(ring[i], ring[j], true, &mut segments);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if unmapped_width > 0 {
+        diagnostics.push(Diagnostic::new(
+            "ways",
+            format!("{unmapped_width} way(s) have no mapped width; per-kind defaults are used (see each entry's width_source)"),
+        ));
+    }
+
+    // Barrier lines (mapped, then added) and their crossings with segments.
+    let lines = network
+        .barrier_lines
+        .iter()
+        .chain(&study.added_barrier_lines);
+    for line in lines {
+        let what = format!("barrier line {}", line.id.0);
+        let rating = parse_barrier_rating(&line.barrier, &what, diagnostics);
+        if line.points.len() < 2 {
+            diagnostics.push(Diagnostic::new(&what, "has fewer than 2 points; ignored"));
+            continue;
+        }
+        barriers.push(BarrierInfo {
+            reference: BarrierRef::Line(line.id),
+            barrier: line.barrier.clone(),
+            rating,
+        });
+        let barrier = barriers.len() - 1;
+        if !barriers[barrier].barrier.blocks() {
+            continue;
+        }
+        for segment in segments.iter_mut() {
+            let (a, b) = (positions[segment.a], positions[segment.b]);
+            for piece in line.points.windows(2) {
+                if let Some((t, _)) = segment_intersection(a, b, piece[0], piece[1]) {
+                    let point = a.add_scaled(b.sub(a), t);
+                    segment.constrictions.push(Constriction {
+                        station_m: t * segment.length_m,
+                        clear_width_m: opening_width_at(point),
+                        barrier,
+                        reference: BarrierRef::Line(line.id),
+                    });
+                }
+            }
+        }
+    }
+
+    // Free-standing obstacles: rows across each segment and the widest gap they leave.
+    let mut obstacles: Vec<(usize, Point, f64)> = Vec::new();
+    for obstacle in network
+        .point_obstacles
+        .iter()
+        .chain(&study.added_point_obstacles)
+    {
+        let what = format!("point obstacle {}", obstacle.id.0);
+        let rating = parse_barrier_rating(&obstacle.barrier, &what, diagnostics);
+        barriers.push(BarrierInfo {
+            reference: BarrierRef::Obstacles(vec![obstacle.id]),
+            barrier: obstacle.barrier.clone(),
+            rating,
+        });
+        let covered_by_opening = opening_width_at(obstacle.position) > 0.0;
+        if barriers[barriers.len() - 1].barrier.blocks() && !covered_by_opening {
+            obstacles.push((
+                barriers.len() - 1,
+                obstacle.position,
+                obstacle.radius_m.max(0.0),
+            ));
+        }
+    }
+    if !obstacles.is_empty() {
+        for segment in segments.iter_mut() {
+            add_obstacle_rows(segment, &positions, &obstacles, &barriers);
+        }
+    }
+    for segment in segments.iter_mut() {
+        segment
+            .constrictions
+            .sort_by(|x, y| x.station_m.total_cmp(&y.station_m));
+    }
+
+    // Directed segments: approach, entry or ignored.
+    let mut directed = Vec::with_capacity(segments.len() * 2);
+    for segment in &segments {
+        for (tail, head) in [(segment.a, segment.b), (segment.b, segment.a)] {
+            directed.push(classify(
+                &perimeter,
+                positions[tail],
+                positions[head],
+                inside[tail],
+                segment.in_range,
+            ));
+        }
+    }
+    let mut outgoing = vec![Vec::new(); node_count];
+    let mut incident = vec![Vec::new(); node_count];
+    for (s, segment) in segments.iter().enumerate() {
+        incident[segment.a].push(s);
+        incident[segment.b].push(s);
+        for d in [2 * s, 2 * s + 1] {
+            if directed[d] != DirectedKind::Ignored {
+                let tail = if d.is_multiple_of(2) {
+                    segment.a
+                } else {
+                    segment.b
+                };
+                outgoing[tail].push(d);
+            }
+        }
+    }
+    if !segments.iter().any(|s| s.in_range && s.width_m > 0.0) {
+        diagnostics.push(Diagnostic::new(
+            "network",
+            format!(
+                "no drivable way lies within {} m of the perimeter",
+                options.search_radius_m
+            ),
+        ));
+    }
+    Ok(Prepared {
+        node_ids,
+        positions,
+        node_barrier,
+        node_opening_m,
+        inside,
+        node_in_range: in_range,
+        segments,
+        directed,
+        outgoing,
+        incident,
+        barriers,
+        perimeter,
+        ways,
+    })
+}
+
+fn default_width(way: &Way) -> f64 {
+    if way.is_area {
+        AREA_DEFAULT_WIDTH_M
+    } else {
+        way.kind.default_width_m()
+    }
+}
+
+/// A chord between ring vertices `i` and `j` lies inside the area when it crosses no ring edge
+/// (other than those meeting at its ends) and its midpoint is inside.
+fn chord_is_inside(ring: &[Point], i: usize, j: usize) -> bool {
+    let n = ring.len();
+    let (a, b) = (ring[i], ring[j]);
+    for k in 0..n {
+        let l = (k + 1) % n;
+        if k == i || k == j || l == i || l == j {
+            continue;
+        }
+        if segment_intersection(a, b, ring[k], ring[l]).is_some() {
+            return false;
+        }
+    }
+    ring_contains(
+        ring,
+        Point::new((a.x_m + b.x_m) / 2.0, (a.y_m + b.y_m) / 2.0),
+    )
+}
+
+fn classify(
+    perimeter: &[Point],
+    tail: Point,
+    head: Point,
+    tail_inside: bool,
+    in_range: bool,
+) -> DirectedKind {
+    if !in_range || tail_inside {
+        return DirectedKind::Ignored;
+    }
+    let n = perimeter.len();
+    let mut first: Option<(f64, usize)> = None;
+    for edge in 0..n {
+        if let Some((t, _)) =
+            segment_intersection(tail, head, perimeter[edge], perimeter[(edge + 1) % n])
+            && first.is_none_or(|(best, _)| t < best)
+        {
+            first = Some((t, edge));
+        }
+    }
+    match first {
+        None => DirectedKind::Approach,
+        Some((t, perimeter_edge)) => DirectedKind::Entry {
+            t,
+            perimeter_edge,
+            point: tail.add_scaled(head.sub(tail), t),
+        },
+    }
+}
+
+fn add_obstacle_rows(
+    segment: &mut Segment,
+    positions: &[Point],
+    obstacles: &[(usize, Point, f64)],
+    barriers: &[BarrierInfo],
+) {
+    let (a, b) = (positions[segment.a], positions[segment.b]);
+    let along = b.sub(a);
+    let unit = Point::new(along.x_m / segment.length_m, along.y_m / segment.length_m);
+    let half_width = segment.width_m / 2.0;
+    // (station, lateral offset, radius, barrier index)
+    let mut near: Vec<(f64, f64, f64, usize)> = obstacles
+        .iter()
+        .filter_map(|&(barrier, p, radius)| {
+            let rel = p.sub(a);
+            let station = rel.dot(unit);
+            let lateral = unit.cross(rel);
+            let within = station >= -radius
+                && station <= segment.length_m + radius
+                && lateral.abs() < half_width + radius;
+            within.then_some((station, lateral, radius, barrier))
+        })
+        .collect();
+    if near.is_empty() {
+        return;
+    }
+    near.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    let mut start = 0;
+    while start < near.len() {
+        let mut end = start + 1;
+        while end < near.len() && near[end].0 - near[start].0 <= OBSTACLE_ROW_DEPTH_M {
+            end += 1;
+        }
+        let row = &mut near[start..end];
+        row.sort_by(|x, y| x.1.total_cmp(&y.1));
+        let mut widest_gap: f64 = 0.0;
+        let mut free_from = -half_width;
+        for &(_, lateral, radius, _) in row.iter() {
+            widest_gap = widest_gap.max(lateral - radius - free_from);
+            free_from = free_from.max(lateral + radius);
+        }
+        widest_gap = widest_gap.max(half_width - free_from);
+        let ids: Vec<crate::network::BarrierId> = row
+            .iter()
+            .filter_map(|&(_, _, _, barrier)| match &barriers[barrier].reference {
+                BarrierRef::Obstacles(ids) => ids.first().copied(),
+                _ => None,
+            })
+            .collect();
+        let station_m = row.iter().map(|r| r.0).sum::<f64>() / row.len() as f64;
+        segment.constrictions.push(Constriction {
+            station_m: station_m.clamp(0.0, segment.length_m),
+            clear_width_m: widest_gap.max(0.0),
+            barrier: row[0].3,
+            reference: BarrierRef::Obstacles(ids),
+        });
+        start = end;
+    }
+}
