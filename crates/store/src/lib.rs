@@ -4,7 +4,13 @@
 //!
 //! This crate is the only place that contains SQL. It knows the domain types and nothing of HTTP or
 //! the engines. Each backend has its own migrations (`migrations/sqlite`, `migrations/postgres`),
-//! embedded in the binary and applied by [`open`].
+//! embedded in the binary and applied by [`open`]. It stores what it is given: validating drafts,
+//! usernames and passwords is the caller's job (see `domain`).
+//!
+//! Layout: `lib.rs` holds the contract ([`Store`], [`StoreError`]) and [`open`]; `sqlite.rs`
+//! ([`SqliteStore`]) and `postgres.rs` ([`PostgresStore`]) hold each backend's SQL; `rows.rs` holds
+//! what both share honestly (row -> domain conversion, JSON forms, audit events of site writes,
+//! error mapping). The `Any` driver is deliberately not used: its type set is too narrow.
 //!
 //! Durability: SQLite runs in WAL mode with `synchronous=FULL` and foreign keys on; PostgreSQL with its
 //! defaults (synchronous commit). A method returns only after its transaction committed, so an
@@ -17,6 +23,10 @@
 //! Glossary:
 //! - **token hash**: sessions are looked up by the SHA-256 of the cookie value, so a copy of the
 //!   database does not yield live sessions.
+//! - **version**: every site carries one; an update names the version it read and is refused with
+//!   `VersionConflict` if the site moved on (optimistic locking).
+//! - **base map position**: features keep the order `replace_basemap` received them in; viewport
+//!   queries return them in that order.
 //! - **scoped**: site methods take the caller's organisation and never return or touch another
 //!   organisation's records.
 
@@ -207,4 +217,20 @@ pub trait Store: Send + Sync {
         organisation: OrganisationId,
         limit: usize,
     ) -> StoreResult<Vec<AuditEvent>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn unknown_schemes_are_named_without_the_rest_of_the_url() {
+        let error = open("mysql://agora:secret@db/agora").await.err().unwrap();
+        let message = error.to_string();
+        assert!(matches!(error, StoreError::BadUrl(_)), "{message}");
+        assert!(message.contains("unknown scheme 'mysql'"), "{message}");
+        assert!(!message.contains("secret"), "{message}");
+        let error = open("agora.db").await.err().unwrap();
+        assert!(error.to_string().contains("has no scheme"), "{error}");
+    }
 }

@@ -38,7 +38,7 @@ CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 CREATE TABLE sites (
     id              uuid PRIMARY KEY,
     organisation_id uuid NOT NULL REFERENCES organisations (id),
-    name            text NOT NULL,
+    name            text NOT NULL CHECK (name <> ''), -- drafts are validated before; a last guard
     kind            text NOT NULL,
     polygon         jsonb NOT NULL, -- GeoJSON Polygon or MultiPolygon, WGS84
     capacity        bigint,

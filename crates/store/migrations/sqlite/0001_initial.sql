@@ -39,7 +39,7 @@ CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 CREATE TABLE sites (
     id              TEXT PRIMARY KEY NOT NULL,
     organisation_id TEXT NOT NULL REFERENCES organisations (id),
-    name            TEXT NOT NULL,
+    name            TEXT NOT NULL CHECK (name <> ''), -- drafts are validated before; a last guard
     kind            TEXT NOT NULL,
     polygon         TEXT NOT NULL, -- GeoJSON Polygon or MultiPolygon, WGS84
     capacity        INTEGER,

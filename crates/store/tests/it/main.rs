@@ -547,6 +547,33 @@ async fn tell_story(handle: Arc<dyn Store>) -> Told {
     assert_eq!(store.audit_events(unknown, 10).await.unwrap(), vec![]);
     assert_eq!(store.list_sites(city.id).await.unwrap(), city_sites);
 
+    // A batch whose last draft the database refuses (an empty name slipped past validation):
+    // the drafts before it are rolled back too, and no audit event is written.
+    let audit_before = store.audit_events(city.id, 100).await.unwrap();
+    let batch = [
+        draft(
+            "Karlsplatz (Stachus)",
+            SiteKind::Square,
+            square(11.5650, 48.1390, 0.001),
+        ),
+        draft(
+            "Sendlinger Tor",
+            SiteKind::Square,
+            square(11.5670, 48.1340, 0.001),
+        ),
+        draft("", SiteKind::Square, square(11.5700, 48.1300, 0.001)),
+    ];
+    let half_done = store.create_sites(city.id, &batch, Some(alice.id)).await;
+    assert!(
+        matches!(half_done, Err(StoreError::Database(_))),
+        "{half_done:?}"
+    );
+    assert_eq!(store.list_sites(city.id).await.unwrap(), city_sites);
+    assert_eq!(
+        store.audit_events(city.id, 100).await.unwrap(),
+        audit_before
+    );
+
     // --- Audit trail: every site write, newest first, per organisation -------------------------
     let city_audit = store.audit_events(city.id, 100).await.unwrap();
     let summary: Vec<(AuditAction, String, Option<UserId>)> = city_audit
@@ -693,6 +720,49 @@ async fn tell_story(handle: Arc<dyn Store>) -> Told {
             max_lon: 11.610,
             max_lat: 48.160,
         })
+    );
+
+    // A city-sized import (more rows than one PostgreSQL batch): every feature kept, in order, and
+    // a viewport query agrees with filtering the input by hand.
+    let grid: Vec<BasemapFeature> = (0..2500)
+        .map(|index| {
+            let lon = 11.50 + f64::from(index % 50) * 0.002;
+            let lat = 48.10 + f64::from(index / 50) * 0.002;
+            feature(
+                BasemapLayer::Barrier,
+                &format!("node/{}", 1000 + index),
+                None,
+                point_geometry(lon, lat),
+                (lon, lat, lon, lat),
+            )
+        })
+        .collect();
+    store.replace_basemap(&grid).await.unwrap();
+    assert_eq!(
+        store.basemap_features(everywhere, 10_000).await.unwrap(),
+        grid
+    );
+    let corner = BoundingBox {
+        min_lon: 11.5395,
+        min_lat: 48.1495,
+        max_lon: 11.5595,
+        max_lat: 48.1695,
+    };
+    let expected: Vec<BasemapFeature> = grid
+        .iter()
+        .filter(|feature| {
+            let (min_lon, min_lat, max_lon, max_lat) = feature.bounding_box;
+            max_lon >= corner.min_lon
+                && min_lon <= corner.max_lon
+                && max_lat >= corner.min_lat
+                && min_lat <= corner.max_lat
+        })
+        .cloned()
+        .collect();
+    assert_eq!(expected.len(), 100, "a 10 x 10 block of the grid");
+    assert_eq!(
+        store.basemap_features(corner, 10_000).await.unwrap(),
+        expected
     );
 
     // A new import replaces the old one entirely.
