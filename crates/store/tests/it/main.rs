@@ -10,6 +10,7 @@
 //!   skipped, unless `CI=true`: then it fails, as it does when the server cannot be reached.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
@@ -85,7 +86,10 @@ fn postgres_url() -> Option<String> {
              in CI (e.g. AGORA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test)"
         ),
         _ => {
-            eprintln!(
+            // Written to stderr directly, not through eprintln!, which the test harness captures:
+            // a skipped suite should be visible in an ordinary `cargo test` run.
+            let _ = writeln!(
+                std::io::stderr(),
                 "skipped the PostgreSQL storage story: set AGORA_TEST_POSTGRES_URL \
                  (e.g. postgres://postgres@127.0.0.1:5432/test) to run it"
             );
