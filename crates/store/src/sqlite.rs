@@ -675,6 +675,95 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn every_connection_runs_with_the_durability_settings() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(directory.path().join("settings.db"))
+            .await
+            .unwrap();
+        let mut connection = store.pool.acquire().await.unwrap();
+        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut *connection)
+            .await
+            .unwrap();
+        // synchronous: 2 is FULL (0 OFF, 1 NORMAL, 3 EXTRA).
+        assert_eq!(
+            (
+                journal_mode.as_str(),
+                synchronous,
+                foreign_keys,
+                busy_timeout_ms
+            ),
+            ("wal", 2, 1, 5000)
+        );
+        drop(connection);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn values_that_do_not_decode_are_corrupt_and_name_their_column() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(directory.path().join("corrupt.db"))
+            .await
+            .unwrap();
+        let organisation = store
+            .create_organisation(&NewOrganisation {
+                name: "City".into(),
+                kind: domain::OrganisationKind::City,
+            })
+            .await
+            .unwrap();
+        sqlx::query("UPDATE organisations SET kind = 'bakery', created_at = 'yesterday'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let error = store.organisation(organisation.id).await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                StoreError::Corrupt {
+                    what: "organisations.kind",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().starts_with(
+                "stored organisations.kind could not be read: unknown organisation kind 'bakery'"
+            ),
+            "{error}"
+        );
+        sqlx::query("UPDATE organisations SET kind = 'city'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let error = store.organisation(organisation.id).await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                StoreError::Corrupt {
+                    what: "organisations.created_at",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        store.close().await;
+    }
+
+    #[tokio::test]
     async fn urls_without_a_file_are_refused() {
         for url in ["sqlite::memory:", "sqlite://", "sqlite://:memory:"] {
             let error = SqliteStore::open_url(url).await.unwrap_err();
