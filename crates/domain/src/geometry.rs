@@ -156,10 +156,9 @@ fn validated_ring(
             });
         }
         let (lon, lat) = (position[0], position[1]);
-        if !(lon.is_finite() && lat.is_finite())
-            || !(-180.0..=180.0).contains(&lon)
-            || !(-90.0..=90.0).contains(&lat)
-        {
+        // `contains` is false for NaN, so this also refuses non-finite numbers.
+        let in_range = (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat);
+        if !in_range {
             return Err(GeometryError::OutOfRange {
                 place: position_place,
                 lon,

@@ -81,13 +81,13 @@ impl SiteDraft {
             });
         }
         too_long("name", &self.name, 200)?;
-        if let Some(capacity) = self.capacity {
-            if capacity > 10_000_000 {
-                return Err(SiteValidationError {
-                    field: "capacity".into(),
-                    problem: format!("{capacity} people is not plausible (at most 10,000,000)"),
-                });
-            }
+        if let Some(capacity) = self.capacity
+            && capacity > 10_000_000
+        {
+            return Err(SiteValidationError {
+                field: "capacity".into(),
+                problem: format!("{capacity} people is not plausible (at most 10,000,000)"),
+            });
         }
         if self.operators.len() > 50 {
             return Err(SiteValidationError {
