@@ -294,8 +294,7 @@ pub fn analyse(
             None
         };
         for (entry, &d) in entries.iter_mut().zip(&entry_directed) {
-            let result =
-                context.vehicle_result(d, &protected, unprotected.as_ref(), &mut diagnostics);
+            let result = context.vehicle_result(d, &protected, unprotected.as_ref());
             entry.vehicles.push(result);
         }
     }
@@ -328,8 +327,13 @@ struct Labels {
     /// Highest speed reached at the end of each approach segment, or at the start of each entry
     /// segment; negative when unreached.
     speed_mps: Vec<f64>,
-    /// The segment before, or `None` when the run-up starts on this segment.
-    previous: Vec<Option<usize>>,
+    /// Per directed segment, the index in `log` of the update that set its label.
+    current_update: Vec<usize>,
+    /// Every label improvement in order: the directed segment and the update of the segment
+    /// before it (`None` when the run-up starts there). Following `previous` always goes to an
+    /// earlier entry, so a path read back from the log is finite even when it revisits a
+    /// segment (say, a rolling U-turn at a dead end).
+    log: Vec<(usize, Option<usize>)>,
     /// Whether the search ignored barriers.
     protected: bool,
 }
@@ -440,7 +444,12 @@ impl SearchContext<'_> {
                 limit: None,
             };
         }
-        let mut radius_m = widest_line_radius_m(deflection, sf.width_m, st.width_m);
+        let mut radius_m = if from / 2 == to / 2 {
+            // Turning back on the same carriageway: the circle must fit inside its width.
+            sf.width_m / 2.0
+        } else {
+            widest_line_radius_m(deflection, sf.width_m, st.width_m)
+        };
         let inside_one_way =
             p.incident[node].len() == 2 && sf.way == st.way && !sf.is_chord && !st.is_chord;
         if inside_one_way {
@@ -511,7 +520,8 @@ impl SearchContext<'_> {
             .collect();
         let mut labels = Labels {
             speed_mps: vec![UNREACHED; count],
-            previous: vec![None; count],
+            current_update: vec![usize::MAX; count],
+            log: Vec::new(),
             protected,
         };
         let mut queue = VecDeque::new();
@@ -546,7 +556,8 @@ impl SearchContext<'_> {
                     .map(|cap| labels.speed_mps[e].min(cap));
                 match through {
                     Some(v) if v > start + 1e-9 => {
-                        self.offer(f, v, Some(e), &mut labels, &mut queue, &mut queued)
+                        let previous = Some(labels.current_update[e]);
+                        self.offer(f, v, previous, &mut labels, &mut queue, &mut queued)
                     }
                     _ => self.offer(f, start, None, &mut labels, &mut queue, &mut queued),
                 }
@@ -575,7 +586,8 @@ impl SearchContext<'_> {
         };
         if value > labels.speed_mps[d] + IMPROVEMENT_MPS {
             labels.speed_mps[d] = value;
-            labels.previous[d] = previous;
+            labels.current_update[d] = labels.log.len();
+            labels.log.push((d, previous));
             if matches!(p.directed[d], DirectedKind::Approach) && !queued[d] {
                 queued[d] = true;
                 queue.push_back(d);
@@ -584,42 +596,21 @@ impl SearchContext<'_> {
     }
 
     /// The directed segments of the best path into entry `d`, first to last.
-    fn path_segments(
-        &self,
-        d: usize,
-        labels: &Labels,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Vec<usize> {
-        let mut path = vec![d];
-        let mut seen = vec![d];
-        let mut current = d;
-        while let Some(previous) = labels.previous[current] {
-            if seen.contains(&previous) {
-                diagnostics.push(Diagnostic::new(
-                    format!(
-                        "entry at node {}",
-                        self.prepared.node_ids[self.prepared.tail(d)].0
-                    ),
-                    "approach path loops back on itself; cut at the loop",
-                ));
-                break;
-            }
-            seen.push(previous);
-            path.push(previous);
-            current = previous;
+    fn path_segments(&self, d: usize, labels: &Labels) -> Vec<usize> {
+        let mut path = Vec::new();
+        let mut update = Some(labels.current_update[d]);
+        while let Some(index) = update {
+            let (segment, previous) = labels.log[index];
+            path.push(segment);
+            update = previous;
         }
         path.reverse();
         path
     }
 
-    fn approach(
-        &self,
-        d: usize,
-        labels: &Labels,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> (Approach, Vec<ProfileStation>) {
+    fn approach(&self, d: usize, labels: &Labels) -> (Approach, Vec<ProfileStation>) {
         let p = self.prepared;
-        let path = self.path_segments(d, labels, diagnostics);
+        let path = self.path_segments(d, labels);
         let DirectedKind::Entry {
             t,
             perimeter_edge,
@@ -765,10 +756,9 @@ impl SearchContext<'_> {
         labels: &Labels,
         approach: &Approach,
         stations: &[ProfileStation],
-        diagnostics: &mut Vec<Diagnostic>,
     ) -> Vec<BarrierOnPath> {
         let p = self.prepared;
-        let path = self.path_segments(d, labels, diagnostics);
+        let path = self.path_segments(d, labels);
         let DirectedKind::Entry { t, .. } = p.directed[d] else {
             unreachable!()
         };
@@ -881,7 +871,6 @@ impl SearchContext<'_> {
         d: usize,
         protected: &Labels,
         unprotected: Option<&Labels>,
-        diagnostics: &mut Vec<Diagnostic>,
     ) -> VehicleResult {
         let p = self.prepared;
         let vehicle = self.vehicle.code.clone();
@@ -900,10 +889,10 @@ impl SearchContext<'_> {
         }
         debug_assert!(protected.protected);
         let reached = |labels: &Labels| labels.speed_mps[d] >= 0.0;
-        let approach = reached(protected).then(|| self.approach(d, protected, diagnostics).0);
+        let approach = reached(protected).then(|| self.approach(d, protected).0);
         let unprotected_approach = unprotected
             .filter(|labels| reached(labels))
-            .map(|labels| (labels, self.approach(d, labels, diagnostics)))
+            .map(|labels| (labels, self.approach(d, labels)))
             .filter(|(_, (open, _))| match &approach {
                 None => true,
                 Some(actual) => open.impact_speed_mps > actual.impact_speed_mps + 1e-3,
@@ -915,7 +904,7 @@ impl SearchContext<'_> {
         };
         let (unprotected_approach, barriers_relied_on) = match unprotected_approach {
             Some((labels, (open, stations))) => {
-                let barriers = self.barriers_on(d, labels, &open, &stations, diagnostics);
+                let barriers = self.barriers_on(d, labels, &open, &stations);
                 (Some(open), barriers)
             }
             None => (None, Vec::new()),

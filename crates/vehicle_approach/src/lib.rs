@@ -84,6 +84,7 @@ mod network;
 mod physics;
 mod prepare;
 mod rating;
+mod synthetic;
 mod vehicle;
 
 pub use analysis::{
@@ -109,4 +110,5 @@ pub use rating::{
     RequiredRating, TEST_ANGLES_DEG, TestMethod, check_rating, parse_rating, required_rating,
     round_up_to_test_angle_deg, round_up_to_test_speed_kmh,
 };
+pub use synthetic::{SyntheticCity, synthetic_city};
 pub use vehicle::{VehicleClass, standard_vehicle_class, standard_vehicle_classes};

@@ -164,11 +164,6 @@ pub(crate) fn validate_perimeter(points: &[Point]) -> Result<Vec<Point>, Error> 
             ring.len()
         )));
     }
-    if ring_signed_area_m2(&ring).abs() < 1e-6 {
-        return Err(Error::Perimeter(
-            "encloses no area (its points are collinear)".into(),
-        ));
-    }
     let n = ring.len();
     for i in 0..n {
         for j in (i + 1)..n {
@@ -184,6 +179,11 @@ pub(crate) fn validate_perimeter(points: &[Point]) -> Result<Vec<Point>, Error> 
                 )));
             }
         }
+    }
+    if ring_signed_area_m2(&ring).abs() < 1e-6 {
+        return Err(Error::Perimeter(
+            "encloses no area (its points are collinear)".into(),
+        ));
     }
     Ok(ring)
 }

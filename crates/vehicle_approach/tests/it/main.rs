@@ -1,1 +1,9 @@
-mod placeholder {}
+//! Integration tests of `vehicle_approach`: hvm.md §6.4 golden cases, geometry cases with
+//! hand-worked answers, existing protection, bad input and determinism.
+
+mod bad_input;
+mod determinism;
+mod geometry_cases;
+mod hvm_cases;
+mod protection;
+mod support;
