@@ -1,18 +1,20 @@
 //! The analysis: entry points, the max-speed search per vehicle, and the reported approaches.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::geometry::{Point, circumradius_m, deflection_rad};
+use crate::geometry::Point;
 use crate::network::{BarrierKind, Network, NodeId, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
-    AccelerationModel, BendLimit, PathStretch, ProfileStation, corner_speed_limit,
+    AccelerationModel, BendLimit, PathStretch, ProfileStation, RunUpTable, corner_speed_limit,
     forward_backward_profile, grip_speed_limit_mps, kinetic_energy_j, mps_to_kmh,
-    rollover_speed_limit_mps, run_up_speed_mps, widest_line_radius_m,
+    rollover_speed_limit_mps,
 };
 use crate::prepare::{
-    BARRIER_LINE_TOLERANCE_M, BarrierRef, DirectedKind, Prepared, WidthSource, prepare,
+    BARRIER_LINE_TOLERANCE_M, BarrierRef, DirectedKind, Prepared, TurnGeometry, WidthSource,
+    prepare,
 };
 use crate::rating::{Rating, RatingCheck, RatingRequirement, check_rating, required_rating};
 use crate::vehicle::VehicleClass;
@@ -282,13 +284,9 @@ pub fn analyse(
         .collect();
 
     for vehicle in vehicles {
-        let context = SearchContext {
-            prepared: &prepared,
-            vehicle,
-            study,
-        };
+        let context = SearchContext::new(&prepared, vehicle, study);
         let protected = context.search(true);
-        let unprotected = if has_barriers {
+        let unprotected = if has_barriers && context.barriers_stop_vehicle() {
             Some(context.search(false))
         } else {
             None
@@ -342,12 +340,35 @@ struct SearchContext<'a> {
     prepared: &'a Prepared,
     vehicle: &'a VehicleClass,
     study: &'a Study,
+    /// Run-up tables per friction value of `prepared.frictions`.
+    tables: Vec<RunUpTable>,
 }
 
 const UNREACHED: f64 = -1.0;
-const IMPROVEMENT_MPS: f64 = 1e-6;
+/// Label improvements smaller than this are not propagated (0.036 km/h): it bounds the number of
+/// re-relaxations; the reported speeds come from the exact profile of the path found.
+const IMPROVEMENT_MPS: f64 = 0.01;
 
-impl SearchContext<'_> {
+impl<'a> SearchContext<'a> {
+    fn new(
+        prepared: &'a Prepared,
+        vehicle: &'a VehicleClass,
+        study: &'a Study,
+    ) -> SearchContext<'a> {
+        let model = study.options.acceleration_model;
+        let tables = prepared
+            .frictions
+            .iter()
+            .map(|&friction| RunUpTable::new(vehicle, model, friction))
+            .collect();
+        SearchContext {
+            prepared,
+            vehicle,
+            study,
+            tables,
+        }
+    }
+
     fn model(&self) -> AccelerationModel {
         self.study.options.acceleration_model
     }
@@ -411,56 +432,97 @@ impl SearchContext<'_> {
         !constricted && !head_blocked
     }
 
-    /// Origins: nodes where a vehicle may come from the rest of the world, i.e. the network's
-    /// dead ends and the nodes beyond the search radius.
-    fn is_origin(&self, n: usize, protected: bool) -> bool {
+    /// True when some barrier within the search radius stops this vehicle; otherwise the search
+    /// without barriers would find exactly the same approaches.
+    fn barriers_stop_vehicle(&self) -> bool {
         let p = self.prepared;
-        if p.inside[n] || !self.node_passable(n, protected) {
-            return false;
+        let node_barrier =
+            (0..p.positions.len()).any(|n| p.node_in_range[n] && !self.node_passable(n, true));
+        node_barrier
+            || p.segments.iter().any(|segment| {
+                segment
+                    .constrictions
+                    .iter()
+                    .any(|c| c.clear_width_m < self.vehicle.width_m)
+            })
+    }
+
+    /// Origins: the nodes where a hostile run-up may begin. A node qualifies when, without
+    /// passing a barrier or entering the perimeter, it is connected to a public road (where a
+    /// vehicle may be parked), to a dead end of the network (an extract's edge) or to a node
+    /// beyond the search radius. Pockets reachable only through barriers do not qualify.
+    fn origins(&self, protected: bool) -> Vec<bool> {
+        let p = self.prepared;
+        let count = p.positions.len();
+        let open = |n: usize| !p.inside[n] && self.node_passable(n, protected);
+        let mut parent: Vec<usize> = (0..count).collect();
+        fn root(parent: &mut [usize], mut n: usize) -> usize {
+            while parent[n] != n {
+                parent[n] = parent[parent[n]];
+                n = parent[n];
+            }
+            n
         }
-        let usable: Vec<usize> = p.incident[n]
+        let mut public_nodes = Vec::new();
+        for (s, segment) in p.segments.iter().enumerate() {
+            let outside = p.directed[2 * s] == DirectedKind::Approach;
+            if outside && open(segment.a) && open(segment.b) && self.segment_passable(s, protected)
+            {
+                let (a, b) = (root(&mut parent, segment.a), root(&mut parent, segment.b));
+                if a != b {
+                    parent[a] = b;
+                }
+                if segment.public_road {
+                    public_nodes.push(segment.a);
+                }
+            }
+        }
+        let mut qualifies = vec![false; count];
+        for n in public_nodes {
+            let r = root(&mut parent, n);
+            qualifies[r] = true;
+        }
+        for n in 0..count {
+            if open(n) && (!p.node_in_range[n] || self.is_dead_end(n)) {
+                let r = root(&mut parent, n);
+                qualifies[r] = true;
+            }
+        }
+        (0..count)
+            .map(|n| open(n) && qualifies[root(&mut parent, n)])
+            .collect()
+    }
+
+    /// A node with a single segment wide enough for the vehicle (barriers aside).
+    fn is_dead_end(&self, n: usize) -> bool {
+        let p = self.prepared;
+        p.incident[n]
             .iter()
-            .copied()
-            .filter(|&s| p.segments[s].width_m >= self.vehicle.width_m)
-            .collect();
-        let dead_end = usable.len() == 1;
-        let beyond_search_radius =
-            usable.iter().any(|&s| !p.segments[s].in_range) || !p.node_in_range[n];
-        dead_end || (beyond_search_radius && !usable.is_empty())
+            .filter(|&&s| p.segments[s].width_m >= self.vehicle.width_m)
+            .count()
+            == 1
     }
 
     /// Turn from directed segment `from` into `to` at their shared node: the speed cap (None
     /// when the turn is tighter than the vehicle can steer) and the geometry behind it.
     fn turn(&self, from: usize, to: usize) -> Turn {
-        let p = self.prepared;
-        let node = p.head(from);
-        let deflection = deflection_rad(p.heading(from), p.heading(to));
-        let (sf, st) = (&p.segments[from / 2], &p.segments[to / 2]);
-        if deflection < 1e-6 {
+        let geometry = self.prepared.turns[from]
+            .iter()
+            .find(|turn| turn.to == to)
+            .expect("consecutive path segments share a node");
+        self.turn_through(geometry)
+    }
+
+    fn turn_through(&self, geometry: &TurnGeometry) -> Turn {
+        let (deflection, radius_m) = (geometry.deflection_rad, geometry.radius_m);
+        if radius_m.is_infinite() {
+            let cap_mps = Some(f64::INFINITY);
             return Turn {
                 deflection,
-                radius_m: f64::INFINITY,
-                cap_mps: Some(f64::INFINITY),
+                radius_m,
+                cap_mps,
                 limit: None,
             };
-        }
-        let mut radius_m = if from / 2 == to / 2 {
-            // Turning back on the same carriageway: the circle must fit inside its width.
-            sf.width_m / 2.0
-        } else {
-            widest_line_radius_m(deflection, sf.width_m, st.width_m)
-        };
-        let inside_one_way =
-            p.incident[node].len() == 2 && sf.way == st.way && !sf.is_chord && !st.is_chord;
-        if inside_one_way {
-            // A curve drawn with several nodes: the circle through the three nodes, widened by
-            // half the carriageway, bounds the usable radius (hvm.md §6.2).
-            let circle = circumradius_m(
-                p.positions[p.tail(from)],
-                p.positions[node],
-                p.positions[p.head(to)],
-            );
-            radius_m = radius_m.min(circle + (sf.width_m + st.width_m) / 4.0);
         }
         if radius_m < self.vehicle.min_turning_radius_m {
             return Turn {
@@ -470,8 +532,7 @@ impl SearchContext<'_> {
                 limit: None,
             };
         }
-        let friction = sf.friction.max(st.friction);
-        let (cap, limit) = corner_speed_limit(self.vehicle, friction, radius_m);
+        let (cap, limit) = corner_speed_limit(self.vehicle, geometry.friction, radius_m);
         Turn {
             deflection,
             radius_m,
@@ -480,15 +541,11 @@ impl SearchContext<'_> {
         }
     }
 
-    fn run(&self, start_speed_mps: f64, length_m: f64, friction: f64) -> f64 {
-        run_up_speed_mps(
-            self.vehicle,
-            self.model(),
-            start_speed_mps,
-            length_m,
-            friction,
-            self.study.options.step_m,
-        )
+    /// Speed at the end of segment `segment` entered at `start_speed_mps`, from the run-up table.
+    fn run(&self, start_speed_mps: f64, segment: usize) -> f64 {
+        let p = self.prepared;
+        self.tables[p.friction_index[segment]]
+            .speed_after(start_speed_mps, p.segments[segment].length_m)
     }
 
     fn start_speed(&self) -> f64 {
@@ -524,42 +581,43 @@ impl SearchContext<'_> {
             log: Vec::new(),
             protected,
         };
-        let mut queue = VecDeque::new();
-        let mut queued = vec![false; count];
+        let mut queue = BinaryHeap::new();
         let start = self.start_speed();
 
         // Seed: a run-up may start at any origin.
-        for n in 0..p.positions.len() {
-            if !self.is_origin(n, protected) {
-                continue;
-            }
+        let origins = self.origins(protected);
+        for (n, _) in origins.iter().enumerate().filter(|(_, origin)| **origin) {
             for &d in &p.outgoing[n] {
                 if usable[d] {
-                    self.offer(d, start, None, &mut labels, &mut queue, &mut queued);
+                    self.offer(d, start, None, &mut labels, &mut queue);
                 }
             }
         }
-        while let Some(e) = queue.pop_front() {
-            queued[e] = false;
+        while let Some((speed_bits, Reverse(e))) = queue.pop() {
+            if speed_bits != labels.speed_mps[e].to_bits() {
+                // A stale entry: the label has improved since it was queued.
+                continue;
+            }
             let node = p.head(e);
             if !self.node_passable(node, protected) || p.inside[node] {
                 continue;
             }
-            for &f in &p.outgoing[node] {
+            for geometry in &p.turns[e] {
+                let f = geometry.to;
                 if !usable[f] {
                     continue;
                 }
                 // The vehicle reached `node`, so it may also stop there and start again.
                 let through = self
-                    .turn(e, f)
+                    .turn_through(geometry)
                     .cap_mps
                     .map(|cap| labels.speed_mps[e].min(cap));
                 match through {
                     Some(v) if v > start + 1e-9 => {
                         let previous = Some(labels.current_update[e]);
-                        self.offer(f, v, previous, &mut labels, &mut queue, &mut queued)
+                        self.offer(f, v, previous, &mut labels, &mut queue)
                     }
-                    _ => self.offer(f, start, None, &mut labels, &mut queue, &mut queued),
+                    _ => self.offer(f, start, None, &mut labels, &mut queue),
                 }
             }
         }
@@ -572,25 +630,21 @@ impl SearchContext<'_> {
         entry_speed_mps: f64,
         previous: Option<usize>,
         labels: &mut Labels,
-        queue: &mut VecDeque<usize>,
-        queued: &mut [bool],
+        queue: &mut BinaryHeap<(u64, Reverse<usize>)>,
     ) {
         let p = self.prepared;
         let value = match p.directed[d] {
             // Entry segments keep the speed at their start; the crossing is computed at the end.
             DirectedKind::Entry { .. } => entry_speed_mps,
-            _ => {
-                let segment = &p.segments[d / 2];
-                self.run(entry_speed_mps, segment.length_m, segment.friction)
-            }
+            _ => self.run(entry_speed_mps, d / 2),
         };
         if value > labels.speed_mps[d] + IMPROVEMENT_MPS {
             labels.speed_mps[d] = value;
             labels.current_update[d] = labels.log.len();
             labels.log.push((d, previous));
-            if matches!(p.directed[d], DirectedKind::Approach) && !queued[d] {
-                queued[d] = true;
-                queue.push_back(d);
+            if matches!(p.directed[d], DirectedKind::Approach) {
+                // Speeds are never negative, so their bit patterns order like their values.
+                queue.push((value.to_bits(), Reverse(d)));
             }
         }
     }
@@ -890,13 +944,14 @@ impl SearchContext<'_> {
         debug_assert!(protected.protected);
         let reached = |labels: &Labels| labels.speed_mps[d] >= 0.0;
         let approach = reached(protected).then(|| self.approach(d, protected).0);
+        // Barriers matter where the entry is reachable only without them, or faster without them.
         let unprotected_approach = unprotected
-            .filter(|labels| reached(labels))
-            .map(|labels| (labels, self.approach(d, labels)))
-            .filter(|(_, (open, _))| match &approach {
-                None => true,
-                Some(actual) => open.impact_speed_mps > actual.impact_speed_mps + 1e-3,
-            });
+            .filter(|labels| {
+                reached(labels)
+                    && (!reached(protected)
+                        || labels.speed_mps[d] > protected.speed_mps[d] + IMPROVEMENT_MPS)
+            })
+            .map(|labels| (labels, self.approach(d, labels)));
         let status = match (&approach, &unprotected_approach) {
             (Some(_), _) => EntryStatus::Open,
             (None, Some(_)) => EntryStatus::ClosedByBarriers,
@@ -933,4 +988,44 @@ fn speed_at(stations: &[ProfileStation], distance_m: f64) -> f64 {
         .get(i)
         .or(stations.last())
         .map_or(0.0, |s| s.speed_mps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reported_profiles_reproduce_the_search_labels() {
+        // The search integrates with run-up tables and the report re-integrates the path found
+        // step by step (hvm.md §6.2, Δs ≤ 1 m): both must give the same speed where the path
+        // reaches the entry segment, to 0.05 m/s.
+        let city = crate::synthetic::synthetic_city(10, 10, 90.0, 3, 3, 5);
+        let mut checked = 0;
+        for site in &city.sites {
+            let study = Study::new(site.clone());
+            let prepared = prepare(&city.network, &study, &mut Vec::new()).unwrap();
+            for vehicle in crate::vehicle::standard_vehicle_classes() {
+                let context = SearchContext::new(&prepared, &vehicle, &study);
+                let labels = context.search(true);
+                for d in 0..prepared.directed.len() {
+                    if !matches!(prepared.directed[d], DirectedKind::Entry { .. })
+                        || labels.speed_mps[d] < 0.0
+                    {
+                        continue;
+                    }
+                    let (approach, stations) = context.approach(d, &labels);
+                    let tail = &approach.path[approach.path.len() - 2];
+                    let profiled = speed_at(&stations, tail.distance_m);
+                    assert!(
+                        (profiled - labels.speed_mps[d]).abs() < 0.05,
+                        "{}: label {} profile {profiled}",
+                        vehicle.code,
+                        labels.speed_mps[d]
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20, "{checked}");
+    }
 }

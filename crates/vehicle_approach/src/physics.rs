@@ -147,6 +147,99 @@ pub fn run_up(
     RunUp { speed_mps, time_s }
 }
 
+/// Distance from rest to every speed on a fine grid, for one vehicle, model and surface: the
+/// search's fast form of [`run_up_speed_mps`]. Flat-ground acceleration depends on speed only,
+/// so the speed after `L` metres from `v₀` is the speed at distance `s(v₀) + L` from rest.
+pub(crate) struct RunUpTable {
+    /// Speed step of the grid, m/s.
+    step_mps: f64,
+    /// `distance_m[i]`: distance from rest to `i · step_mps`.
+    distance_m: Vec<f64>,
+    /// Highest speed the table reaches: the top speed, or just below the terminal speed where
+    /// drag and rolling resistance eat all the power.
+    ceiling_mps: f64,
+    /// The constant acceleration of Model A, which needs no table.
+    constant_mps2: Option<f64>,
+    top_speed_mps: f64,
+}
+
+impl RunUpTable {
+    pub(crate) fn new(
+        vehicle: &VehicleClass,
+        model: AccelerationModel,
+        friction: f64,
+    ) -> RunUpTable {
+        let step_mps = 0.01;
+        let top = vehicle.top_speed_mps;
+        if model == AccelerationModel::ConstantPerClass {
+            return RunUpTable {
+                step_mps,
+                distance_m: Vec::new(),
+                ceiling_mps: top,
+                constant_mps2: Some(vehicle.constant_acceleration_mps2),
+                top_speed_mps: top,
+            };
+        }
+        let mut distance_m = vec![0.0];
+        let mut speed = 0.0;
+        let mut total = 0.0;
+        let mut ceiling_mps = top;
+        while speed + step_mps <= top {
+            let middle = speed + step_mps / 2.0;
+            let a = power_model_acceleration_mps2(vehicle, middle, friction);
+            if a <= 1e-4 {
+                ceiling_mps = speed;
+                break;
+            }
+            // ds = v dv / a, midpoint rule.
+            total += middle * step_mps / a;
+            distance_m.push(total);
+            speed += step_mps;
+        }
+        RunUpTable {
+            step_mps,
+            distance_m,
+            ceiling_mps,
+            constant_mps2: None,
+            top_speed_mps: top,
+        }
+    }
+
+    fn distance_to(&self, speed_mps: f64) -> f64 {
+        let position = speed_mps / self.step_mps;
+        let i = (position.floor() as usize).min(self.distance_m.len() - 1);
+        let j = (i + 1).min(self.distance_m.len() - 1);
+        let fraction = (position - i as f64).clamp(0.0, 1.0);
+        self.distance_m[i] + (self.distance_m[j] - self.distance_m[i]) * fraction
+    }
+
+    /// Speed after `length_m` at full throttle from `start_speed_mps`.
+    pub(crate) fn speed_after(&self, start_speed_mps: f64, length_m: f64) -> f64 {
+        if let Some(a) = self.constant_mps2 {
+            return constant_acceleration_speed_mps(
+                start_speed_mps,
+                a,
+                length_m,
+                self.top_speed_mps.max(start_speed_mps),
+            );
+        }
+        let last = self.distance_m.len() - 1;
+        let table_top = last as f64 * self.step_mps;
+        if start_speed_mps >= table_top {
+            // At or above the top of the table the vehicle cannot gain speed.
+            return start_speed_mps;
+        }
+        let target = self.distance_to(start_speed_mps) + length_m;
+        if target >= self.distance_m[last] {
+            return self.ceiling_mps.max(table_top);
+        }
+        let j = self.distance_m.partition_point(|&d| d < target).max(1);
+        let i = j - 1;
+        let fraction = (target - self.distance_m[i]) / (self.distance_m[j] - self.distance_m[i]);
+        (i as f64 + fraction) * self.step_mps
+    }
+}
+
 /// Model A in closed form: v = min(v_top, √(v₀² + 2as)).
 pub fn constant_acceleration_speed_mps(
     start_speed_mps: f64,
@@ -353,6 +446,37 @@ mod tests {
         let car = standard_vehicle_class("M1").unwrap();
         let a = power_model_acceleration_mps2(&car, 0.0, 0.7);
         assert!((a - (0.7 * 9.81 * 0.6 - 0.012 * 9.81)).abs() < 1e-9, "{a}");
+    }
+
+    #[test]
+    fn run_up_table_agrees_with_step_integration() {
+        // The table (ds = v dv / a, dv = 0.01 m/s) and the Heun integrator (Δs = 0.1 m) are two
+        // independent integrations of the same model; they must agree to 0.05 km/h.
+        for code in ["M1", "N2A", "ART40"] {
+            let vehicle = standard_vehicle_class(code).unwrap();
+            let table = RunUpTable::new(&vehicle, AccelerationModel::PowerAndTraction, 0.7);
+            for (start, length) in [
+                (0.0, 10.0),
+                (0.0, 100.0),
+                (5.0, 50.0),
+                (12.0, 700.0),
+                (0.0, 3000.0),
+            ] {
+                let fine = run_up_speed_mps(
+                    &vehicle,
+                    AccelerationModel::PowerAndTraction,
+                    start,
+                    length,
+                    0.7,
+                    0.1,
+                );
+                let fast = table.speed_after(start, length);
+                assert!(
+                    (mps_to_kmh(fine) - mps_to_kmh(fast)).abs() < 0.05,
+                    "{code} {start} {length}: {fine} {fast}"
+                );
+            }
+        }
     }
 
     #[test]

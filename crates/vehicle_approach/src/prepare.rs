@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 
 use crate::analysis::{Diagnostic, Error};
 use crate::geometry::{
-    Point, distance_to_segment_m, ring_contains, ring_signed_area_m2, segment_intersection,
+    Point, circumradius_m, deflection_rad, distance_to_segment_m, ring_contains,
+    ring_signed_area_m2, segment_intersection,
 };
 use crate::network::{Barrier, Network, NodeId, Oneway, Study, Way, WayId, WayKind};
+use crate::physics::widest_line_radius_m;
 use crate::rating::{Rating, parse_rating};
 
 /// Width in m of an open area (pedestrian square) when none is mapped.
@@ -71,10 +73,24 @@ pub(crate) struct Segment {
     pub width_source: WidthSource,
     pub friction: f64,
     pub is_chord: bool,
-    pub in_range: bool,
+    /// A way a motorist may use (a public road): vehicles may be parked or start on it.
+    pub public_road: bool,
     pub compliant_forward: bool,
     pub compliant_backward: bool,
     pub constrictions: Vec<Constriction>,
+}
+
+/// The geometry of a turn from one directed segment into the next (vehicle-independent).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TurnGeometry {
+    /// The directed segment turned into.
+    pub to: usize,
+    /// Change of heading, radians.
+    pub deflection_rad: f64,
+    /// Widest-line radius available, m (infinite when straight on).
+    pub radius_m: f64,
+    /// Friction for cornering: the higher of the two surfaces.
+    pub friction: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,6 +124,12 @@ pub(crate) struct Prepared {
     /// Undirected segments touching each node.
     pub incident: Vec<Vec<usize>>,
     pub barriers: Vec<BarrierInfo>,
+    /// Per directed segment, the turns from its head into each outgoing segment.
+    pub turns: Vec<Vec<TurnGeometry>>,
+    /// The distinct friction values of the segments, in increasing order.
+    pub frictions: Vec<f64>,
+    /// Per segment, its friction's index in `frictions`.
+    pub friction_index: Vec<usize>,
     pub perimeter: Vec<Point>,
     pub ways: Vec<(WayId, WayKind)>,
 }
@@ -361,7 +383,9 @@ pub(crate) fn prepare(
         let friction = way.surface.friction() * options.friction_multiplier;
         let push = |a: usize, b: usize, is_chord: bool, segments: &mut Vec<Segment>| {
             let length_m = positions[a].distance_m(positions[b]);
-            if length_m < 1e-6 {
+            // Segments wholly beyond the search radius play no part; their in-range neighbours'
+            // far ends become origins instead.
+            if length_m < 1e-6 || !(in_range[a] || in_range[b]) {
                 return;
             }
             segments.push(Segment {
@@ -373,7 +397,7 @@ pub(crate) fn prepare(
                 width_source,
                 friction,
                 is_chord,
-                in_range: in_range[a] || in_range[b],
+                public_road: compliant_way(way) && !is_chord,
                 compliant_forward: forward && !is_chord,
                 compliant_backward: backward && !is_chord,
                 constrictions: Vec::new(),
@@ -497,7 +521,6 @@ pub(crate) fn prepare(
                 positions[tail],
                 positions[head],
                 inside[tail],
-                segment.in_range,
             ));
         }
     }
@@ -517,7 +540,31 @@ pub(crate) fn prepare(
             }
         }
     }
-    if !segments.iter().any(|s| s.in_range && s.width_m > 0.0) {
+    let mut frictions: Vec<f64> = segments.iter().map(|s| s.friction).collect();
+    frictions.sort_by(f64::total_cmp);
+    frictions.dedup();
+    let friction_index = segments
+        .iter()
+        .map(|s| frictions.partition_point(|&f| f < s.friction))
+        .collect();
+    let mut prepared_turns = Vec::with_capacity(directed.len());
+    for e in 0..directed.len() {
+        let head = if e.is_multiple_of(2) {
+            segments[e / 2].b
+        } else {
+            segments[e / 2].a
+        };
+        let turns: Vec<TurnGeometry> = if directed[e] == DirectedKind::Approach {
+            outgoing[head]
+                .iter()
+                .map(|&f| turn_geometry(&segments, &positions, &incident, e, f))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        prepared_turns.push(turns);
+    }
+    if !segments.iter().any(|s| s.width_m > 0.0) {
         diagnostics.push(Diagnostic::new(
             "network",
             format!(
@@ -538,9 +585,64 @@ pub(crate) fn prepare(
         outgoing,
         incident,
         barriers,
+        turns: prepared_turns,
+        frictions,
+        friction_index,
         perimeter,
         ways,
     })
+}
+
+/// The turn from directed segment `from` into `to` at their shared node.
+fn turn_geometry(
+    segments: &[Segment],
+    positions: &[Point],
+    incident: &[Vec<usize>],
+    from: usize,
+    to: usize,
+) -> TurnGeometry {
+    let ends = |d: usize| {
+        let s = &segments[d / 2];
+        if d.is_multiple_of(2) {
+            (s.a, s.b)
+        } else {
+            (s.b, s.a)
+        }
+    };
+    let ((from_tail, node), (_, to_head)) = (ends(from), ends(to));
+    let heading_in = positions[node].sub(positions[from_tail]);
+    let heading_out = positions[to_head].sub(positions[node]);
+    let deflection_rad = deflection_rad(heading_in, heading_out);
+    let (sf, st) = (&segments[from / 2], &segments[to / 2]);
+    let friction = sf.friction.max(st.friction);
+    if deflection_rad < 1e-6 {
+        return TurnGeometry {
+            to,
+            deflection_rad,
+            radius_m: f64::INFINITY,
+            friction,
+        };
+    }
+    let mut radius_m = if from / 2 == to / 2 {
+        // Turning back on the same carriageway: the circle must fit inside its width.
+        sf.width_m / 2.0
+    } else {
+        widest_line_radius_m(deflection_rad, sf.width_m, st.width_m)
+    };
+    let inside_one_way =
+        incident[node].len() == 2 && sf.way == st.way && !sf.is_chord && !st.is_chord;
+    if inside_one_way {
+        // A curve drawn with several nodes: the circle through the three nodes, widened by
+        // half the carriageway, bounds the usable radius (hvm.md §6.2).
+        let circle = circumradius_m(positions[from_tail], positions[node], positions[to_head]);
+        radius_m = radius_m.min(circle + (sf.width_m + st.width_m) / 4.0);
+    }
+    TurnGeometry {
+        to,
+        deflection_rad,
+        radius_m,
+        friction,
+    }
 }
 
 fn default_width(way: &Way) -> f64 {
@@ -571,14 +673,8 @@ fn chord_is_inside(ring: &[Point], i: usize, j: usize) -> bool {
     )
 }
 
-fn classify(
-    perimeter: &[Point],
-    tail: Point,
-    head: Point,
-    tail_inside: bool,
-    in_range: bool,
-) -> DirectedKind {
-    if !in_range || tail_inside {
+fn classify(perimeter: &[Point], tail: Point, head: Point, tail_inside: bool) -> DirectedKind {
+    if tail_inside {
         return DirectedKind::Ignored;
     }
     let n = perimeter.len();

@@ -49,6 +49,28 @@ fn mapped_bollard_and_gate_close_the_entry_and_say_what_they_face() {
 }
 
 #[test]
+fn a_pocket_between_a_bollard_and_the_perimeter_is_no_place_to_start_from() {
+    // The bollard at x = −60 closes the street; the 30 m of street between it and the square is
+    // reachable only through the bollard, so no run-up may start there.
+    let net = network(
+        vec![
+            node(1, -200.0, 0.0),
+            barrier_node(2, -60.0, 0.0, BarrierKind::Bollard, None),
+            node(3, -30.0, 0.0),
+            node(4, 50.0, 0.0),
+        ],
+        vec![way(1, WayKind::Residential, &[1, 2, 3, 4], None)],
+    );
+    let analysis = analyse(&net, &Study::new(square()), &[vehicle("M1")]).unwrap();
+    let result = only_result(&analysis);
+    assert_eq!(result.status, EntryStatus::ClosedByBarriers);
+    assert_eq!(
+        result.barriers_relied_on[0].barrier,
+        BarrierRef::Node(NodeId(2))
+    );
+}
+
+#[test]
 fn removable_bollards_and_booms_do_not_stop_vehicles() {
     // hvm.md §3.3: removable/flexible bollards are not HVM; a boom (lift gate) is not either.
     for kind in [
