@@ -77,6 +77,7 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod analysis;
 mod geometry;

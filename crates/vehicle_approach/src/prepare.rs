@@ -682,6 +682,9 @@ fn classify(perimeter: &[Point], tail: Point, head: Point, tail_inside: bool) ->
     for edge in 0..n {
         if let Some((t, _)) =
             segment_intersection(tail, head, perimeter[edge], perimeter[(edge + 1) % n])
+            // A tail exactly on the boundary was counted as outside; the segment before it
+            // already reports this crossing (at its t = 1), so it is not reported twice.
+            && t > 1e-9
             && first.is_none_or(|(best, _)| t < best)
         {
             first = Some((t, edge));

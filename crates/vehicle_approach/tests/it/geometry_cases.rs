@@ -297,3 +297,15 @@ fn an_open_area_is_crossed_in_a_straight_line() {
         "last leg",
     );
 }
+
+#[test]
+fn a_node_on_the_perimeter_gives_one_entry_not_two() {
+    // Node 2 lies exactly on the west edge (x = 0): the crossing is reported once.
+    let net = network(
+        vec![node(1, -100.0, 0.0), node(2, 0.0, 0.0), node(3, 50.0, 0.0)],
+        vec![way(1, WayKind::Residential, &[1, 2, 3], None)],
+    );
+    let analysis = analyse(&net, &Study::new(square()), &[vehicle("M1")]).unwrap();
+    assert_eq!(analysis.entries.len(), 1, "{:#?}", analysis.entries);
+    assert_close(only_approach(&analysis).run_up_m, 100.0, 1e-9, "run-up");
+}
