@@ -7,15 +7,15 @@ use crate::physics::{AccelerationModel, DEFAULT_FRICTION, DEFAULT_STEP_M};
 
 /// Identifies a node of the input network (an OSM node id, or any stable number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct NodeId(pub u64);
+pub struct NodeId(pub i64);
 
 /// Identifies a way of the input network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct WayId(pub u64);
+pub struct WayId(pub i64);
 
 /// Identifies a barrier line, point obstacle or opening (mapped or added by the user).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct BarrierId(pub u64);
+pub struct BarrierId(pub i64);
 
 /// A network node: a position and possibly a barrier standing on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

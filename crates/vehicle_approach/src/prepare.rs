@@ -16,6 +16,8 @@ use crate::rating::{Rating, parse_rating};
 pub(crate) const AREA_DEFAULT_WIDTH_M: f64 = 20.0;
 /// Areas with more ring nodes than this get no visibility chords (cost grows as n³).
 const AREA_MAX_RING_NODES: usize = 60;
+/// Points closer than this to the perimeter line are on it, m.
+const ON_BOUNDARY_M: f64 = 1e-6;
 /// Free-standing obstacles closer than this along a segment form one row across it.
 const OBSTACLE_ROW_DEPTH_M: f64 = 1.5;
 /// A barrier this far past the perimeter line on an entry segment still protects the entry
@@ -210,15 +212,6 @@ pub(crate) fn validate_perimeter(points: &[Point]) -> Result<Vec<Point>, Error> 
     Ok(ring)
 }
 
-fn distance_to_perimeter_m(ring: &[Point], inside: bool, p: Point) -> f64 {
-    if inside {
-        return 0.0;
-    }
-    (0..ring.len())
-        .map(|i| distance_to_segment_m(p, ring[i], ring[(i + 1) % ring.len()]))
-        .fold(f64::INFINITY, f64::min)
-}
-
 fn parse_barrier_rating(
     barrier: &Barrier,
     what: &str,
@@ -322,16 +315,21 @@ pub(crate) fn prepare(
         }));
     }
     let node_count = node_ids.len();
+    // Nodes on the perimeter line count as outside: a vehicle there has not yet entered.
+    let boundary_m: Vec<f64> = positions
+        .iter()
+        .map(|&p| boundary_distance_m(&perimeter, p))
+        .collect();
+    let on_boundary: Vec<bool> = boundary_m.iter().map(|&d| d <= ON_BOUNDARY_M).collect();
     let inside: Vec<bool> = positions
         .iter()
-        .map(|&p| ring_contains(&perimeter, p))
+        .zip(&on_boundary)
+        .map(|(&p, &on_line)| !on_line && ring_contains(&perimeter, p))
         .collect();
-    let in_range: Vec<bool> = positions
+    let in_range: Vec<bool> = boundary_m
         .iter()
         .zip(&inside)
-        .map(|(&p, &is_inside)| {
-            distance_to_perimeter_m(&perimeter, is_inside, p) <= options.search_radius_m
-        })
+        .map(|(&distance, &is_inside)| is_inside || distance <= options.search_radius_m)
         .collect();
     let opening_width_at = |p: Point| -> f64 {
         study
@@ -465,7 +463,14 @@ pub(crate) fn prepare(
         for segment in segments.iter_mut() {
             let (a, b) = (positions[segment.a], positions[segment.b]);
             for piece in line.points.windows(2) {
-                if let Some((t, _)) = segment_intersection(a, b, piece[0], piece[1]) {
+                if let Some((t, u)) = segment_intersection(a, b, piece[0], piece[1]) {
+                    let at_segment_end = !(1e-6..=1.0 - 1e-6).contains(&t);
+                    let at_line_vertex = !(1e-6..=1.0 - 1e-6).contains(&u);
+                    if at_segment_end && at_line_vertex {
+                        // The way passes the line at a node they share: a gateway through the
+                        // wall; whatever stands there is mapped on that node.
+                        continue;
+                    }
                     let point = a.add_scaled(b.sub(a), t);
                     segment.constrictions.push(Constriction {
                         station_m: t * segment.length_m,
@@ -518,9 +523,8 @@ pub(crate) fn prepare(
         for (tail, head) in [(segment.a, segment.b), (segment.b, segment.a)] {
             directed.push(classify(
                 &perimeter,
-                positions[tail],
-                positions[head],
-                inside[tail],
+                (positions[tail], inside[tail], on_boundary[tail]),
+                (positions[head], on_boundary[head]),
             ));
         }
     }
@@ -673,29 +677,60 @@ fn chord_is_inside(ring: &[Point], i: usize, j: usize) -> bool {
     )
 }
 
-fn classify(perimeter: &[Point], tail: Point, head: Point, tail_inside: bool) -> DirectedKind {
+/// Distance from a point to the perimeter line (not to its interior).
+fn boundary_distance_m(perimeter: &[Point], p: Point) -> f64 {
+    (0..perimeter.len())
+        .map(|i| distance_to_segment_m(p, perimeter[i], perimeter[(i + 1) % perimeter.len()]))
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn strictly_inside(perimeter: &[Point], p: Point) -> bool {
+    ring_contains(perimeter, p) && boundary_distance_m(perimeter, p) > ON_BOUNDARY_M
+}
+
+/// Classifies a directed segment: an entry where it first touches the perimeter line coming
+/// from outside, approach when it stays outside, ignored when it runs inside or along the line.
+fn classify(
+    perimeter: &[Point],
+    (tail, tail_inside, tail_on_line): (Point, bool, bool),
+    (head, head_on_line): (Point, bool),
+) -> DirectedKind {
     if tail_inside {
         return DirectedKind::Ignored;
+    }
+    let at = |t: f64| tail.add_scaled(head.sub(tail), t);
+    if tail_on_line && head_on_line {
+        // Along the perimeter line, or a chord across the inside from one point of it to another.
+        let middle = at(0.5);
+        let strictly_outside = !ring_contains(perimeter, middle)
+            && boundary_distance_m(perimeter, middle) > ON_BOUNDARY_M;
+        if !strictly_outside {
+            return DirectedKind::Ignored;
+        }
     }
     let n = perimeter.len();
     let mut first: Option<(f64, usize)> = None;
     for edge in 0..n {
         if let Some((t, _)) =
             segment_intersection(tail, head, perimeter[edge], perimeter[(edge + 1) % n])
-            // A tail exactly on the boundary was counted as outside; the segment before it
-            // already reports this crossing (at its t = 1), so it is not reported twice.
+            // A tail on the line touches it at t = 0: the segment that brought the vehicle there
+            // already reported that point (at its t = 1).
             && t > 1e-9
             && first.is_none_or(|(best, _)| t < best)
         {
             first = Some((t, edge));
         }
     }
+    // A segment leaving a point of the line towards the inside runs inside: not an approach.
+    if strictly_inside(perimeter, at(first.map_or(1.0, |(t, _)| t) / 2.0)) {
+        return DirectedKind::Ignored;
+    }
     match first {
         None => DirectedKind::Approach,
         Some((t, perimeter_edge)) => DirectedKind::Entry {
             t,
             perimeter_edge,
-            point: tail.add_scaled(head.sub(tail), t),
+            point: at(t),
         },
     }
 }

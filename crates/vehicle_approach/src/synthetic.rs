@@ -42,7 +42,7 @@ pub fn synthetic_city(
     let mut random = Lcg(seed ^ 0x9E37_79B9_7F4A_7C15);
     let pieces = nodes_per_street.max(1);
     let mut nodes = Vec::new();
-    let mut next_node = 1u64;
+    let mut next_node = 1i64;
     let mut junction = vec![vec![NodeId(0); rows]; columns];
     let mut positions = vec![vec![Point::new(0.0, 0.0); rows]; columns];
     for (i, column) in junction.iter_mut().enumerate() {
@@ -66,7 +66,7 @@ pub fn synthetic_city(
     let pedestrian_zone =
         |i: usize, j: usize| i.abs_diff(centre.0) <= 2 && j.abs_diff(centre.1) <= 2;
     let mut ways = Vec::new();
-    let mut next_way = 1u64;
+    let mut next_way = 1i64;
     let mut add_street = |a: (usize, usize),
                           b: (usize, usize),
                           horizontal: bool,

@@ -309,3 +309,47 @@ fn a_node_on_the_perimeter_gives_one_entry_not_two() {
     assert_eq!(analysis.entries.len(), 1, "{:#?}", analysis.entries);
     assert_close(only_approach(&analysis).run_up_m, 100.0, 1e-9, "run-up");
 }
+
+#[test]
+fn a_square_mapped_as_an_area_and_used_as_the_perimeter_is_entered_only_from_outside() {
+    // The perimeter is the square's own outline (as for a site taken from a mapped pedestrian
+    // area): its outline and the chords across it are inside or on the line, not approaches.
+    // Two streets end on the outline: from the west at (0, 0) and from the south at the corner
+    // (100, −50); those are the two entries.
+    let mut area = way(1, WayKind::Pedestrian, &[1, 2, 3, 4, 6, 1], None);
+    area.is_area = true;
+    let net = network(
+        vec![
+            node(1, 0.0, -50.0),
+            node(2, 100.0, -50.0),
+            node(3, 100.0, 50.0),
+            node(4, 0.0, 50.0),
+            node(5, -200.0, 0.0),
+            node(6, 0.0, 0.0),
+            node(7, 100.0, -250.0),
+        ],
+        vec![
+            area,
+            way(2, WayKind::Residential, &[5, 6], None),
+            way(3, WayKind::Residential, &[7, 2], None),
+        ],
+    );
+    let analysis = analyse(&net, &Study::new(square()), &[vehicle("M1")]).unwrap();
+    let entries: Vec<(NodeId, NodeId, f64, f64)> = analysis
+        .entries
+        .iter()
+        .map(|e| (e.from_node, e.to_node, e.position.x_m, e.position.y_m))
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            (NodeId(5), NodeId(6), 0.0, 0.0),
+            (NodeId(7), NodeId(2), 100.0, -50.0)
+        ]
+    );
+    for entry in &analysis.entries {
+        let approach = entry.vehicles[0].approach.as_ref().unwrap();
+        assert_close(approach.run_up_m, 200.0, 1e-9, "run-up");
+        assert_close(approach.impact_angle_deg, 90.0, 1e-9, "angle");
+    }
+}

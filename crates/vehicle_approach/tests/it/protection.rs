@@ -123,7 +123,7 @@ fn bollard_row(lateral_positions: &[f64]) -> Network {
         .iter()
         .enumerate()
         .map(|(i, &y)| PointObstacle {
-            id: BarrierId(100 + i as u64),
+            id: BarrierId(100 + i as i64),
             position: Point::new(-10.0, y),
             radius_m: 0.1,
             barrier: Barrier {
@@ -263,4 +263,38 @@ fn magdeburg_the_path_bypasses_blocks_by_the_tram_track_lane_and_a_dropped_kerb(
     );
     let via_street = analysis.entries.iter().find(|e| e.way == WayId(1)).unwrap();
     assert_eq!(via_street.vehicles[0].status, EntryStatus::ClosedByBarriers);
+}
+
+#[test]
+fn a_wall_is_passed_only_where_the_street_shares_a_node_with_it() {
+    // OSM maps a gateway through a wall as a node shared by the wall and the street (Munich's
+    // Karlstor, Isartor); a wall crossing a street between its nodes closes it.
+    let wall = |points: Vec<Point>| BarrierLine {
+        id: BarrierId(1),
+        points,
+        barrier: Barrier {
+            kind: BarrierKind::Wall,
+            rating: None,
+        },
+    };
+    let mut gateway = network(
+        vec![
+            node(1, -200.0, 0.0),
+            node(2, -20.0, 0.0),
+            node(3, 50.0, 0.0),
+        ],
+        vec![way(1, WayKind::Residential, &[1, 2, 3], None)],
+    );
+    gateway.barrier_lines.push(wall(vec![
+        Point::new(-20.0, -30.0),
+        Point::new(-20.0, 0.0),
+        Point::new(-20.0, 30.0),
+    ]));
+    let through = analyse(&gateway, &Study::new(square()), &[vehicle("M1")]).unwrap();
+    assert_eq!(only_result(&through).status, EntryStatus::Open);
+
+    let mut closed = gateway.clone();
+    closed.barrier_lines[0] = wall(vec![Point::new(-40.0, -30.0), Point::new(-40.0, 30.0)]);
+    let blocked = analyse(&closed, &Study::new(square()), &[vehicle("M1")]).unwrap();
+    assert_eq!(only_result(&blocked).status, EntryStatus::ClosedByBarriers);
 }

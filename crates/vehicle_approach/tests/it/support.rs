@@ -12,7 +12,7 @@ pub fn square() -> Vec<Point> {
     ]
 }
 
-pub fn node(id: u64, x: f64, y: f64) -> Node {
+pub fn node(id: i64, x: f64, y: f64) -> Node {
     Node {
         id: NodeId(id),
         position: Point::new(x, y),
@@ -20,7 +20,7 @@ pub fn node(id: u64, x: f64, y: f64) -> Node {
     }
 }
 
-pub fn barrier_node(id: u64, x: f64, y: f64, kind: BarrierKind, rating: Option<&str>) -> Node {
+pub fn barrier_node(id: i64, x: f64, y: f64, kind: BarrierKind, rating: Option<&str>) -> Node {
     Node {
         id: NodeId(id),
         position: Point::new(x, y),
@@ -31,7 +31,7 @@ pub fn barrier_node(id: u64, x: f64, y: f64, kind: BarrierKind, rating: Option<&
     }
 }
 
-pub fn way(id: u64, kind: WayKind, nodes: &[u64], width_m: Option<f64>) -> Way {
+pub fn way(id: i64, kind: WayKind, nodes: &[i64], width_m: Option<f64>) -> Way {
     Way {
         id: WayId(id),
         kind,
