@@ -1,0 +1,147 @@
+//! Benchmarks for issue 4's performance target (item 5).
+//!
+//! The scenario is `shared/research/jupedsim_bench.py`'s: a 100 m × 100 m square without
+//! obstacles, four exits 5 m wide and 1 m deep at the wall midpoints, each agent heading for
+//! its nearest exit, agents on a square lattice in [0.5, 99.5]² (a random subset when N is not
+//! a square), CFSM with JuPedSim's defaults, v0 1.2 m/s, r 0.2 m, T 1 s, dt 0.01 s, no
+//! trajectories. Differences: the lattice subset comes from this crate's own shuffle (not
+//! numpy's), and "nearest exit" is by walking distance (identical in an empty square).
+//!
+//! Target: at least 10× JuPedSim 1.4.2's agent-steps per second at N = 10 000 and 50 000 on
+//! the same machine. JuPedSim measured on the 2-core research machine (crowd.md §1.5, best of
+//! runs): 522 000 (N 1 000, 30 s), 135 000 (N 10 000, 30 s), 44 200 (N 50 000, 2 s)
+//! agent-steps/s. For a fair comparison run `jupedsim_bench.py` back to back on the same idle
+//! machine; the figures printed here compare with the stored ones.
+//!
+//! `cargo bench -p crowd_sim` runs a short criterion measurement of one step, then the
+//! JuPedSim windows (30 s for N ≤ 20 000, 2 s above) and prints agent-steps/s beside the target.
+
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
+use crowd_sim::{
+    DesiredSpeed, Exit, Point, Population, Scenario, Simulation, WalkableArea, rectangle,
+};
+
+const SIDE_M: f64 = 100.0;
+
+/// (N, simulated window s, JuPedSim 1.4.2 agent-steps/s from crowd.md §1.5)
+const WINDOWS: [(usize, f64, f64); 3] = [
+    (1_000, 30.0, 522_000.0),
+    (10_000, 30.0, 135_000.0),
+    (50_000, 2.0, 44_200.0),
+];
+
+fn square_evacuation(n: usize) -> Scenario {
+    let c = SIDE_M / 2.0;
+    let h = 2.5;
+    let exits = vec![
+        Exit::new("south", rectangle(c - h, 0.0, c + h, 1.0)),
+        Exit::new("north", rectangle(c - h, SIDE_M - 1.0, c + h, SIDE_M)),
+        Exit::new("west", rectangle(0.0, c - h, 1.0, c + h)),
+        Exit::new("east", rectangle(SIDE_M - 1.0, c - h, SIDE_M, c + h)),
+    ];
+    let mut group = Population::at_positions(lattice(n, 0.2, 42));
+    group.speed_mps = DesiredSpeed::Fixed(1.2);
+    let mut s = Scenario::new(
+        WalkableArea::new(rectangle(0.0, 0.0, SIDE_M, SIDE_M)),
+        exits,
+        vec![group],
+    );
+    s.max_time_s = 3600.0;
+    s.output.sample_interval_s = 10.0;
+    s.output.density_cell_m = 2.0;
+    s
+}
+
+/// jupedsim_bench.py's lattice: k × k points in [0.5, 99.5]² with k = ⌈√N⌉ (pitch at least
+/// 2r + 0.02 m), N of them drawn without replacement.
+fn lattice(n: usize, radius: f64, seed: u64) -> Vec<Point> {
+    let (margin, span) = (0.5, SIDE_M - 1.0);
+    let mut k = (n as f64).sqrt().ceil() as usize;
+    let mut pitch = span / (k - 1).max(1) as f64;
+    if pitch < 2.0 * radius + 0.02 {
+        k = (span / (2.0 * radius + 0.02)) as usize + 1;
+        pitch = span / (k - 1) as f64;
+    }
+    let mut pts: Vec<Point> = (0..k * k)
+        .map(|m| {
+            Point::new(
+                margin + pitch * (m % k) as f64,
+                margin + pitch * (m / k) as f64,
+            )
+        })
+        .collect();
+    let mut state = seed;
+    for i in 0..n {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let r = i + ((state >> 33) as usize) % (pts.len() - i);
+        pts.swap(i, r);
+    }
+    pts.truncate(n);
+    pts
+}
+
+fn step_benchmark(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cfsm_step_square_100m");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    for n in [1_000, 10_000] {
+        let scenario = square_evacuation(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &scenario, |b, s| {
+            b.iter_custom(|iters| {
+                let mut sim = Simulation::new(s).unwrap();
+                let start = Instant::now();
+                for _ in 0..iters {
+                    sim.step();
+                }
+                start.elapsed()
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The JuPedSim windows: agent-steps integrate the agents present over the steps, as in
+/// jupedsim_bench.py (which uses a trapezoid per 100-step chunk).
+fn jupedsim_windows() {
+    println!("\nJuPedSim comparison (jupedsim_bench.py scenario, CFSM, dt 0.01 s)");
+    println!(
+        "{:>7} {:>8} {:>9} {:>10} {:>16} {:>12} {:>8} {:>7}",
+        "N", "sim s", "setup s", "wall s", "agent-steps/s", "JuPedSim", "ratio", "target"
+    );
+    for (n, window_s, jupedsim) in WINDOWS {
+        let t0 = Instant::now();
+        let mut sim = Simulation::new(&square_evacuation(n)).unwrap();
+        let setup = t0.elapsed().as_secs_f64();
+        let steps = (window_s / 0.01).round() as u64;
+        let mut agent_steps = 0u64;
+        let start = Instant::now();
+        for _ in 0..steps {
+            agent_steps += sim.agent_count() as u64;
+            sim.step();
+        }
+        let wall = start.elapsed().as_secs_f64();
+        let rate = agent_steps as f64 / wall;
+        let ratio = rate / jupedsim;
+        let target = if n >= 10_000 {
+            if ratio >= 10.0 { "met" } else { "MISSED" }
+        } else {
+            "-"
+        };
+        println!(
+            "{n:>7} {window_s:>8.1} {setup:>9.2} {wall:>10.2} {rate:>16.0} {jupedsim:>12.0} {ratio:>7.1}x {target:>7}"
+        );
+    }
+}
+
+criterion_group!(benches, step_benchmark);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    jupedsim_windows();
+}

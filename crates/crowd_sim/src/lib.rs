@@ -1,0 +1,78 @@
+//! `crowd_sim` is Agora's pedestrian crowd and evacuation engine. Given a walkable area
+//! (polygons with holes, in metres), exits, waypoints, populations of agents and a movement
+//! model, it simulates every agent step by step and reports the evacuation time, who left
+//! through which exit and when (flows and the N(t) curve), density and level-of-service maps
+//! over time with the peak density, and trajectories on request. The movement model is the
+//! collision-free speed model (CFSM) exactly as JuPedSim 1.4.2 implements it
+//! (`shared/research/crowd.md` §1.3), so results can be compared with JuPedSim number for
+//! number; way-finding uses one precomputed distance field per exit and waypoint.
+//!
+//! It is pure and deterministic: no files, clocks, environment or global state; randomness
+//! (placement, sampled speeds, pre-movement times) comes from the scenario's seed through a
+//! generator written out in this crate; the per-agent update runs on rayon's pool but is a
+//! synchronous (Jacobi) update with per-agent gathers, so the output is identical bit for bit
+//! whatever the number of threads. It is **not** a site importer (the caller turns OSM or drawn
+//! geometry into a [`Scenario`]), not a file format (the CLI reads JSON into [`Scenario`] with
+//! serde), and not a fire or smoke model (speed zones only scale walking speed).
+//!
+//! # Glossary
+//! - **Walkable area**: where agents' centres may be; an outer ring minus holes (stalls,
+//!   buildings, barriers).
+//! - **Exit**: a polygon where agents leave; an agent is removed once its centre is inside.
+//!   Put it *behind* a door opening when the door's capacity matters.
+//! - **Distance field**: for one target, the walking distance from every cell of a raster of
+//!   the walkable area (fast marching, around obstacles); agents walk down its gradient.
+//! - **Desired speed** (free speed, v0): how fast an agent walks when nothing is in the way;
+//!   Weidmann's (1993) 1.34 ± 0.26 m/s by default.
+//! - **Pre-movement time**: delay between the alarm (t = 0) and an agent starting to move.
+//! - **Time gap** (T): the CFSM's headway; an agent walks at min(v0, spacing / T).
+//! - **Density**: persons per m² in a cell of the density grid.
+//! - **Level of service** (LoS): Fruin's (1971) classes A–F of area per person (A > 3.25 m²,
+//!   F < 0.46 m²); E/F is where crowds become dangerous.
+//! - **Flow**: persons per second through an exit; **specific flow**: flow per metre of
+//!   width, p/(m s) (design codes ~1.3, lab bottlenecks ~1.9).
+//! - **N(t)**: agents still inside over time (the evacuation curve).
+//! - **Speed zone**: an area (stairs, smoke) where desired speeds are multiplied by a factor.
+//!
+//! # Example
+//! ```
+//! use crowd_sim::*;
+//!
+//! // A 2 m × 42 m corridor with one agent walking 1.33 m/s to an exit at its far end
+//! // (RiMEA test 1).
+//! let mut walker = Population::at_positions(vec![Point::new(0.5, 1.0)]);
+//! walker.speed_mps = DesiredSpeed::Fixed(1.33);
+//! let scenario = Scenario::new(
+//!     WalkableArea::new(rectangle(0.0, 0.0, 42.0, 2.0)),
+//!     vec![Exit::new("end", rectangle(41.5, 0.2, 41.9, 1.8))],
+//!     vec![walker],
+//! );
+//! let outcome = run(&scenario).unwrap();
+//! // 41 m at 1.33 m/s: the agent enters the exit after 30.83 s.
+//! let t = outcome.evacuation_time_s.unwrap();
+//! assert!((t - 41.0 / 1.33).abs() < 0.02, "{t}");
+//! assert_eq!(outcome.exits[0].count, 1);
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod error;
+mod geometry;
+mod navigation;
+mod output;
+mod rng;
+mod scenario;
+mod sim;
+mod validate;
+
+pub use error::Error;
+pub use geometry::{Point, rectangle};
+pub use output::{
+    AgentId, AgentSummary, CurvePoint, DensityFrame, DensityMaps, ExitEvent, ExitId, ExitReport,
+    InvariantReport, LevelOfService, Outcome, PeakDensity, Trajectories,
+};
+pub use scenario::{
+    CfsmParameters, DesiredSpeed, Exit, Model, OutputOptions, Population, Premovement, Scenario,
+    SpeedZone, WalkableArea, Waypoint,
+};
+pub use sim::{Simulation, run};

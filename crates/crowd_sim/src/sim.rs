@@ -1,0 +1,958 @@
+//! The simulation loop: setup (fields, placement), the synchronous CFSM step, recording.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, invalid};
+use crate::geometry::{
+    Point, PreparedRing, distance_to_segment, point_in_ring, segments_intersect,
+};
+use crate::navigation::{DistanceField, NavGrid, Source, WallGrid};
+use crate::output::{
+    AgentId, AgentSummary, CurvePoint, DensityFrame, DensityMaps, ExitEvent, ExitId, ExitReport,
+    InvariantReport, Outcome, PeakDensity, Trajectories,
+};
+use crate::rng::SplitMix64;
+use crate::scenario::{CfsmParameters, DesiredSpeed, Model, Premovement, Scenario};
+
+/// Runs a scenario to the end (every agent out, or `max_time_s`) and returns its outcome.
+///
+/// Equivalent to [`Simulation::new`], [`Simulation::step`] until [`Simulation::is_finished`],
+/// then [`Simulation::finish`]; use those to report progress or to cancel.
+pub fn run(scenario: &Scenario) -> Result<Outcome, Error> {
+    let mut sim = Simulation::new(scenario)?;
+    while !sim.is_finished() {
+        sim.step();
+    }
+    Ok(sim.finish())
+}
+
+/// A simulation in progress: the prepared geometry, the agents still inside and what has been
+/// recorded so far. Created by [`Simulation::new`], advanced by [`Simulation::step`].
+pub struct Simulation {
+    nav: NavGrid,
+    /// Distance fields: exits first (in scenario order), then waypoints.
+    fields: Vec<DistanceField>,
+    walls: WallGrid,
+    exits: Vec<ExitRuntime>,
+    waypoints: Vec<(Point, f64)>,
+    zones: Vec<(PreparedRing, f64)>,
+    /// Per population: the field indices of its waypoints, in order.
+    routes: Vec<Vec<u32>>,
+    params: CfsmParameters,
+    dt_s: f64,
+    max_steps: u64,
+    step_index: u64,
+    agents: Agents,
+    grid: NeighbourGrid,
+    updates: Vec<AgentUpdate>,
+    // Recording.
+    summaries: Vec<AgentSummary>,
+    exit_events: Vec<ExitEvent>,
+    curve: Vec<CurvePoint>,
+    density: DensityMaps,
+    sample_every: u64,
+    trajectory_every: Option<u64>,
+    trajectories: Option<Trajectories>,
+    min_clearance_m: f64,
+    wall_crossings: u64,
+}
+
+struct ExitRuntime {
+    name: String,
+    ring: PreparedRing,
+    release_interval_s: Option<f64>,
+    next_release_s: f64,
+}
+
+/// Agents still inside, as structure of arrays (index = slot, compacted in id order).
+#[derive(Default)]
+struct Agents {
+    id: Vec<AgentId>,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    /// Orientation (last movement direction), unit vector.
+    ex: Vec<f64>,
+    ey: Vec<f64>,
+    v0: Vec<f64>,
+    radius: Vec<f64>,
+    time_gap: Vec<f64>,
+    premovement: Vec<f64>,
+    population: Vec<u32>,
+    stage: Vec<u32>,
+    exit: Vec<u32>,
+    held: Vec<bool>,
+    // Per-step inputs of the model, refreshed before each step.
+    e0x: Vec<f64>,
+    e0y: Vec<f64>,
+    v_desired: Vec<f64>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct AgentUpdate {
+    x: f64,
+    y: f64,
+    ex: f64,
+    ey: f64,
+    min_clearance_m: f64,
+    crossed_wall: bool,
+}
+
+/// Uniform grid of agents rebuilt every step by counting sort; cells of half the cutoff, so a
+/// query scans a 5 × 5 block whose rows are contiguous runs of the sorted arrays.
+#[derive(Default)]
+struct NeighbourGrid {
+    origin: Point,
+    cell_m: f64,
+    nx: usize,
+    ny: usize,
+    cell_start: Vec<u32>,
+    cell_of_agent: Vec<u32>,
+    order: Vec<u32>,
+    sx: Vec<f64>,
+    sy: Vec<f64>,
+    sr: Vec<f64>,
+}
+
+impl NeighbourGrid {
+    fn new(min: Point, max: Point, cutoff_m: f64) -> NeighbourGrid {
+        let cell_m = cutoff_m / 2.0;
+        let nx = ((max.x - min.x) / cell_m).ceil() as usize + 1;
+        let ny = ((max.y - min.y) / cell_m).ceil() as usize + 1;
+        NeighbourGrid {
+            origin: min,
+            cell_m,
+            nx,
+            ny,
+            cell_start: vec![0; nx * ny + 1],
+            ..NeighbourGrid::default()
+        }
+    }
+
+    fn cell(&self, x: f64, y: f64) -> (usize, usize) {
+        let i = ((x - self.origin.x) / self.cell_m).floor().max(0.0) as usize;
+        let j = ((y - self.origin.y) / self.cell_m).floor().max(0.0) as usize;
+        (i.min(self.nx - 1), j.min(self.ny - 1))
+    }
+
+    fn rebuild(&mut self, x: &[f64], y: &[f64], r: &[f64]) {
+        let n = x.len();
+        self.cell_start.iter_mut().for_each(|c| *c = 0);
+        self.cell_of_agent.clear();
+        for k in 0..n {
+            let (i, j) = self.cell(x[k], y[k]);
+            let c = j * self.nx + i;
+            self.cell_of_agent.push(c as u32);
+            self.cell_start[c + 1] += 1;
+        }
+        for c in 0..self.nx * self.ny {
+            self.cell_start[c + 1] += self.cell_start[c];
+        }
+        self.order.resize(n, 0);
+        self.sx.resize(n, 0.0);
+        self.sy.resize(n, 0.0);
+        self.sr.resize(n, 0.0);
+        // Stable placement: agents of a cell stay in slot order, so sums over neighbours are
+        // taken in an order that depends only on the state.
+        let mut fill: Vec<u32> = self.cell_start[..self.nx * self.ny].to_vec();
+        for k in 0..n {
+            let c = self.cell_of_agent[k] as usize;
+            let slot = fill[c] as usize;
+            fill[c] += 1;
+            self.order[slot] = k as u32;
+            self.sx[slot] = x[k];
+            self.sy[slot] = y[k];
+            self.sr[slot] = r[k];
+        }
+    }
+}
+
+impl Simulation {
+    /// Checks the scenario, rasterises the walkable area, computes one distance field per exit
+    /// and waypoint, places the agents (drawing positions, speeds and pre-movement times from
+    /// the seed) and assigns each its exit.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field for bad input (self-intersecting polygon, exit
+    /// outside the walkable area, dt too large for the model, ...);
+    /// [`Error::PopulationDoesNotFit`] when an area cannot hold its count;
+    /// [`Error::Unreachable`] listing agents that cannot walk to their exit or waypoint.
+    pub fn new(scenario: &Scenario) -> Result<Simulation, Error> {
+        crate::validate::check_scenario(scenario)?;
+        let Model::Cfsm(params) = scenario.model;
+        let nav = NavGrid::new(&scenario.walkable, scenario.navigation_cell_m);
+        let walls = WallGrid::new(&scenario.walkable, params.cutoff_m);
+
+        let mut exits = Vec::new();
+        let mut fields = Vec::new();
+        for (e, exit) in scenario.exits.iter().enumerate() {
+            let ring = PreparedRing::new(&exit.polygon);
+            let field = DistanceField::compute(&nav, &Source::Polygon(&ring));
+            if !field.distance_m.contains(&0.0) {
+                return Err(invalid(
+                    format!("exits[{e}].polygon"),
+                    format!(
+                        "exit {:?} does not overlap the walkable area (no {} m navigation cell \
+                         centre inside it); move it onto the area or enlarge it",
+                        exit.name, scenario.navigation_cell_m
+                    ),
+                ));
+            }
+            fields.push(field);
+            exits.push(ExitRuntime {
+                name: exit.name.clone(),
+                ring,
+                release_interval_s: exit.max_flow_p_per_s.map(|f| 1.0 / f),
+                next_release_s: 0.0,
+            });
+        }
+        let mut waypoints = Vec::new();
+        for (w, wp) in scenario.waypoints.iter().enumerate() {
+            if !inside_walkable(scenario, wp.position) {
+                return Err(invalid(
+                    format!("waypoints[{w}].position"),
+                    "lies outside the walkable area",
+                ));
+            }
+            fields.push(DistanceField::compute(
+                &nav,
+                &Source::Disc {
+                    centre: wp.position,
+                    radius_m: wp.distance_m,
+                },
+            ));
+            waypoints.push((wp.position, wp.distance_m));
+        }
+        let zones = scenario
+            .speed_zones
+            .iter()
+            .map(|z| (PreparedRing::new(&z.polygon), z.factor))
+            .collect();
+        let routes: Vec<Vec<u32>> = scenario
+            .populations
+            .iter()
+            .map(|p| {
+                p.route
+                    .iter()
+                    .map(|name| {
+                        let w = scenario.waypoints.iter().position(|w| &w.name == name);
+                        (scenario.exits.len() + w.expect("checked by validate")) as u32
+                    })
+                    .collect()
+            })
+            .collect();
+
+        let (bmin, bmax) = crate::geometry::bounding_box(&scenario.walkable.outer);
+        let grid = NeighbourGrid::new(bmin, bmax, params.cutoff_m);
+        let dt_s = scenario.dt_s;
+        let steps_of = |t: f64| ((t / dt_s) - 1e-9).ceil().max(1.0) as u64;
+        let trajectory_every = scenario.output.trajectory_interval_s.map(steps_of);
+        let mut sim = Simulation {
+            density: density_grid(&nav, bmin, bmax, scenario.output.density_cell_m),
+            nav,
+            fields,
+            walls,
+            exits,
+            waypoints,
+            zones,
+            routes,
+            params,
+            dt_s,
+            max_steps: steps_of(scenario.max_time_s),
+            step_index: 0,
+            agents: Agents::default(),
+            grid,
+            updates: Vec::new(),
+            summaries: Vec::new(),
+            exit_events: Vec::new(),
+            curve: Vec::new(),
+            sample_every: steps_of(scenario.output.sample_interval_s),
+            trajectory_every,
+            trajectories: trajectory_every.map(|_| Trajectories::default()),
+            min_clearance_m: f64::INFINITY,
+            wall_crossings: 0,
+        };
+        sim.place_agents(scenario)?;
+        sim.refresh_targets();
+        for i in 0..sim.agents.id.len() {
+            sim.agents.ex[i] = sim.agents.e0x[i];
+            sim.agents.ey[i] = sim.agents.e0y[i];
+        }
+        sim.record_samples();
+        Ok(sim)
+    }
+
+    /// Simulated time, s.
+    pub fn time_s(&self) -> f64 {
+        self.step_index as f64 * self.dt_s
+    }
+
+    /// Agents still inside.
+    pub fn agent_count(&self) -> usize {
+        self.agents.id.len()
+    }
+
+    /// Whether every agent has left or `max_time_s` is reached.
+    pub fn is_finished(&self) -> bool {
+        self.agents.id.is_empty() || self.step_index >= self.max_steps
+    }
+
+    /// Advances one time step: targets and desired speeds, neighbour grid, the CFSM update of
+    /// every agent from the same old state (in parallel; the result does not depend on the
+    /// number of threads), then departures and recording.
+    pub fn step(&mut self) {
+        self.refresh_targets();
+        let a = &self.agents;
+        self.grid.rebuild(&a.x, &a.y, &a.radius);
+        let context = StepContext {
+            agents: &self.agents,
+            grid: &self.grid,
+            walls: &self.walls,
+            params: self.params,
+            dt_s: self.dt_s,
+        };
+        let mut updates = std::mem::take(&mut self.updates);
+        (0..self.agents.id.len())
+            .into_par_iter()
+            .with_min_len(256)
+            .map_init(Vec::new, |scratch, i| context.update(i, scratch))
+            .collect_into_vec(&mut updates);
+        let a = &mut self.agents;
+        for (i, u) in updates.iter().enumerate() {
+            a.x[i] = u.x;
+            a.y[i] = u.y;
+            a.ex[i] = u.ex;
+            a.ey[i] = u.ey;
+            self.min_clearance_m = self.min_clearance_m.min(u.min_clearance_m);
+            self.wall_crossings += u64::from(u.crossed_wall);
+        }
+        self.updates = updates;
+        self.step_index += 1;
+        self.process_departures();
+        self.record_samples();
+    }
+
+    /// Ends the run and assembles the outcome (exit reports, N(t) end point, peak density).
+    pub fn finish(mut self) -> Outcome {
+        let t = self.time_s();
+        if self.curve.last().is_none_or(|c| c.time_s != t) {
+            self.curve.push(CurvePoint {
+                time_s: t,
+                remaining: self.agents.id.len(),
+            });
+        }
+        let exits = self
+            .exits
+            .iter()
+            .enumerate()
+            .map(|(e, x)| {
+                let times: Vec<f64> = self
+                    .exit_events
+                    .iter()
+                    .filter(|ev| ev.exit.0 as usize == e)
+                    .map(|ev| ev.time_s)
+                    .collect();
+                let first = times.first().copied();
+                let last = times.last().copied();
+                let mean_flow = match (first, last) {
+                    (Some(f), Some(l)) if times.len() >= 2 && l > f => {
+                        Some((times.len() - 1) as f64 / (l - f))
+                    }
+                    _ => None,
+                };
+                ExitReport {
+                    name: x.name.clone(),
+                    count: times.len(),
+                    first_exit_s: first,
+                    last_exit_s: last,
+                    mean_flow_p_per_s: mean_flow,
+                }
+            })
+            .collect();
+        let mut density = self.density;
+        density.peak = peak_density(&density);
+        let mut remaining = self.agents.id.clone();
+        remaining.sort();
+        Outcome {
+            evacuation_time_s: remaining
+                .is_empty()
+                .then(|| self.exit_events.last().map_or(0.0, |e| e.time_s)),
+            simulated_time_s: t,
+            steps: self.step_index,
+            agents_total: self.summaries.len(),
+            agents_evacuated: self.exit_events.len(),
+            agents_remaining: remaining,
+            agents: self.summaries,
+            exits,
+            exit_events: self.exit_events,
+            evacuation_curve: self.curve,
+            density,
+            trajectories: self.trajectories,
+            invariants: InvariantReport {
+                min_pair_clearance_m: self.min_clearance_m,
+                wall_crossings: self.wall_crossings,
+            },
+        }
+    }
+
+    fn place_agents(&mut self, scenario: &Scenario) -> Result<(), Error> {
+        let mut rng = SplitMix64::new(scenario.seed);
+        let mut placed = PlacementIndex::new(&self.nav);
+        for (k, pop) in scenario.populations.iter().enumerate() {
+            let field = format!("populations[{k}]");
+            let r = pop.radius_m;
+            let starts: Vec<Point> = if let Some(positions) = &pop.positions {
+                for (m, &p) in positions.iter().enumerate() {
+                    let f = format!("{field}.positions[{m}]");
+                    if !inside_walkable(scenario, p) {
+                        return Err(invalid(f, "lies outside the walkable area"));
+                    }
+                    if self.wall_distance(p) < r {
+                        return Err(invalid(
+                            f,
+                            format!("the agent (radius {r} m) would overlap a wall"),
+                        ));
+                    }
+                    if let Some(other) = placed.overlap(p, r, 0.0) {
+                        return Err(invalid(f, format!("the agent overlaps agent {}", other.0)));
+                    }
+                    placed.insert(p, r);
+                }
+                positions.clone()
+            } else {
+                let area = pop.area.as_ref().expect("checked by validate");
+                let count = pop.count.expect("checked by validate");
+                let ring = PreparedRing::new(area);
+                let mut out = Vec::with_capacity(count);
+                let max_attempts = 2_000 + 500 * count;
+                let mut attempts = 0;
+                while out.len() < count && attempts < max_attempts {
+                    attempts += 1;
+                    let p = Point::new(
+                        rng.uniform(ring.min.x, ring.max.x),
+                        rng.uniform(ring.min.y, ring.max.y),
+                    );
+                    if !ring.contains(p)
+                        || !inside_walkable(scenario, p)
+                        || self.wall_distance(p) < r + 0.01
+                        || placed.overlap(p, r, 0.01).is_some()
+                    {
+                        continue;
+                    }
+                    placed.insert(p, r);
+                    out.push(p);
+                }
+                if out.len() < count {
+                    return Err(Error::PopulationDoesNotFit {
+                        field,
+                        count,
+                        placed: out.len(),
+                        radius_m: r,
+                    });
+                }
+                out
+            };
+            let fixed_exit = pop
+                .exit
+                .as_ref()
+                .map(|name| scenario.exits.iter().position(|e| &e.name == name).unwrap() as u32);
+            for p in starts {
+                let id = AgentId(self.summaries.len() as u32);
+                let v0 = match pop.speed_mps {
+                    DesiredSpeed::Fixed(v) => v,
+                    DesiredSpeed::Normal { mean, sd, min, max } => {
+                        (mean + sd * rng.standard_normal()).clamp(min, max)
+                    }
+                };
+                let premovement = match pop.premovement_s {
+                    Premovement::Fixed(t) => t,
+                    Premovement::Uniform { min, max } => rng.uniform(min, max),
+                };
+                let exit = match fixed_exit {
+                    Some(e) => e,
+                    None => self.nearest_exit(p),
+                };
+                let a = &mut self.agents;
+                a.id.push(id);
+                a.x.push(p.x);
+                a.y.push(p.y);
+                a.ex.push(0.0);
+                a.ey.push(0.0);
+                a.v0.push(v0);
+                a.radius.push(r);
+                a.time_gap.push(pop.time_gap_s);
+                a.premovement.push(premovement);
+                a.population.push(k as u32);
+                a.stage.push(0);
+                a.exit.push(exit);
+                a.held.push(false);
+                a.e0x.push(0.0);
+                a.e0y.push(0.0);
+                a.v_desired.push(0.0);
+                self.summaries.push(AgentSummary {
+                    id,
+                    population: k,
+                    start: p,
+                    desired_speed_mps: v0,
+                    radius_m: r,
+                    premovement_s: premovement,
+                    exit: ExitId(exit),
+                });
+            }
+        }
+        // Every target of every agent must be reachable from its start; report all agents that
+        // cannot reach the first failing target.
+        for i in 0..self.agents.id.len() {
+            let p = Point::new(self.agents.x[i], self.agents.y[i]);
+            let route = &self.routes[self.agents.population[i] as usize];
+            for &target in route.iter().chain(std::iter::once(&self.agents.exit[i])) {
+                if !self.fields[target as usize]
+                    .distance_at(&self.nav, p)
+                    .is_finite()
+                {
+                    return Err(self.unreachable(scenario, target));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The error for the first agents found that cannot reach `target`, listing all of them.
+    fn unreachable(&self, scenario: &Scenario, target: u32) -> Error {
+        let field = &self.fields[target as usize];
+        let a = &self.agents;
+        let agents: Vec<AgentId> = (0..a.id.len())
+            .filter(|&i| {
+                a.exit[i] == target || self.routes[a.population[i] as usize].contains(&target)
+            })
+            .filter(|&i| {
+                !field
+                    .distance_at(&self.nav, Point::new(a.x[i], a.y[i]))
+                    .is_finite()
+            })
+            .map(|i| a.id[i])
+            .collect();
+        let t = target as usize;
+        let target = if t < scenario.exits.len() {
+            format!("exit {:?}", scenario.exits[t].name)
+        } else {
+            format!(
+                "waypoint {:?}",
+                scenario.waypoints[t - scenario.exits.len()].name
+            )
+        };
+        Error::Unreachable { target, agents }
+    }
+
+    fn nearest_exit(&self, p: Point) -> u32 {
+        let mut best = (f64::INFINITY, 0u32);
+        for e in 0..self.exits.len() {
+            let d = self.fields[e].distance_at(&self.nav, p);
+            if d < best.0 {
+                best = (d, e as u32);
+            }
+        }
+        best.1
+    }
+
+    fn wall_distance(&self, p: Point) -> f64 {
+        let mut best = f64::INFINITY;
+        for &s in self.walls.near(p) {
+            let (a, b) = self.walls.segments[s as usize];
+            best = best.min(distance_to_segment(p, a, b));
+        }
+        best
+    }
+
+    /// Advances waypoint stages and computes each agent's desired direction and speed.
+    fn refresh_targets(&mut self) {
+        let t = self.time_s();
+        let a = &mut self.agents;
+        for i in 0..a.id.len() {
+            let p = Point::new(a.x[i], a.y[i]);
+            let route = &self.routes[a.population[i] as usize];
+            while (a.stage[i] as usize) < route.len() {
+                let w = route[a.stage[i] as usize] as usize - self.exits.len();
+                let (centre, reach) = self.waypoints[w];
+                if p.distance_to(centre) <= reach {
+                    a.stage[i] += 1;
+                } else {
+                    break;
+                }
+            }
+            let target = route.get(a.stage[i] as usize).copied().unwrap_or(a.exit[i]);
+            let (dx, dy) = self.fields[target as usize]
+                .direction_at(&self.nav, p)
+                .unwrap_or((a.ex[i], a.ey[i]));
+            a.e0x[i] = dx;
+            a.e0y[i] = dy;
+            a.v_desired[i] = if t < a.premovement[i] || a.held[i] {
+                0.0
+            } else {
+                let factor = self
+                    .zones
+                    .iter()
+                    .filter(|(ring, _)| ring.contains(p))
+                    .map(|(_, f)| *f)
+                    .fold(1.0, f64::min);
+                a.v0[i] * factor
+            };
+        }
+    }
+
+    /// Removes agents whose centre is inside an exit (respecting flow limiters) and records it.
+    fn process_departures(&mut self) {
+        let t = self.time_s();
+        let n = self.agents.id.len();
+        let mut keep = vec![true; n];
+        let mut any = false;
+        for (i, kept) in keep.iter_mut().enumerate() {
+            let p = Point::new(self.agents.x[i], self.agents.y[i]);
+            self.agents.held[i] = false;
+            for (e, exit) in self.exits.iter_mut().enumerate() {
+                if !exit.ring.contains(p) {
+                    continue;
+                }
+                if let Some(interval) = exit.release_interval_s {
+                    if t + 1e-9 < exit.next_release_s {
+                        self.agents.held[i] = true;
+                        break;
+                    }
+                    exit.next_release_s = t + interval;
+                }
+                *kept = false;
+                any = true;
+                self.exit_events.push(ExitEvent {
+                    agent: self.agents.id[i],
+                    exit: ExitId(e as u32),
+                    time_s: t,
+                });
+                break;
+            }
+        }
+        if any {
+            self.agents.compact(&keep);
+        }
+    }
+
+    fn record_samples(&mut self) {
+        let t = self.time_s();
+        let a = &self.agents;
+        if self.step_index.is_multiple_of(self.sample_every) {
+            self.curve.push(CurvePoint {
+                time_s: t,
+                remaining: a.id.len(),
+            });
+            let d = &self.density;
+            let mut counts = vec![0u32; d.nx * d.ny];
+            for i in 0..a.id.len() {
+                let ci = ((a.x[i] - d.origin.x) / d.cell_m).floor();
+                let cj = ((a.y[i] - d.origin.y) / d.cell_m).floor();
+                if ci >= 0.0 && cj >= 0.0 && (ci as usize) < d.nx && (cj as usize) < d.ny {
+                    counts[cj as usize * d.nx + ci as usize] += 1;
+                }
+            }
+            self.density.frames.push(DensityFrame { time_s: t, counts });
+        }
+        if let (Some(every), Some(traj)) = (self.trajectory_every, self.trajectories.as_mut())
+            && self.step_index.is_multiple_of(every)
+        {
+            for i in 0..a.id.len() {
+                traj.time_s.push(t);
+                traj.agent.push(a.id[i]);
+                traj.x.push(a.x[i]);
+                traj.y.push(a.y[i]);
+            }
+        }
+    }
+}
+
+impl Agents {
+    fn compact(&mut self, keep: &[bool]) {
+        fn retain<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut w = 0;
+            for r in 0..v.len() {
+                if keep[r] {
+                    v[w] = v[r];
+                    w += 1;
+                }
+            }
+            v.truncate(w);
+        }
+        retain(&mut self.id, keep);
+        retain(&mut self.x, keep);
+        retain(&mut self.y, keep);
+        retain(&mut self.ex, keep);
+        retain(&mut self.ey, keep);
+        retain(&mut self.v0, keep);
+        retain(&mut self.radius, keep);
+        retain(&mut self.time_gap, keep);
+        retain(&mut self.premovement, keep);
+        retain(&mut self.population, keep);
+        retain(&mut self.stage, keep);
+        retain(&mut self.exit, keep);
+        retain(&mut self.held, keep);
+        retain(&mut self.e0x, keep);
+        retain(&mut self.e0y, keep);
+        retain(&mut self.v_desired, keep);
+    }
+}
+
+/// Read-only view of the state one step reads from (the synchronous, Jacobi update).
+struct StepContext<'a> {
+    agents: &'a Agents,
+    grid: &'a NeighbourGrid,
+    walls: &'a WallGrid,
+    params: CfsmParameters,
+    dt_s: f64,
+}
+
+/// A neighbour kept for the spacing pass: offset, distance, radius.
+type Neighbour = (f64, f64, f64, f64);
+
+impl StepContext<'_> {
+    /// The CFSM update of agent `i` (crowd.md §1.3, JuPedSim `CollisionFreeSpeedModel.cpp`).
+    fn update(&self, i: usize, neighbours: &mut Vec<Neighbour>) -> AgentUpdate {
+        let a = self.agents;
+        let (px, py, ri) = (a.x[i], a.y[i], a.radius[i]);
+        let v_desired = a.v_desired[i];
+        if v_desired == 0.0 {
+            // Waiting (pre-movement) or held at a limited exit: stands, faces its target.
+            return AgentUpdate {
+                x: px,
+                y: py,
+                ex: a.e0x[i],
+                ey: a.e0y[i],
+                min_clearance_m: f64::INFINITY,
+                crossed_wall: false,
+            };
+        }
+        let p = Point::new(px, py);
+        let cutoff = self.params.cutoff_m;
+        let cutoff2 = cutoff * cutoff;
+
+        // Walls within the cutoff: repulsion from the closest point of each segment.
+        let mut near_walls = [0u32; 48];
+        let mut near_count = 0usize;
+        let mut overflow = false;
+        let (mut wx, mut wy) = (0.0, 0.0);
+        let candidates = self.walls.near(p);
+        for &s in candidates {
+            let (sa, sb) = self.walls.segments[s as usize];
+            let q = crate::geometry::closest_point_on_segment(p, sa, sb);
+            let (dx, dy) = (q.x - px, q.y - py);
+            let d = dx.hypot(dy);
+            if d > cutoff {
+                continue;
+            }
+            if near_count < near_walls.len() {
+                near_walls[near_count] = s;
+                near_count += 1;
+            } else {
+                overflow = true;
+            }
+            if d > 0.0 {
+                let f = -self.params.strength_geometry_repulsion
+                    * ((ri - d) / self.params.range_geometry_repulsion_m).exp()
+                    / d;
+                wx += f * dx;
+                wy += f * dy;
+            }
+        }
+        let walls_for_sight: &[u32] = if overflow {
+            candidates
+        } else {
+            &near_walls[..near_count]
+        };
+        let blocked = |qx: f64, qy: f64| {
+            walls_for_sight.iter().any(|&s| {
+                let (sa, sb) = self.walls.segments[s as usize];
+                segments_intersect(p, Point::new(qx, qy), sa, sb)
+            })
+        };
+
+        // Neighbours within the cutoff and in sight: repulsion and the list for the spacing.
+        neighbours.clear();
+        let g = self.grid;
+        let (ci, cj) = g.cell(px, py);
+        let i0 = ci.saturating_sub(2);
+        let i1 = (ci + 2).min(g.nx - 1);
+        let (mut rx, mut ry) = (0.0, 0.0);
+        let mut min_clearance = f64::INFINITY;
+        let a_n = self.params.strength_neighbour_repulsion;
+        let d_n = self.params.range_neighbour_repulsion_m;
+        for row in cj.saturating_sub(2)..=(cj + 2).min(g.ny - 1) {
+            let start = g.cell_start[row * g.nx + i0] as usize;
+            let end = g.cell_start[row * g.nx + i1 + 1] as usize;
+            for k in start..end {
+                if g.order[k] as usize == i {
+                    continue;
+                }
+                let dx = g.sx[k] - px;
+                let dy = g.sy[k] - py;
+                let d2 = dx * dx + dy * dy;
+                if d2 > cutoff2 {
+                    continue;
+                }
+                if near_count > 0 && blocked(g.sx[k], g.sy[k]) {
+                    continue;
+                }
+                let d = d2.sqrt();
+                let rj = g.sr[k];
+                let gap = d - (ri + rj);
+                min_clearance = min_clearance.min(gap);
+                if d > 0.0 {
+                    let f = -a_n * (-gap / d_n).exp() / d;
+                    rx += f * dx;
+                    ry += f * dy;
+                }
+                neighbours.push((dx, dy, d, rj));
+            }
+        }
+
+        // Direction: desired direction plus repulsions, normalised.
+        let sx = a.e0x[i] + rx + wx;
+        let sy = a.e0y[i] + ry + wy;
+        let norm = sx.hypot(sy);
+        let (ex, ey) = if norm > 0.0 {
+            (sx / norm, sy / norm)
+        } else {
+            (a.ex[i], a.ey[i])
+        };
+
+        // Spacing: the nearest neighbour ahead within the corridor of half-width r_i + r_j.
+        let mut spacing = f64::MAX;
+        for &(dx, dy, d, rj) in neighbours.iter() {
+            let l = ri + rj;
+            if ex * dx + ey * dy >= 0.0 && (-ey * dx + ex * dy).abs() <= l {
+                spacing = spacing.min(d - l);
+            }
+        }
+        let speed = (spacing / a.time_gap[i]).max(0.0).min(v_desired);
+        let nx = px + ex * speed * self.dt_s;
+        let ny = py + ey * speed * self.dt_s;
+        let crossed_wall = speed > 0.0
+            && walls_for_sight.iter().any(|&s| {
+                let (sa, sb) = self.walls.segments[s as usize];
+                segments_intersect(p, Point::new(nx, ny), sa, sb)
+            });
+        AgentUpdate {
+            x: nx,
+            y: ny,
+            ex,
+            ey,
+            min_clearance_m: min_clearance,
+            crossed_wall,
+        }
+    }
+}
+
+/// Exact test: inside the outer ring and in no hole.
+fn inside_walkable(scenario: &Scenario, p: Point) -> bool {
+    point_in_ring(p, &scenario.walkable.outer)
+        && !scenario.walkable.holes.iter().any(|h| point_in_ring(p, h))
+}
+
+/// Bucket index of placed agents for the overlap test during placement.
+struct PlacementIndex {
+    origin: Point,
+    nx: usize,
+    ny: usize,
+    buckets: Vec<Vec<(Point, f64, u32)>>,
+    count: u32,
+}
+
+impl PlacementIndex {
+    const CELL_M: f64 = 1.0;
+
+    fn new(nav: &NavGrid) -> PlacementIndex {
+        let nx = (nav.nx as f64 * nav.cell_m / Self::CELL_M).ceil() as usize + 1;
+        let ny = (nav.ny as f64 * nav.cell_m / Self::CELL_M).ceil() as usize + 1;
+        PlacementIndex {
+            origin: nav.origin,
+            nx,
+            ny,
+            buckets: vec![Vec::new(); nx * ny],
+            count: 0,
+        }
+    }
+
+    fn cell(&self, p: Point) -> (usize, usize) {
+        let i = ((p.x - self.origin.x) / Self::CELL_M).floor().max(0.0) as usize;
+        let j = ((p.y - self.origin.y) / Self::CELL_M).floor().max(0.0) as usize;
+        (i.min(self.nx - 1), j.min(self.ny - 1))
+    }
+
+    /// An already placed agent closer than r + r_other + margin to `p`; radii are at most 2 m,
+    /// so a 5 × 5 block of 1 m buckets covers every candidate.
+    fn overlap(&self, p: Point, r: f64, margin: f64) -> Option<AgentId> {
+        let (ci, cj) = self.cell(p);
+        let reach = ((r + 2.0 + margin) / Self::CELL_M).ceil() as usize;
+        for j in cj.saturating_sub(reach)..=(cj + reach).min(self.ny - 1) {
+            for i in ci.saturating_sub(reach)..=(ci + reach).min(self.nx - 1) {
+                for &(q, rq, id) in &self.buckets[j * self.nx + i] {
+                    if p.distance_to(q) < r + rq + margin {
+                        return Some(AgentId(id));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn insert(&mut self, p: Point, r: f64) {
+        let (i, j) = self.cell(p);
+        self.buckets[j * self.nx + i].push((p, r, self.count));
+        self.count += 1;
+    }
+}
+
+/// The density grid covers the walkable area's bounding box from its lower-left corner.
+fn density_grid(nav: &NavGrid, min: Point, max: Point, cell_m: f64) -> DensityMaps {
+    let origin = min;
+    let nx = ((max.x - min.x) / cell_m - 1e-9).ceil().max(1.0) as usize;
+    let ny = ((max.y - min.y) / cell_m - 1e-9).ceil().max(1.0) as usize;
+    // Count navigation cells first and multiply once, so a fully walkable cell's area is exact.
+    let mut cells = vec![0u32; nx * ny];
+    for j in 0..nav.ny {
+        for i in 0..nav.nx {
+            if !nav.walkable[j * nav.nx + i] {
+                continue;
+            }
+            let c = nav.cell_centre(i, j);
+            let ci = ((c.x - origin.x) / cell_m).floor();
+            let cj = ((c.y - origin.y) / cell_m).floor();
+            if ci >= 0.0 && cj >= 0.0 && (ci as usize) < nx && (cj as usize) < ny {
+                cells[cj as usize * nx + ci as usize] += 1;
+            }
+        }
+    }
+    let cell_area = nav.cell_m * nav.cell_m;
+    let area = cells.iter().map(|&k| f64::from(k) * cell_area).collect();
+    DensityMaps {
+        origin,
+        cell_m,
+        nx,
+        ny,
+        walkable_area_m2: area,
+        frames: Vec::new(),
+        peak: None,
+    }
+}
+
+fn peak_density(d: &DensityMaps) -> Option<PeakDensity> {
+    let mut best: Option<PeakDensity> = None;
+    for frame in &d.frames {
+        for c in 0..frame.counts.len() {
+            if let Some(rho) = d.density_per_m2(frame, c)
+                && rho > best.map_or(0.0, |b| b.density_per_m2)
+            {
+                best = Some(PeakDensity {
+                    density_per_m2: rho,
+                    time_s: frame.time_s,
+                    cell_centre: d.cell_centre(c),
+                });
+            }
+        }
+    }
+    best
+}
