@@ -1,7 +1,9 @@
 //! Lists the candidate public spaces of an OSM file: `cargo run -p osm_import --example list_candidates -- FILE`.
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: list_candidates FILE");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: list_candidates FILE");
     let started = std::time::Instant::now();
     match osm_import::read_osm_file(std::path::Path::new(&path)) {
         Ok(extract) => {

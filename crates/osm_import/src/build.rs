@@ -7,9 +7,9 @@ use geo::orient::{Direction, Orient};
 use geo::{BoundingRect, Buffer, Contains, Distance, Euclidean, Length, MinimumRotatedRect};
 use geo::{Coord, LineString, MultiPolygon, Point};
 use street_network::{
-    BUILDING_TAG_KEYS, BarrierKind, BarrierLine, Building, LocalFrame, NODE_TAG_KEYS, Node,
-    NodeId, ObjectRef, RelationId, StreetNetwork, Tags, TrafficArea, WAY_TAG_KEYS, Way, WayId,
-    WayKind, is_underground_or_indoor, parse_length_m,
+    BUILDING_TAG_KEYS, BarrierKind, BarrierLine, Building, LocalFrame, NODE_TAG_KEYS, Node, NodeId,
+    ObjectRef, RelationId, StreetNetwork, Tags, TrafficArea, WAY_TAG_KEYS, Way, WayId, WayKind,
+    is_underground_or_indoor, parse_length_m,
 };
 
 use crate::assemble::{closed_way_polygon, relation_polygon};
@@ -381,7 +381,7 @@ impl Builder<'_> {
         }
         let pedestrian_streets = self.pedestrian_street_candidates(&candidates);
         candidates.extend(pedestrian_streets);
-        candidates.sort_by(|a, b| sort_key(&a.osm_ref).cmp(&sort_key(&b.osm_ref)));
+        candidates.sort_by_key(|candidate| sort_key(&candidate.osm_ref));
         candidates
     }
 
@@ -517,7 +517,12 @@ impl Builder<'_> {
                 features.push((
                     BasemapLayer::Barrier,
                     object,
-                    basemap_feature(BasemapLayer::Barrier, object, &node.tags, &Point::new(lon, lat)),
+                    basemap_feature(
+                        BasemapLayer::Barrier,
+                        object,
+                        &node.tags,
+                        &Point::new(lon, lat),
+                    ),
                 ));
             }
         }
@@ -584,8 +589,11 @@ impl Builder<'_> {
             };
             features.push((layer, object, feature));
         }
-        features.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        features.into_iter().map(|(_, _, feature)| feature).collect()
+        features.sort_by_key(|(layer, object, _)| (*layer, *object));
+        features
+            .into_iter()
+            .map(|(_, _, feature)| feature)
+            .collect()
     }
 }
 
@@ -620,7 +628,12 @@ fn area_layer(tags: &Tags, is_relation: bool) -> Option<BasemapLayer> {
     landuse.then_some(BasemapLayer::Landuse)
 }
 
-fn basemap_feature<G>(layer: BasemapLayer, object: ObjectRef, tags: &Tags, geometry: &G) -> BasemapFeature
+fn basemap_feature<G>(
+    layer: BasemapLayer,
+    object: ObjectRef,
+    tags: &Tags,
+    geometry: &G,
+) -> BasemapFeature
 where
     G: BoundingRect<f64>,
     for<'g> geojson::GeometryValue: From<&'g G>,
@@ -726,19 +739,34 @@ fn street_or_square(name: Option<&str>, metric: &MultiPolygon<f64>) -> (SiteKind
             "platz", "plein", "square", "plaza", "tori", "torget", "torg", "markt", "place",
         ];
         const SQUARE_PREFIXES: &[&str] = &[
-            "place ", "piazza ", "plaza ", "praça ", "largo ", "plac ", "náměstí ", "platz ",
+            "place ",
+            "piazza ",
+            "plaza ",
+            "praça ",
+            "largo ",
+            "plac ",
+            "náměstí ",
+            "platz ",
         ];
         let last_word = lower.split_whitespace().last().unwrap_or("");
-        if STREET_SUFFIXES.iter().any(|suffix| last_word.ends_with(suffix))
-            || STREET_PREFIXES.iter().any(|prefix| lower.starts_with(prefix))
+        if STREET_SUFFIXES
+            .iter()
+            .any(|suffix| last_word.ends_with(suffix))
+            || STREET_PREFIXES
+                .iter()
+                .any(|prefix| lower.starts_with(prefix))
         {
             return (
                 SiteKind::PedestrianStreet,
                 "a street by its name".to_string(),
             );
         }
-        if SQUARE_SUFFIXES.iter().any(|suffix| last_word.ends_with(suffix))
-            || SQUARE_PREFIXES.iter().any(|prefix| lower.starts_with(prefix))
+        if SQUARE_SUFFIXES
+            .iter()
+            .any(|suffix| last_word.ends_with(suffix))
+            || SQUARE_PREFIXES
+                .iter()
+                .any(|prefix| lower.starts_with(prefix))
         {
             return (SiteKind::Square, "a square by its name".to_string());
         }
@@ -769,9 +797,18 @@ fn street_or_square(name: Option<&str>, metric: &MultiPolygon<f64>) -> (SiteKind
 /// della Stazione, Station Square, Rautatientori (Finnish: railway square).
 fn is_station_name(name: &str) -> bool {
     let lower = name.to_lowercase();
-    ["bahnhof", "station", "gare", "stazione", "estación", "rautatie", "banegård", "stationsplein"]
-        .iter()
-        .any(|word| lower.contains(word))
+    [
+        "bahnhof",
+        "station",
+        "gare",
+        "stazione",
+        "estación",
+        "rautatie",
+        "banegård",
+        "stationsplein",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
 }
 
 /// A station people reach at street level: not a subway station, not underground or indoors.
@@ -791,26 +828,37 @@ mod tests {
     use super::*;
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn rectangle(width_m: f64, height_m: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![geo::Rect::new(
-            Coord { x: 0.0, y: 0.0 },
-            Coord {
-                x: width_m,
-                y: height_m,
-            },
-        )
-        .to_polygon()])
+        MultiPolygon(vec![
+            geo::Rect::new(
+                Coord { x: 0.0, y: 0.0 },
+                Coord {
+                    x: width_m,
+                    y: height_m,
+                },
+            )
+            .to_polygon(),
+        ])
     }
 
     #[test]
     fn pedestrian_areas_are_streets_or_squares_by_name_then_shape() {
         let square = rectangle(50.0, 60.0);
         let long = rectangle(200.0, 20.0);
-        assert_eq!(street_or_square(Some("Kaufingerstraße"), &square).0, SiteKind::PedestrianStreet);
-        assert_eq!(street_or_square(Some("Max-Joseph-Platz"), &long).0, SiteKind::Square);
+        assert_eq!(
+            street_or_square(Some("Kaufingerstraße"), &square).0,
+            SiteKind::PedestrianStreet
+        );
+        assert_eq!(
+            street_or_square(Some("Max-Joseph-Platz"), &long).0,
+            SiteKind::Square
+        );
         assert_eq!(street_or_square(None, &long).0, SiteKind::PedestrianStreet);
         assert_eq!(street_or_square(None, &square).0, SiteKind::Square);
     }
@@ -819,11 +867,18 @@ mod tests {
     fn underground_indoor_and_platform_areas_are_not_candidates() {
         for excluded in [
             tags(&[("highway", "pedestrian"), ("area", "yes"), ("layer", "-1")]),
-            tags(&[("highway", "pedestrian"), ("area", "yes"), ("indoor", "yes")]),
+            tags(&[
+                ("highway", "pedestrian"),
+                ("area", "yes"),
+                ("indoor", "yes"),
+            ]),
             tags(&[("place", "square"), ("tunnel", "yes")]),
             tags(&[("railway", "platform"), ("public_transport", "platform")]),
         ] {
-            assert!(area_candidate_rule(&excluded, false).is_none(), "{excluded:?}");
+            assert!(
+                area_candidate_rule(&excluded, false).is_none(),
+                "{excluded:?}"
+            );
         }
         assert!(area_candidate_rule(&tags(&[("highway", "pedestrian")]), false).is_none());
         assert!(area_candidate_rule(&tags(&[("highway", "pedestrian")]), true).is_some());
@@ -832,7 +887,13 @@ mod tests {
     #[test]
     fn subway_stations_are_not_ground_level() {
         assert!(is_ground_level_station(&tags(&[("railway", "station")])));
-        assert!(!is_ground_level_station(&tags(&[("railway", "station"), ("station", "subway")])));
-        assert!(!is_ground_level_station(&tags(&[("public_transport", "station"), ("layer", "-2")])));
+        assert!(!is_ground_level_station(&tags(&[
+            ("railway", "station"),
+            ("station", "subway")
+        ])));
+        assert!(!is_ground_level_station(&tags(&[
+            ("public_transport", "station"),
+            ("layer", "-2")
+        ])));
     }
 }

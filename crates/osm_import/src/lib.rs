@@ -141,7 +141,11 @@ pub fn read_osm_file(path: &Path) -> Result<OsmExtract, OsmImportError> {
         let found = if bytes.is_empty() {
             "the file is empty".to_string()
         } else {
-            let head: Vec<String> = bytes.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+            let head: Vec<String> = bytes
+                .iter()
+                .take(8)
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
             format!("first bytes {}", head.join(" "))
         };
         return Err(OsmImportError::UnknownFormat { input, found });
@@ -175,8 +179,10 @@ pub fn read_osm_xml(mut reader: impl std::io::BufRead) -> Result<OsmExtract, Osm
 pub fn union_site_polygons(
     parts: &[&domain::SitePolygon],
 ) -> Result<domain::SitePolygon, domain::GeometryError> {
-    let polygons: Vec<&geo::Polygon<f64>> =
-        parts.iter().flat_map(|part| part.as_geo().0.iter()).collect();
+    let polygons: Vec<&geo::Polygon<f64>> = parts
+        .iter()
+        .flat_map(|part| part.as_geo().0.iter())
+        .collect();
     let union = geo::unary_union(polygons);
     domain::SitePolygon::from_geo(union)
 }

@@ -63,9 +63,10 @@ pub(crate) fn read_pbf(bytes: &[u8], input: &str) -> Result<RawOsm, OsmImportErr
                     add_element(&mut raw, element);
                 }
             }
-            BlobDecode::Unknown(kind) => raw
-                .warnings
-                .push(format!("blob {blob_index} (byte offset {}): unknown blob type '{kind}' skipped", frame.offset)),
+            BlobDecode::Unknown(kind) => raw.warnings.push(format!(
+                "blob {blob_index} (byte offset {}): unknown blob type '{kind}' skipped",
+                frame.offset
+            )),
         }
     }
     if frames.is_empty() {
@@ -87,7 +88,10 @@ fn add_element(raw: &mut RawOsm, element: Element<'_>) {
                 RawNode {
                     lon_e7: i64::from(node.decimicro_lon()),
                     lat_e7: i64::from(node.decimicro_lat()),
-                    tags: node.tags().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                    tags: node
+                        .tags()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
                 },
             );
         }
@@ -97,7 +101,10 @@ fn add_element(raw: &mut RawOsm, element: Element<'_>) {
                 RawNode {
                     lon_e7: i64::from(node.decimicro_lon()),
                     lat_e7: i64::from(node.decimicro_lat()),
-                    tags: node.tags().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                    tags: node
+                        .tags()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
                 },
             );
         }
@@ -106,7 +113,10 @@ fn add_element(raw: &mut RawOsm, element: Element<'_>) {
                 way.id(),
                 RawWay {
                     node_ids: way.refs().collect(),
-                    tags: way.tags().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                    tags: way
+                        .tags()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
                 },
             );
         }

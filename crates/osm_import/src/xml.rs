@@ -35,6 +35,12 @@ pub(crate) fn read_xml(bytes: &[u8], input: &str) -> Result<RawOsm, OsmImportErr
                 ));
             }
         };
+        // The event starts after any whitespace the reader trimmed.
+        let event_start = event_start
+            + bytes[(event_start as usize).min(bytes.len())..]
+                .iter()
+                .take_while(|byte| byte.is_ascii_whitespace())
+                .count() as u64;
         let at = |problem: String| xml_error(bytes, input, event_start, problem);
         match event {
             Event::Start(element) | Event::Empty(element) => {
@@ -59,19 +65,22 @@ pub(crate) fn read_xml(bytes: &[u8], input: &str) -> Result<RawOsm, OsmImportErr
                     }
                     "node" | "way" | "relation" => {
                         if !seen_osm_root {
-                            return Err(at("OSM element outside an <osm> root element".to_string()));
+                            return Err(
+                                at("OSM element outside an <osm> root element".to_string()),
+                            );
                         }
                         close(&mut raw, std::mem::replace(&mut open, Open::None));
                         let attributes = attributes(&element).map_err(at)?;
                         let id = parse_i64(&attributes, "id").map_err(at)?;
-                        let deleted = attributes
-                            .iter()
-                            .any(|(k, v)| (k == "visible" && v == "false") || (k == "action" && v == "delete"));
+                        let deleted = attributes.iter().any(|(k, v)| {
+                            (k == "visible" && v == "false") || (k == "action" && v == "delete")
+                        });
                         open = match name {
                             "node" if deleted => Open::None,
                             "node" => {
                                 let lat = parse_coordinate(&attributes, "lat", 90.0).map_err(at)?;
-                                let lon = parse_coordinate(&attributes, "lon", 180.0).map_err(at)?;
+                                let lon =
+                                    parse_coordinate(&attributes, "lon", 180.0).map_err(at)?;
                                 Open::Node(
                                     id,
                                     RawNode {
@@ -239,7 +248,10 @@ fn xml_error(bytes: &[u8], input: &str, byte_offset: u64, problem: String) -> Os
         .iter()
         .rposition(|&byte| byte == b'\n')
         .map_or(0, |index| index + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     OsmImportError::Xml {
         input: input.to_string(),
         line,

@@ -209,7 +209,10 @@ fn transverse_mercator_inverse(
         phi += delta * (j2 * chi).sin();
     }
     let d_lambda = eta_prime.sinh().atan2(xi_prime.cos());
-    (central_meridian_deg + d_lambda.to_degrees(), phi.to_degrees())
+    (
+        central_meridian_deg + d_lambda.to_degrees(),
+        phi.to_degrees(),
+    )
 }
 
 #[cfg(test)]
@@ -223,11 +226,11 @@ mod tests {
     #[test]
     fn the_series_reproduces_proj_utm_zone_32n_to_the_millimetre() {
         let cases = [
-            ((11.5755, 48.1374), (691_603.0320, 5_334_780.0308)),
-            ((9.0, 48.0), (500_000.0000, 5_316_300.2243)),
-            ((13.5, 52.5), (805_392.5151, 5_826_175.0380)),
-            ((7.42, 43.73), (372_751.1228, 4_843_098.2361)),
-            ((24.94, 60.17), (1_378_662.0007, 6_777_406.7484)),
+            ((11.5755, 48.1374), (691603.0320, 5334780.0308)),
+            ((9.0, 48.0), (500000.0000, 5316300.2243)),
+            ((13.5, 52.5), (805392.5151, 5826175.0380)),
+            ((7.42, 43.73), (372751.1228, 4843098.2361)),
+            ((24.94, 60.17), (1378662.0007, 6777406.7484)),
         ];
         for ((lon, lat), (easting, northing)) in cases {
             let (x, y) = transverse_mercator_forward(lon, lat, 9.0, 0.9996);
@@ -242,8 +245,16 @@ mod tests {
     fn the_origin_maps_to_zero_and_points_round_trip() {
         let frame = LocalFrame::new(11.5755, 48.1374);
         let origin = frame.project(11.5755, 48.1374);
-        assert!(origin.east_m.abs() < 1e-9 && origin.north_m.abs() < 1e-6, "{origin:?}");
-        for (lon, lat) in [(11.50, 48.10), (11.70, 48.20), (11.5755, 48.0), (11.46, 48.25)] {
+        assert!(
+            origin.east_m.abs() < 1e-9 && origin.north_m.abs() < 1e-6,
+            "{origin:?}"
+        );
+        for (lon, lat) in [
+            (11.50, 48.10),
+            (11.70, 48.20),
+            (11.5755, 48.0),
+            (11.46, 48.25),
+        ] {
             let (back_lon, back_lat) = frame.unproject(frame.project(lon, lat));
             assert!((back_lon - lon).abs() < 1e-10 && (back_lat - lat).abs() < 1e-10);
         }

@@ -61,6 +61,9 @@ mod tests {
     fn ids_display_as_osm_references() {
         assert_eq!(NodeId(1).to_string(), "node/1");
         assert_eq!(WayId(24061814).to_string(), "way/24061814");
-        assert_eq!(ObjectRef::Relation(RelationId(7366154)).to_string(), "relation/7366154");
+        assert_eq!(
+            ObjectRef::Relation(RelationId(7366154)).to_string(),
+            "relation/7366154"
+        );
     }
 }

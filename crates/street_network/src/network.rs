@@ -81,7 +81,9 @@ pub struct Node {
 impl Node {
     /// The barrier on this node, if any.
     pub fn barrier(&self) -> Option<BarrierKind> {
-        self.tags.get("barrier").map(|value| BarrierKind::parse(value))
+        self.tags
+            .get("barrier")
+            .map(|value| BarrierKind::parse(value))
     }
 
     /// The kerb at this node (`kerb=*`, or `barrier=kerb` without a kerb value: `raised`).
@@ -95,7 +97,11 @@ impl Node {
     pub fn width_m(&self) -> Option<f64> {
         ["maxwidth:physical", "maxwidth", "width"]
             .iter()
-            .find_map(|key| self.tags.get(*key).and_then(|value| tags::parse_length_m(value)))
+            .find_map(|key| {
+                self.tags
+                    .get(*key)
+                    .and_then(|value| tags::parse_length_m(value))
+            })
     }
 }
 
@@ -146,8 +152,15 @@ impl WayKind {
                 "cycleway" => WayKind::Cycleway,
                 "steps" => WayKind::Steps,
                 "construction" => WayKind::Construction,
-                "proposed" | "abandoned" | "razed" | "disused" | "no" | "elevator"
-                | "emergency_access_point" | "rest_area" | "services" => return None,
+                "proposed"
+                | "abandoned"
+                | "razed"
+                | "disused"
+                | "no"
+                | "elevator"
+                | "emergency_access_point"
+                | "rest_area"
+                | "services" => return None,
                 _ => WayKind::OtherHighway,
             };
             return Some(kind);
@@ -197,9 +210,11 @@ impl Way {
 
     /// The mapped width (`width`, then `est_width`), metres; `None` when not mapped.
     pub fn width_m(&self) -> Option<f64> {
-        ["width", "est_width"]
-            .iter()
-            .find_map(|key| self.tags.get(*key).and_then(|value| tags::parse_length_m(value)))
+        ["width", "est_width"].iter().find_map(|key| {
+            self.tags
+                .get(*key)
+                .and_then(|value| tags::parse_length_m(value))
+        })
     }
 
     /// The mapped speed limit, km/h.
@@ -211,7 +226,9 @@ impl Way {
 
     /// The mapped number of lanes.
     pub fn lanes(&self) -> Option<u32> {
-        self.tags.get("lanes").and_then(|value| value.trim().parse().ok())
+        self.tags
+            .get("lanes")
+            .and_then(|value| value.trim().parse().ok())
     }
 
     /// The legal direction of travel; roundabouts and motorways are one-way unless tagged otherwise.
@@ -473,7 +490,10 @@ mod tests {
     use super::*;
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn way(pairs: &[(&str, &str)]) -> Way {
@@ -489,20 +509,32 @@ mod tests {
 
     #[test]
     fn ways_are_classified_by_highway_then_railway() {
-        assert_eq!(WayKind::from_tags(&tags(&[("highway", "primary")])), Some(WayKind::Road));
+        assert_eq!(
+            WayKind::from_tags(&tags(&[("highway", "primary")])),
+            Some(WayKind::Road)
+        );
         assert_eq!(
             WayKind::from_tags(&tags(&[("highway", "pedestrian")])),
             Some(WayKind::Pedestrian)
         );
-        assert_eq!(WayKind::from_tags(&tags(&[("railway", "tram")])), Some(WayKind::TramTrack));
+        assert_eq!(
+            WayKind::from_tags(&tags(&[("railway", "tram")])),
+            Some(WayKind::TramTrack)
+        );
         assert_eq!(WayKind::from_tags(&tags(&[("highway", "proposed")])), None);
         assert_eq!(WayKind::from_tags(&tags(&[("building", "yes")])), None);
     }
 
     #[test]
     fn oneway_reads_explicit_and_implied_values() {
-        assert_eq!(way(&[("highway", "primary"), ("oneway", "yes")]).oneway(), Oneway::Forward);
-        assert_eq!(way(&[("highway", "primary"), ("oneway", "-1")]).oneway(), Oneway::Backward);
+        assert_eq!(
+            way(&[("highway", "primary"), ("oneway", "yes")]).oneway(),
+            Oneway::Forward
+        );
+        assert_eq!(
+            way(&[("highway", "primary"), ("oneway", "-1")]).oneway(),
+            Oneway::Backward
+        );
         assert_eq!(
             way(&[("highway", "primary"), ("junction", "roundabout")]).oneway(),
             Oneway::Forward
@@ -533,6 +565,9 @@ mod tests {
     #[test]
     fn barrier_values_are_parsed_and_unknown_ones_kept() {
         assert_eq!(BarrierKind::parse("bollard"), BarrierKind::Bollard);
-        assert_eq!(BarrierKind::parse("log"), BarrierKind::Other("log".to_string()));
+        assert_eq!(
+            BarrierKind::parse("log"),
+            BarrierKind::Other("log".to_string())
+        );
     }
 }

@@ -16,7 +16,11 @@ pub fn parse_length_m(text: &str) -> Option<f64> {
     if let Some((feet, rest)) = text.split_once('\'') {
         let feet: f64 = feet.trim().parse().ok()?;
         let inches = rest.trim().trim_end_matches('"').trim();
-        let inches: f64 = if inches.is_empty() { 0.0 } else { inches.parse().ok()? };
+        let inches: f64 = if inches.is_empty() {
+            0.0
+        } else {
+            inches.parse().ok()?
+        };
         return Some(feet * 0.3048 + inches * 0.0254);
     }
     let (number, factor) = if let Some(number) = text.strip_suffix("cm") {
@@ -110,7 +114,9 @@ pub fn is_underground_or_indoor(tags: &Tags) -> bool {
             .split(';')
             .filter_map(|level| level.trim().parse::<f64>().ok())
             .all(|level| level < 0.0)
-            && value.split(';').any(|level| level.trim().parse::<f64>().is_ok())
+            && value
+                .split(';')
+                .any(|level| level.trim().parse::<f64>().is_ok())
     });
     layer(tags) < 0
         || set("tunnel")
@@ -157,13 +163,19 @@ mod tests {
     #[test]
     fn underground_and_indoor_objects_are_recognised() {
         let tags = |pairs: &[(&str, &str)]| -> Tags {
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
         };
         assert!(is_underground_or_indoor(&tags(&[("layer", "-1")])));
         assert!(is_underground_or_indoor(&tags(&[("tunnel", "yes")])));
         assert!(is_underground_or_indoor(&tags(&[("indoor", "corridor")])));
         assert!(is_underground_or_indoor(&tags(&[("level", "-2")])));
-        assert!(!is_underground_or_indoor(&tags(&[("level", "0"), ("layer", "1")])));
+        assert!(!is_underground_or_indoor(&tags(&[
+            ("level", "0"),
+            ("layer", "1")
+        ])));
         assert!(!is_underground_or_indoor(&tags(&[("tunnel", "no")])));
     }
 }

@@ -5,7 +5,10 @@ use street_network::{
 };
 
 fn tags(pairs: &[(&str, &str)]) -> Tags {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn node(frame: &LocalFrame, id: i64, lon: f64, lat: f64, pairs: &[(&str, &str)]) -> Node {
@@ -26,7 +29,11 @@ fn small_network() -> StreetNetwork {
         node(&frame, 2, 11.5755, 48.13785, &[("barrier", "bollard")]),
         node(&frame, 3, 11.5755, 48.1383, &[]),
     ];
-    let way_tags = tags(&[("highway", "pedestrian"), ("width", "12"), ("oneway", "yes")]);
+    let way_tags = tags(&[
+        ("highway", "pedestrian"),
+        ("width", "12"),
+        ("oneway", "yes"),
+    ]);
     let ways = vec![Way {
         id: WayId(10),
         kind: WayKind::from_tags(&way_tags).unwrap(),
