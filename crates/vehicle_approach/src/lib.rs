@@ -80,6 +80,7 @@
 #![warn(missing_docs)]
 
 mod analysis;
+mod from_street_network;
 mod geometry;
 mod network;
 mod physics;
@@ -92,6 +93,7 @@ pub use analysis::{
     Analysis, Approach, BarrierOnPath, Bend, Diagnostic, EntryPoint, EntryStatus, Error, PathPoint,
     VehicleResult, analyse, vehicle_classes_by_code,
 };
+pub use from_street_network::network_from_street_network;
 pub use geometry::Point;
 pub use network::{
     Access, Barrier, BarrierId, BarrierKind, BarrierLine, Network, Node, NodeId, Oneway, Opening,

@@ -5,5 +5,6 @@ mod bad_input;
 mod determinism;
 mod geometry_cases;
 mod hvm_cases;
+mod munich;
 mod protection;
 mod support;
