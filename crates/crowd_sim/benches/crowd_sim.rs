@@ -15,6 +15,8 @@
 //!
 //! `cargo bench -p crowd_sim` runs a short criterion measurement of one step, then the
 //! JuPedSim windows (30 s for N ≤ 20 000, 2 s above) and prints agent-steps/s beside the target.
+//! `cargo bench -p crowd_sim -- windows` skips the criterion part (no benchmark matches the
+//! filter); `CROWD_BENCH_N=10000` runs one window only.
 
 use std::time::{Duration, Instant};
 
@@ -110,21 +112,39 @@ fn step_benchmark(c: &mut Criterion) {
 fn jupedsim_windows() {
     println!("\nJuPedSim comparison (jupedsim_bench.py scenario, CFSM, dt 0.01 s)");
     println!(
-        "{:>7} {:>8} {:>9} {:>10} {:>16} {:>12} {:>8} {:>7}",
-        "N", "sim s", "setup s", "wall s", "agent-steps/s", "JuPedSim", "ratio", "target"
+        "{:>7} {:>8} {:>9} {:>10} {:>16} {:>12} {:>8} {:>7} {:>14}",
+        "N",
+        "sim s",
+        "setup s",
+        "wall s",
+        "agent-steps/s",
+        "JuPedSim",
+        "ratio",
+        "target",
+        "per CPU-s"
     );
+    println!("(load average at start: {})", load_average());
+    // `CROWD_BENCH_N=10000` limits the windows to one N (for profiling).
+    let only: Option<usize> = std::env::var("CROWD_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok());
     for (n, window_s, jupedsim) in WINDOWS {
+        if only.is_some_and(|o| o != n) {
+            continue;
+        }
         let t0 = Instant::now();
         let mut sim = Simulation::new(&square_evacuation(n)).unwrap();
         let setup = t0.elapsed().as_secs_f64();
         let steps = (window_s / 0.01).round() as u64;
         let mut agent_steps = 0u64;
+        let cpu_start = process_cpu_s();
         let start = Instant::now();
         for _ in 0..steps {
             agent_steps += sim.agent_count() as u64;
             sim.step();
         }
         let wall = start.elapsed().as_secs_f64();
+        let cpu = process_cpu_s().map(|end| end - cpu_start.unwrap_or(end));
         let rate = agent_steps as f64 / wall;
         let ratio = rate / jupedsim;
         let target = if n >= 10_000 {
@@ -132,10 +152,31 @@ fn jupedsim_windows() {
         } else {
             "-"
         };
+        let per_cpu = cpu.map_or("-".to_string(), |c| {
+            format!("{:.0}", agent_steps as f64 / c)
+        });
         println!(
-            "{n:>7} {window_s:>8.1} {setup:>9.2} {wall:>10.2} {rate:>16.0} {jupedsim:>12.0} {ratio:>7.1}x {target:>7}"
+            "{n:>7} {window_s:>8.1} {setup:>9.2} {wall:>10.2} {rate:>16.0} {jupedsim:>12.0} {ratio:>7.1}x {target:>7} {per_cpu:>14}"
         );
     }
+}
+
+/// CPU time of this process (all threads), s, from /proc/self/stat (Linux; `None` elsewhere).
+/// JuPedSim is single-threaded, so agent-steps per CPU-second compare the work done whatever
+/// the contention on a shared machine (jupedsim_bench.py reports the same figure).
+fn process_cpu_s() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the name.
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 criterion_group!(benches, step_benchmark);

@@ -118,6 +118,10 @@ fn on_segment(a: Point, b: Point, p: Point) -> bool {
 pub(crate) fn segments_intersect(p1: Point, p2: Point, q1: Point, q2: Point) -> bool {
     let d1 = orientation(q1, q2, p1);
     let d2 = orientation(q1, q2, p2);
+    // Fast rejection (the common case for a wall and two agents on the same side of it).
+    if (d1 > 0.0 && d2 > 0.0) || (d1 < 0.0 && d2 < 0.0) {
+        return false;
+    }
     let d3 = orientation(p1, p2, q1);
     let d4 = orientation(p1, p2, q2);
     if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))

@@ -300,6 +300,14 @@ impl Simulation {
     /// every agent from the same old state (in parallel; the result does not depend on the
     /// number of threads), then departures and recording.
     pub fn step(&mut self) {
+        if self.step_index.is_multiple_of(REORDER_EVERY_STEPS) {
+            // Keep agents stored in neighbour-grid order so that an agent's neighbours, its
+            // navigation cells and its own data are close in memory (a deterministic function
+            // of the state, so results stay reproducible).
+            let a = &self.agents;
+            self.grid.rebuild(&a.x, &a.y, &a.radius);
+            self.agents.permute(&self.grid.order);
+        }
         self.refresh_targets();
         let a = &self.agents;
         self.grid.rebuild(&a.x, &a.y, &a.radius);
@@ -566,72 +574,105 @@ impl Simulation {
     /// Advances waypoint stages and computes each agent's desired direction and speed.
     fn refresh_targets(&mut self) {
         let t = self.time_s();
-        let a = &mut self.agents;
-        for i in 0..a.id.len() {
-            let p = Point::new(a.x[i], a.y[i]);
-            let route = &self.routes[a.population[i] as usize];
-            while (a.stage[i] as usize) < route.len() {
-                let w = route[a.stage[i] as usize] as usize - self.exits.len();
-                let (centre, reach) = self.waypoints[w];
-                if p.distance_to(centre) <= reach {
-                    a.stage[i] += 1;
-                } else {
-                    break;
+        let Agents {
+            x,
+            y,
+            ex,
+            ey,
+            v0,
+            premovement,
+            population,
+            stage,
+            exit,
+            held,
+            e0x,
+            e0y,
+            v_desired,
+            ..
+        } = &mut self.agents;
+        let (routes, waypoints, fields, nav, zones) = (
+            &self.routes,
+            &self.waypoints,
+            &self.fields,
+            &self.nav,
+            &self.zones,
+        );
+        let first_waypoint_field = self.exits.len();
+        // Each agent reads only its own state and the static fields: parallel and exact.
+        stage
+            .par_iter_mut()
+            .zip(e0x.par_iter_mut())
+            .zip(e0y.par_iter_mut())
+            .zip(v_desired.par_iter_mut())
+            .enumerate()
+            .with_min_len(1024)
+            .for_each(|(i, (((stage, e0x), e0y), v_desired))| {
+                let p = Point::new(x[i], y[i]);
+                let route = &routes[population[i] as usize];
+                while (*stage as usize) < route.len() {
+                    let (centre, reach) =
+                        waypoints[route[*stage as usize] as usize - first_waypoint_field];
+                    if p.distance_to(centre) <= reach {
+                        *stage += 1;
+                    } else {
+                        break;
+                    }
                 }
-            }
-            let target = route.get(a.stage[i] as usize).copied().unwrap_or(a.exit[i]);
-            let (dx, dy) = self.fields[target as usize]
-                .direction_at(&self.nav, p)
-                .unwrap_or((a.ex[i], a.ey[i]));
-            a.e0x[i] = dx;
-            a.e0y[i] = dy;
-            a.v_desired[i] = if t < a.premovement[i] || a.held[i] {
-                0.0
-            } else {
-                let factor = self
-                    .zones
-                    .iter()
-                    .filter(|(ring, _)| ring.contains(p))
-                    .map(|(_, f)| *f)
-                    .fold(1.0, f64::min);
-                a.v0[i] * factor
-            };
-        }
+                let target = route.get(*stage as usize).copied().unwrap_or(exit[i]);
+                let (dx, dy) = fields[target as usize]
+                    .direction_at(nav, p)
+                    .unwrap_or((ex[i], ey[i]));
+                *e0x = dx;
+                *e0y = dy;
+                *v_desired = if t < premovement[i] || held[i] {
+                    0.0
+                } else {
+                    let factor = zones
+                        .iter()
+                        .filter(|(ring, _)| ring.contains(p))
+                        .map(|(_, f)| *f)
+                        .fold(1.0, f64::min);
+                    v0[i] * factor
+                };
+            });
     }
 
     /// Removes agents whose centre is inside an exit (respecting flow limiters) and records it.
     fn process_departures(&mut self) {
         let t = self.time_s();
-        let n = self.agents.id.len();
-        let mut keep = vec![true; n];
-        let mut any = false;
-        for (i, kept) in keep.iter_mut().enumerate() {
-            let p = Point::new(self.agents.x[i], self.agents.y[i]);
-            self.agents.held[i] = false;
-            for (e, exit) in self.exits.iter_mut().enumerate() {
-                if !exit.ring.contains(p) {
-                    continue;
-                }
-                if let Some(interval) = exit.release_interval_s {
-                    if t + 1e-9 < exit.next_release_s {
-                        self.agents.held[i] = true;
-                        break;
-                    }
-                    exit.next_release_s = t + interval;
-                }
-                *kept = false;
-                any = true;
-                self.exit_events.push(ExitEvent {
-                    agent: self.agents.id[i],
-                    exit: ExitId(e as u32),
-                    time_s: t,
-                });
-                break;
+        let a = &mut self.agents;
+        // Agents are stored in spatial order; decide departures in id order so that events
+        // and flow-limiter releases do not depend on storage order.
+        let mut inside: Vec<(AgentId, usize, usize)> = Vec::new();
+        for i in 0..a.id.len() {
+            a.held[i] = false;
+            let p = Point::new(a.x[i], a.y[i]);
+            if let Some(e) = self.exits.iter().position(|exit| exit.ring.contains(p)) {
+                inside.push((a.id[i], i, e));
             }
         }
-        if any {
-            self.agents.compact(&keep);
+        if inside.is_empty() {
+            return;
         }
+        inside.sort_unstable();
+        let mut keep = vec![true; a.id.len()];
+        for (id, i, e) in inside {
+            let exit = &mut self.exits[e];
+            if let Some(interval) = exit.release_interval_s {
+                if t + 1e-9 < exit.next_release_s {
+                    a.held[i] = true;
+                    continue;
+                }
+                exit.next_release_s = t + interval;
+            }
+            keep[i] = false;
+            self.exit_events.push(ExitEvent {
+                agent: id,
+                exit: ExitId(e as u32),
+                time_s: t,
+            });
+        }
+        a.compact(&keep);
     }
 
     fn record_samples(&mut self) {
@@ -656,9 +697,12 @@ impl Simulation {
         if let (Some(every), Some(traj)) = (self.trajectory_every, self.trajectories.as_mut())
             && self.step_index.is_multiple_of(every)
         {
-            for i in 0..a.id.len() {
+            let mut by_id: Vec<(AgentId, usize)> =
+                a.id.iter().copied().zip(0..a.id.len()).collect();
+            by_id.sort_unstable();
+            for (id, i) in by_id {
                 traj.time_s.push(t);
-                traj.agent.push(a.id[i]);
+                traj.agent.push(id);
                 traj.x.push(a.x[i]);
                 traj.y.push(a.y[i]);
             }
@@ -666,7 +710,33 @@ impl Simulation {
     }
 }
 
+/// How often agents are re-sorted into spatial order, in steps.
+const REORDER_EVERY_STEPS: u64 = 10;
+
 impl Agents {
+    /// Reorders every array so that slot k holds the agent that was in slot `order[k]`.
+    fn permute(&mut self, order: &[u32]) {
+        fn apply<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
+            *v = order.iter().map(|&k| v[k as usize]).collect();
+        }
+        apply(&mut self.id, order);
+        apply(&mut self.x, order);
+        apply(&mut self.y, order);
+        apply(&mut self.ex, order);
+        apply(&mut self.ey, order);
+        apply(&mut self.v0, order);
+        apply(&mut self.radius, order);
+        apply(&mut self.time_gap, order);
+        apply(&mut self.premovement, order);
+        apply(&mut self.population, order);
+        apply(&mut self.stage, order);
+        apply(&mut self.exit, order);
+        apply(&mut self.held, order);
+        apply(&mut self.e0x, order);
+        apply(&mut self.e0y, order);
+        apply(&mut self.v_desired, order);
+    }
+
     fn compact(&mut self, keep: &[bool]) {
         fn retain<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
             let mut w = 0;
@@ -740,7 +810,7 @@ impl StepContext<'_> {
             let (sa, sb) = self.walls.segments[s as usize];
             let q = crate::geometry::closest_point_on_segment(p, sa, sb);
             let (dx, dy) = (q.x - px, q.y - py);
-            let d = dx.hypot(dy);
+            let d = (dx * dx + dy * dy).sqrt();
             if d > cutoff {
                 continue;
             }
@@ -812,7 +882,7 @@ impl StepContext<'_> {
         // Direction: desired direction plus repulsions, normalised.
         let sx = a.e0x[i] + rx + wx;
         let sy = a.e0y[i] + ry + wy;
-        let norm = sx.hypot(sy);
+        let norm = (sx * sx + sy * sy).sqrt();
         let (ex, ey) = if norm > 0.0 {
             (sx / norm, sy / norm)
         } else {

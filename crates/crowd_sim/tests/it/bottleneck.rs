@@ -87,33 +87,51 @@ fn v9_bottleneck_2m_parity_with_jupedsim() {
 
 /// V9 full sweep, 0.8–2.0 m. JuPedSim 1.4.2: 0.8 m clogs (20 of 150 through in 300 s);
 /// 1.0: 0.97, 1.2: 1.28, 1.6: 1.79, 2.0: 2.23 p/s; pass: parity ±10 % and J(b) increasing.
-/// Ignored in the dev profile (about 750 simulated agent-minutes); run with
+/// JuPedSim's figure is one draw of the 150 start positions (numpy, seed 7), which this crate
+/// cannot reproduce; near clogging (1.0 m) one draw varies by ±10 %, so each width is the mean
+/// of three draws (seeds 7, 8, 9).
+///
+/// **Known gap (currently fails):** measured 1.079 / 1.407 / 2.000 / 2.368 p/s for 1.0 / 1.2 /
+/// 1.6 / 2.0 m, i.e. +11 / +10 / +12 / +6 % above JuPedSim, and the 0.8 m door does not clog
+/// (148 of 150 through). The model equations are JuPedSim's; the suspected difference is
+/// way-finding near the door posts (JuPedSim 1.4.2 steers at the exact corner vertices of its
+/// funnel path, this crate down a 0.1 m distance-field gradient), which changes how often two
+/// agents block each other in the door.
+///
+/// Ignored in the dev profile (about 750 simulated agent-minutes per draw); run with
 /// `cargo test -p crowd_sim --release -- --ignored --nocapture`.
 #[test]
-#[ignore = "slow in the unoptimised dev profile; run with --release -- --ignored"]
+#[ignore = "slow in the dev profile, and a known parity gap (see the doc comment)"]
 fn v9_bottleneck_width_sweep() {
     let mut flows = Vec::new();
+    let mut failures = Vec::new();
     for (width, reference) in [(1.0, 0.97), (1.2, 1.28), (1.6, 1.79), (2.0, 2.23)] {
-        let outcome = run(&bottleneck(width, 150, 7)).unwrap();
-        let flow = steady_flow(&outcome);
+        let draws: Vec<f64> = [7, 8, 9]
+            .into_iter()
+            .map(|seed| {
+                let outcome = run(&bottleneck(width, 150, seed)).unwrap();
+                assert_invariants(&outcome, 1e-3);
+                assert_eq!(outcome.agents_evacuated, 150, "b = {width}, seed {seed}");
+                steady_flow(&outcome)
+            })
+            .collect();
+        let flow = draws.iter().sum::<f64>() / draws.len() as f64;
         println!(
-            "b = {width} m: {flow:.3} p/s ({:.3} p/(m s)); JuPedSim {reference}; evacuated {}",
-            flow / width,
-            outcome.agents_evacuated
+            "b = {width} m: {flow:.3} p/s ({:.3} p/(m s)), draws {draws:.3?}; JuPedSim {reference}",
+            flow / width
         );
-        assert_invariants(&outcome, 1e-3);
-        assert!(
-            relative(flow, reference) <= 0.10,
-            "b = {width}: {flow} vs {reference}"
-        );
+        if relative(flow, reference) > 0.10 {
+            failures.push(format!("b = {width}: {flow:.3} vs {reference}"));
+        }
         flows.push(flow);
     }
-    assert!(flows.windows(2).all(|w| w[0] < w[1]), "{flows:?}");
     let clog = run(&bottleneck(0.8, 150, 7)).unwrap();
     println!(
         "b = 0.8 m: {} of 150 through in 300 s",
         clog.agents_evacuated
     );
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(flows.windows(2).all(|w| w[0] < w[1]), "{flows:?}");
     assert!(
         clog.agents_evacuated < 150,
         "0.8 m door should clog with CFSM defaults"
