@@ -325,6 +325,9 @@ struct Labels {
     /// Highest speed reached at the end of each approach segment, or at the start of each entry
     /// segment; negative when unreached.
     speed_mps: Vec<f64>,
+    /// The speed at the start of each segment that gave its label (a run-up is monotone in its
+    /// start speed, so an offer no faster than this cannot improve the label).
+    start_speed_mps: Vec<f64>,
     /// Per directed segment, the index in `log` of the update that set its label.
     current_update: Vec<usize>,
     /// Every label improvement in order: the directed segment and the update of the segment
@@ -577,6 +580,7 @@ impl<'a> SearchContext<'a> {
             .collect();
         let mut labels = Labels {
             speed_mps: vec![UNREACHED; count],
+            start_speed_mps: vec![UNREACHED; count],
             current_update: vec![usize::MAX; count],
             log: Vec::new(),
             protected,
@@ -633,6 +637,9 @@ impl<'a> SearchContext<'a> {
         queue: &mut BinaryHeap<(u64, Reverse<usize>)>,
     ) {
         let p = self.prepared;
+        if entry_speed_mps <= labels.start_speed_mps[d] + IMPROVEMENT_MPS {
+            return;
+        }
         let value = match p.directed[d] {
             // Entry segments keep the speed at their start; the crossing is computed at the end.
             DirectedKind::Entry { .. } => entry_speed_mps,
@@ -640,6 +647,7 @@ impl<'a> SearchContext<'a> {
         };
         if value > labels.speed_mps[d] + IMPROVEMENT_MPS {
             labels.speed_mps[d] = value;
+            labels.start_speed_mps[d] = entry_speed_mps;
             labels.current_update[d] = labels.log.len();
             labels.log.push((d, previous));
             if matches!(p.directed[d], DirectedKind::Approach) {

@@ -7,16 +7,32 @@
 //! face. The physics and every default follow `shared/research/hvm.md` (§2 and §6.2).
 //!
 //! It is a pure function of its input: no files, clocks, environment, threads or randomness;
-//! the same input gives the same output bit for bit. It is **not** an OSM reader (the
-//! `street_network` / `osm_import` crates turn OSM into the plain [`Network`] this crate takes),
-//! not a crash simulation (impacts are kinetic energy and a rating class, not deformation), and
-//! not a prediction of what an attacker will do: the speeds are a physical upper envelope.
+//! the same input gives the same output bit for bit. It is **not** an OSM reader (`osm_import`
+//! builds a `street_network::StreetNetwork`, and [`network_from_street_network`], the one module
+//! that knows that crate, turns it into the plain [`Network`] the engine takes), not a crash
+//! simulation (impacts are kinetic energy and a rating class, not deformation), and not a
+//! prediction of what an attacker will do: the speeds are a physical upper envelope.
+//!
+//! # How it works
+//! Ways are cut into straight segments; each segment is driven in both directions (worst case)
+//! unless it is narrower than the vehicle or blocked. Directed segments wholly outside the
+//! perimeter form the approach graph; those that first touch the perimeter line are entries.
+//! One search per vehicle labels every directed segment with the highest speed a vehicle can
+//! have at its end (power- and traction-limited run-up, capped at each bend by grip and
+//! rollover on the widest line, bends tighter than the vehicle can steer needing a stop); a
+//! single label per segment is exact because any lower speed is also feasible. The path behind
+//! each entry's label is then re-driven with the forward–backward profile to report speeds,
+//! bends, time and the Model A cross-check. A second search without barriers says what the
+//! barriers face.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).
 //! - **Entry point**: a place where a drivable surface (road, pavement, tram track, open area)
 //!   crosses the perimeter inward; every one is a candidate attack vector.
 //! - **Approach path** (vector): the route a vehicle drives to an entry point.
+//! - **Origin**: where a run-up may start: anywhere connected, without passing a barrier, to a
+//!   public road, a dead end of the network (an extract's edge) or the search radius; and any
+//!   point a vehicle has reached (it may stop and start again).
 //! - **Run-up**: the length of approach path over which the vehicle accelerates, from a
 //!   standstill (or a rolling start) to the perimeter.
 //! - **Impact speed**: the speed at the perimeter line; the driver is assumed not to brake there.

@@ -14,8 +14,8 @@ use crate::rating::{Rating, parse_rating};
 
 /// Width in m of an open area (pedestrian square) when none is mapped.
 pub(crate) const AREA_DEFAULT_WIDTH_M: f64 = 20.0;
-/// Areas with more ring nodes than this get no visibility chords (cost grows as n³).
-const AREA_MAX_RING_NODES: usize = 60;
+/// Areas joined by more ways than this get no straight lines across (cost grows as joins × n²).
+const AREA_MAX_JOINS: usize = 64;
 /// Points closer than this to the perimeter line are on it, m.
 const ON_BOUNDARY_M: f64 = 1e-6;
 /// Free-standing obstacles closer than this along a segment form one row across it.
@@ -75,6 +75,9 @@ pub(crate) struct Segment {
     pub width_source: WidthSource,
     pub friction: f64,
     pub is_chord: bool,
+    /// False for a straight line across an area drawn from a join to a ring node that joins
+    /// nothing: it is driven only away from the join.
+    pub backward_drivable: bool,
     /// A way a motorist may use (a public road): vehicles may be parked or start on it.
     pub public_road: bool,
     pub compliant_forward: bool,
@@ -341,6 +344,21 @@ pub(crate) fn prepare(
     };
     let node_opening_m: Vec<f64> = positions.iter().map(|&p| opening_width_at(p)).collect();
 
+    // How many ways use each node: nodes used by two or more join ways together.
+    let mut ways_at_node = vec![0u32; node_count];
+    for way in &network.ways {
+        let mut seen: Vec<usize> = way
+            .nodes
+            .iter()
+            .filter_map(|id| index_of.get(id).copied())
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for i in seen {
+            ways_at_node[i] += 1;
+        }
+    }
+
     // Segments from ways (and visibility chords across open areas).
     let mut segments: Vec<Segment> = Vec::new();
     let mut ways = Vec::new();
@@ -379,7 +397,11 @@ pub(crate) fn prepare(
         };
         let (forward, backward) = compliant_directions(way, compliant_way(way));
         let friction = way.surface.friction() * options.friction_multiplier;
-        let push = |a: usize, b: usize, is_chord: bool, segments: &mut Vec<Segment>| {
+        let push = |a: usize,
+                    b: usize,
+                    is_chord: bool,
+                    reverse_drivable: bool,
+                    segments: &mut Vec<Segment>| {
             let length_m = positions[a].distance_m(positions[b]);
             // Segments wholly beyond the search radius play no part; their in-range neighbours'
             // far ends become origins instead.
@@ -395,6 +417,7 @@ pub(crate) fn prepare(
                 width_source,
                 friction,
                 is_chord,
+                backward_drivable: reverse_drivable,
                 public_road: compliant_way(way) && !is_chord,
                 compliant_forward: forward && !is_chord,
                 compliant_backward: backward && !is_chord,
@@ -402,30 +425,41 @@ pub(crate) fn prepare(
             });
         };
         for pair in resolved.windows(2) {
-            push(pair[0], pair[1], false, &mut segments);
+            push(pair[0], pair[1], false, true, &mut segments);
         }
         if way.is_area {
             let mut ring = resolved.clone();
             if ring.len() >= 2 && ring.first() == ring.last() {
                 ring.pop();
             }
-            if ring.len() > AREA_MAX_RING_NODES {
+            // Straight lines across the area: from every node where another way joins it (where
+            // a vehicle can come from or go on) to every other ring node that it sees. All pairs
+            // of ring nodes would be the full visibility graph, but its size grows as n² and
+            // outlines tracing façades have hundreds of nodes.
+            let joins: Vec<usize> = (0..ring.len())
+                .filter(|&k| ways_at_node[ring[k]] >= 2)
+                .collect();
+            if ring.len() >= 4 && joins.len() > AREA_MAX_JOINS {
                 diagnostics.push(Diagnostic::new(
                     &what,
                     format!(
-                        "open area has {} ring nodes (more than {AREA_MAX_RING_NODES}); only its outline is driven",
-                        ring.len()
+                        "open area is joined by ways at {} nodes (more than {AREA_MAX_JOINS}); only its outline is driven",
+                        joins.len()
                     ),
                 ));
             } else if ring.len() >= 4 {
                 let points: Vec<Point> = ring.iter().map(|&i| positions[i]).collect();
-                for i in 0..ring.len() {
-                    for j in (i + 2)..ring.len() {
-                        if i == 0 && j == ring.len() - 1 {
-                            continue;
-                        }
-                        if chord_is_inside(&points, i, j) {
-                            push(ring[i], ring[j], true, &mut segments);
+                let n = ring.len();
+                for (position, &i) in joins.iter().enumerate() {
+                    for j in 0..n {
+                        let adjacent = j == i || j == (i + 1) % n || i == (j + 1) % n;
+                        // A pair of joins is visited once, from the first.
+                        let pair_seen = joins[..position].contains(&j);
+                        if !adjacent && !pair_seen && chord_is_inside(&points, i.min(j), i.max(j)) {
+                            // Back from a ring node that joins nothing is not driven: it would
+                            // put n² turns at every join for paths that gain nothing.
+                            let both_ways = joins.contains(&j);
+                            push(ring[i], ring[j], true, both_ways, &mut segments);
                         }
                     }
                 }
@@ -521,6 +555,10 @@ pub(crate) fn prepare(
     let mut directed = Vec::with_capacity(segments.len() * 2);
     for segment in &segments {
         for (tail, head) in [(segment.a, segment.b), (segment.b, segment.a)] {
+            if tail == segment.b && !segment.backward_drivable {
+                directed.push(DirectedKind::Ignored);
+                continue;
+            }
             directed.push(classify(
                 &perimeter,
                 (positions[tail], inside[tail], on_boundary[tail]),
