@@ -450,8 +450,14 @@ pub(crate) fn prepare(
             } else if ring.len() >= 4 {
                 let points: Vec<Point> = ring.iter().map(|&i| positions[i]).collect();
                 let n = ring.len();
+                // Lines to ring nodes that join nothing matter only where the perimeter may cut
+                // the area; elsewhere a vehicle crosses the area from one join to another.
+                let near_perimeter = bounding_boxes_overlap(&points, &perimeter);
                 for (position, &i) in joins.iter().enumerate() {
                     for j in 0..n {
+                        if !near_perimeter && ways_at_node[ring[j]] < 2 {
+                            continue;
+                        }
                         let adjacent = j == i || j == (i + 1) % n || i == (j + 1) % n;
                         // A pair of joins is visited once, from the first.
                         let pair_seen = joins[..position].contains(&j);
@@ -693,6 +699,23 @@ fn default_width(way: &Way) -> f64 {
     } else {
         way.kind.default_width_m()
     }
+}
+
+/// True when the bounding boxes of two point sets overlap or touch (within 1 m).
+fn bounding_boxes_overlap(a: &[Point], b: &[Point]) -> bool {
+    let bounds = |points: &[Point]| {
+        points.iter().fold(
+            (
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ),
+            |(x0, y0, x1, y1), p| (x0.min(p.x_m), y0.min(p.y_m), x1.max(p.x_m), y1.max(p.y_m)),
+        )
+    };
+    let ((ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1)) = (bounds(a), bounds(b));
+    ax0 <= bx1 + 1.0 && bx0 <= ax1 + 1.0 && ay0 <= by1 + 1.0 && by0 <= ay1 + 1.0
 }
 
 /// A chord between ring vertices `i` and `j` lies inside the area when it crosses no ring edge
