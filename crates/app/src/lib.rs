@@ -1,1 +1,74 @@
-//! app (being written).
+//! Agora's use cases: log in, manage organisations and users, create, edit, import and export sites,
+//! import OpenStreetMap data, load the demo city.
+//!
+//! `app` is the only orchestrator: it calls the store and the engines and returns plain data. The web
+//! layer and the CLI both call these functions, so whatever the UI can do, the CLI and the REST API
+//! can do too, with the same checks. It knows nothing of HTTP or HTML and contains no SQL.
+//!
+//! Glossary:
+//! - **Actor**: the authenticated user on whose behalf a use case runs; every site use case takes one
+//!   and is scoped to the actor's organisation and checked against the actor's role.
+//! - **Session token**: the random secret in the browser's cookie; only its SHA-256 is stored.
+//! - **Candidate**: a public space found in OpenStreetMap data that a user may add as a site.
+//! - **Base map**: the streets, pedestrian areas, buildings and barriers drawn under the sites.
+
+mod auth;
+mod demo;
+mod error;
+mod osm;
+mod sites;
+
+use std::sync::Arc;
+
+pub use auth::{Actor, LoginOutcome, SessionPolicy, hash_password};
+pub use demo::{
+    DEMO_ORGANISATION_NAME, DEMO_USERNAME, DemoLogin, DemoSiteSpec, demo_site_drafts,
+    parse_demo_manifest,
+};
+pub use error::AppError;
+pub use osm::{
+    candidate_draft, candidate_feature_collection, candidate_site_name, read_osm_bytes,
+    read_osm_extract,
+};
+pub use osm_import::{CandidateSpace, OsmExtract};
+pub use store::{BoundingBox, Store};
+
+/// The application: the store plus the policies that govern its use. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    session_policy: SessionPolicy,
+    /// Caps concurrent Argon2 computations so a flood of logins cannot starve the server
+    /// (reliability-security.md §2.1: one per core).
+    hashing_permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl App {
+    /// Wraps an opened store.
+    pub fn new(store: Arc<dyn Store>, session_policy: SessionPolicy) -> App {
+        let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
+        App {
+            store,
+            session_policy,
+            hashing_permits: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+
+    /// Opens the database named by `url` (`sqlite://PATH` or `postgres://...`), applying migrations.
+    pub async fn open(url: &str, session_policy: SessionPolicy) -> Result<App, AppError> {
+        let store = store::open(url)
+            .await
+            .map_err(|error| AppError::Internal(anyhow::anyhow!("opening {url}: {error}")))?;
+        Ok(App::new(store, session_policy))
+    }
+
+    /// The store, for the few read-only needs of the edges (e.g. which backend runs).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The session timeouts in force.
+    pub fn session_policy(&self) -> SessionPolicy {
+        self.session_policy
+    }
+}

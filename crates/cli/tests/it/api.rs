@@ -1,0 +1,388 @@
+//! The REST API of the real binary: login, sites, durability across a kill, bad input.
+
+use crate::server::{DEMO_PASSWORD, Server, api_login, http_client};
+
+const ODEONSPLATZ_CORNER: &str = r#"{"type":"Polygon","coordinates":[[[11.5770,48.1420],[11.5780,48.1420],[11.5780,48.1426],[11.5770,48.1426],[11.5770,48.1420]]]}"#;
+
+fn site_body(name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "kind": "event_space",
+        "polygon": serde_json::from_str::<serde_json::Value>(ODEONSPLATZ_CORNER).unwrap(),
+        "capacity": 2500,
+        "operators": ["Kreisverwaltungsreferat"],
+        "tags": {"event": "test"}
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_created_through_the_api_survives_a_kill_and_restart() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("agora.db");
+    let server = Server::start_demo(&database);
+    assert!(
+        server
+            .banner
+            .iter()
+            .any(|line| line.contains("Demo login: username demo password")),
+        "the demo prints its login: {:#?}",
+        server.banner
+    );
+    let client = http_client();
+
+    // Without a session the API answers 401 and pages send the browser to the login page.
+    let response = client.get(server.url("/api/sites")).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    let response = client.get(server.url("/map")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/login");
+
+    let csrf = api_login(&client, &server, DEMO_PASSWORD).await;
+    let sites: Vec<serde_json::Value> = client
+        .get(server.url("/api/sites"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = sites
+        .iter()
+        .map(|site| site["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "Marienplatz",
+        "Viktualienmarkt",
+        "Odeonsplatz",
+        "Karlsplatz (Stachus)",
+        "Max-Joseph-Platz",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    assert!(
+        names.iter().any(|name| name.contains("Kaufingerstraße")),
+        "{names:?}"
+    );
+
+    let response = client
+        .post(server.url("/api/sites"))
+        .header("x-csrf-token", &csrf)
+        .json(&site_body("Odeonsplatz stage"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let created: serde_json::Value = response.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["version"], 1);
+
+    // The write was acknowledged; now the server dies without any chance to flush.
+    server.kill();
+    let server = Server::start_demo(&database);
+    let client = http_client();
+    api_login(&client, &server, DEMO_PASSWORD).await;
+    let response = client
+        .get(server.url(&format!("/api/sites/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let found: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(found["name"], "Odeonsplatz stage");
+    assert_eq!(found["capacity"], 2500);
+    assert_eq!(found["operators"][0], "Kreisverwaltungsreferat");
+    // The restart kept the demo as it was instead of loading it a second time.
+    let sites: Vec<serde_json::Value> = client
+        .get(server.url("/api/sites"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sites.len(), names.len() + 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn updates_deletes_logout_and_the_openapi_document() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let client = http_client();
+    let csrf = api_login(&client, &server, DEMO_PASSWORD).await;
+    let created: serde_json::Value = client
+        .post(server.url("/api/sites"))
+        .header("x-csrf-token", &csrf)
+        .json(&site_body("Stage"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+
+    let update = |version: i64, name: &str| serde_json::json!({ "expected_version": version, "site": site_body(name) });
+    let response = client
+        .put(server.url(&format!("/api/sites/{id}")))
+        .header("x-csrf-token", &csrf)
+        .json(&update(1, "Stage north"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let updated: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(updated["version"], 2);
+    assert_eq!(updated["name"], "Stage north");
+
+    // A second editor who read version 1 is told, not silently overwritten.
+    let response = client
+        .put(server.url(&format!("/api/sites/{id}")))
+        .header("x-csrf-token", &csrf)
+        .json(&update(1, "Stage south"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+
+    let response = client
+        .delete(server.url(&format!("/api/sites/{id}")))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let response = client
+        .get(server.url(&format!("/api/sites/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+
+    let document: serde_json::Value = client
+        .get(server.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/sites",
+        "/api/sites/{id}",
+        "/api/session",
+        "/api/osm/candidates",
+    ] {
+        assert!(
+            document["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+
+    // Logout ends the session on the server: the old cookie no longer works.
+    let response = client
+        .delete(server.url("/api/session"))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let response = client.get(server.url("/api/me")).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+async fn error_of(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_gets_a_clear_error_and_stores_nothing() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let client = http_client();
+    let csrf = api_login(&client, &server, DEMO_PASSWORD).await;
+    let count_sites = || async {
+        client
+            .get(server.url("/api/sites"))
+            .send()
+            .await
+            .unwrap()
+            .json::<Vec<serde_json::Value>>()
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = count_sites().await;
+
+    // Wrong password: 401 and nothing that says which half was wrong.
+    let response = http_client()
+        .post(server.url("/api/session"))
+        .json(&serde_json::json!({"username": "demo", "password": "not the password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_of(response).await,
+        (401, "invalid username or password".into())
+    );
+
+    // Invalid JSON: 400 naming line and column.
+    let response = client
+        .post(server.url("/api/sites"))
+        .header("x-csrf-token", &csrf)
+        .header("content-type", "application/json")
+        .body("{\"name\": \"x\",\n \"kind\": }")
+        .send()
+        .await
+        .unwrap();
+    let (status, message) = error_of(response).await;
+    assert_eq!(status, 400);
+    assert!(message.contains("line 2"), "{message}");
+
+    // Unknown site kind: 422 naming the accepted kinds.
+    let mut body = site_body("Car park");
+    body["kind"] = "car_park".into();
+    let response = client
+        .post(server.url("/api/sites"))
+        .header("x-csrf-token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, message) = error_of(response).await;
+    assert_eq!(status, 422);
+    assert!(
+        message.contains("car_park") && message.contains("square"),
+        "{message}"
+    );
+
+    // A ring that does not close, and one that crosses itself.
+    let mut body = site_body("Open ring");
+    body["polygon"] = serde_json::json!({"type": "Polygon", "coordinates": [[[11.57, 48.13], [11.58, 48.13], [11.58, 48.14]]]});
+    let response = client
+        .post(server.url("/api/sites"))
+        .header("x-csrf-token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, message) = error_of(response).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("exterior ring"), "{message}");
+    let mut body = site_body("Bow tie");
+    body["polygon"] = serde_json::json!({"type": "Polygon", "coordinates": [[[11.57, 48.13], [11.58, 48.14], [11.58, 48.13], [11.57, 48.14], [11.57, 48.13]]]});
+    let response = client
+        .post(server.url("/api/sites"))
+        .header("x-csrf-token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, message) = error_of(response).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("polygon"), "{message}");
+
+    // A GeoJSON import whose second feature is bad stores nothing at all.
+    let import = format!(
+        r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","geometry":{ODEONSPLATZ_CORNER},"properties":{{"name":"Fine","kind":"square"}}}},
+            {{"type":"Feature","geometry":{ODEONSPLATZ_CORNER},"properties":{{"name":"Bad","kind":"parking_lot"}}}}]}}"#
+    );
+    let response = client
+        .post(server.url("/api/sites/import"))
+        .header("x-csrf-token", &csrf)
+        .body(import)
+        .send()
+        .await
+        .unwrap();
+    let (status, message) = error_of(response).await;
+    assert_eq!(status, 400);
+    assert!(
+        message.starts_with("feature 1: properties.kind"),
+        "{message}"
+    );
+
+    // A truncated PBF upload: 400 with the importer's message, no crash.
+    let extract = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/demo/munich-altstadt-2020.osm.pbf"
+    ))
+    .unwrap();
+    let response = client
+        .post(server.url("/api/osm/candidates"))
+        .header("x-csrf-token", &csrf)
+        .body(extract[..extract.len() / 2].to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (status, message) = error_of(response).await;
+    assert_eq!(status, 400, "{message}");
+    assert!(!message.is_empty());
+
+    // Writes without the CSRF header, or announced as cross-site by the browser, are refused.
+    let response = client
+        .post(server.url("/api/sites"))
+        .json(&site_body("No token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let response = client
+        .post(server.url("/api/sites"))
+        .header("x-csrf-token", &csrf)
+        .header("sec-fetch-site", "cross-site")
+        .json(&site_body("Cross site"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    assert_eq!(
+        count_sites().await,
+        before,
+        "nothing was stored by the bad requests"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_carry_the_security_headers_and_speak_french_when_asked() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let response = http_client()
+        .get(server.url("/login"))
+        .header("accept-language", "fr-FR,fr;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["cache-control"], "no-store");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\">"), "{html}");
+    assert!(html.contains("Connexion à Agora"));
+
+    // The login form sets an HttpOnly, SameSite=Strict session cookie.
+    let response = http_client()
+        .post(server.url("/login"))
+        .form(&[("username", "demo"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+}

@@ -1,0 +1,198 @@
+//! A real browser (Debian's headless Chromium, driven through chromedriver) logs in to the demo,
+//! sees the sites drawn on the map over Agora's own base map, and creates a site through the form.
+//!
+//! Needs `chromium` and `chromium-driver` (scripts/test installs them). Without them the test says
+//! so and passes, except under CI=true, where it fails.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+
+use crate::server::{DEMO_PASSWORD, Server};
+
+struct ChromeDriver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_program(candidates: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|path| Path::new(path).exists())
+        .map(|path| path.to_string())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_chromedriver(program: &str) -> ChromeDriver {
+    let port = free_port();
+    let child = Command::new(program)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "chromedriver did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ChromeDriver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn wait_until<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !condition().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_map_shows_the_sites_in_a_real_browser() {
+    let chromium = find_program(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let driver = find_program(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    let (Some(chromium), Some(driver)) = (chromium, driver) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI needs chromium and chromium-driver (run scripts/test, which installs them)"
+        );
+        eprintln!("skipped: chromium or chromedriver not installed (scripts/test installs them)");
+        return;
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let chromedriver = start_chromedriver(&driver);
+
+    let profile = directory.path().join("chromium-profile");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,900", format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&chromedriver.url)
+        .await
+        .expect("a chromium session");
+
+    let outcome = async {
+        browser.goto(&server.url("/map")).await?;
+        // Without a session the map redirects to the login page.
+        assert!(browser.current_url().await?.path().ends_with("/login"));
+        browser.find(Locator::Id("username")).await?.send_keys("demo").await?;
+        browser.find(Locator::Id("password")).await?.send_keys(DEMO_PASSWORD).await?;
+        browser.find(Locator::Id("login-submit")).await?.click().await?;
+        wait_until("the map page", || async {
+            browser
+                .current_url()
+                .await
+                .map(|url| url.path() == "/map")
+                .unwrap_or(false)
+        })
+        .await;
+
+        // The sites arrive from the API and are drawn as SVG polygons.
+        wait_until("the sites on the map", || async {
+            browser
+                .find(Locator::Css("#map[data-sites-loaded]"))
+                .await
+                .is_ok()
+        })
+        .await;
+        let loaded = browser
+            .find(Locator::Id("map"))
+            .await?
+            .attr("data-sites-loaded")
+            .await?
+            .unwrap();
+        assert_eq!(loaded, "6");
+        let polygons = browser.find_all(Locator::Css("path.agora-site")).await?;
+        assert_eq!(polygons.len(), 6, "one polygon per demo site");
+        let sidebar = browser.find(Locator::Id("site-list")).await?.text().await?;
+        for name in ["Marienplatz", "Viktualienmarkt", "Odeonsplatz", "Max-Joseph-Platz"] {
+            assert!(sidebar.contains(name), "{name} missing from {sidebar}");
+        }
+
+        // The base map (streets, areas, bollards) comes from Agora's own data.
+        wait_until("the base map", || async {
+            browser
+                .find(Locator::Css("#map[data-basemap-features]"))
+                .await
+                .is_ok()
+        })
+        .await;
+        let features: usize = browser
+            .find(Locator::Id("map"))
+            .await?
+            .attr("data-basemap-features")
+            .await?
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(features > 500, "only {features} base-map features drawn");
+        let screenshot = browser.screenshot().await?;
+        let shot_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("demo-map.png");
+        std::fs::write(&shot_path, &screenshot).unwrap();
+        assert!(screenshot.len() > 10_000, "the screenshot is suspiciously small");
+
+        // Create a site through the form (the outline pasted as GeoJSON, as a GIS user would).
+        browser.goto(&server.url("/sites/new")).await?;
+        browser.find(Locator::Id("site-name")).await?.send_keys("Hofgarten entrance").await?;
+        browser
+            .find(Locator::Id("site-polygon"))
+            .await?
+            .send_keys(r#"{"type":"Polygon","coordinates":[[[11.5785,48.1428],[11.5792,48.1428],[11.5792,48.1432],[11.5785,48.1432],[11.5785,48.1428]]]}"#)
+            .await?;
+        browser.find(Locator::Id("save-site")).await?.click().await?;
+        wait_until("the new site's page", || async {
+            browser
+                .find(Locator::Css("p.notice"))
+                .await
+                .is_ok()
+        })
+        .await;
+        let heading = browser.find(Locator::Css("aside h1")).await?.text().await?;
+        assert_eq!(heading, "Hofgarten entrance");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = browser.close().await;
+    outcome.expect("browser steps");
+}

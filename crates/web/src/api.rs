@@ -1,0 +1,351 @@
+//! The REST API: JSON in and out, errors as `{"error": "..."}` with a 4xx status, described by the
+//! OpenAPI document at `/api/openapi.json`.
+
+use app::AppError;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::{Site, SiteDraft, SiteId, User};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::session::{ApiCaller, Visitor, expired_session_cookie, session_cookie};
+
+/// The OpenAPI description of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Agora API",
+        description = "Public-space protection: sites, OpenStreetMap import, base map. Log in with POST /api/session; send the returned csrf_token in the X-CSRF-Token header of every POST, PUT and DELETE.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        login,
+        logout,
+        me,
+        list_sites,
+        create_site,
+        get_site,
+        update_site,
+        delete_site,
+        export_sites,
+        import_sites,
+        osm_candidates,
+        basemap,
+        openapi_json
+    ),
+    components(schemas(
+        LoginRequest,
+        LoginResponse,
+        SiteUpdate,
+        ErrorBody,
+        Site,
+        SiteDraft,
+        User,
+        domain::SiteKind,
+        domain::Role,
+        domain::OrganisationKind
+    ))
+)]
+pub struct ApiDoc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/session", post(login).delete(logout))
+        .route("/me", get(me))
+        .route("/sites", get(list_sites).post(create_site))
+        .route("/sites.geojson", get(export_sites))
+        .route("/sites/import", post(import_sites))
+        .route(
+            "/sites/{id}",
+            get(get_site).put(update_site).delete(delete_site),
+        )
+        .route("/osm/candidates", post(osm_candidates))
+        .route("/basemap", get(basemap))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such API route") })
+}
+
+/// JSON body extractor whose rejections are API errors naming the problem (line and column for
+/// syntax errors, the field for type errors).
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => {
+                let status = match rejection {
+                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                Err(ApiError::new(status, rejection.body_text()))
+            }
+        }
+    }
+}
+
+/// An error response body.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub user: User,
+    /// Send this in the `X-CSRF-Token` header of every state-changing call.
+    pub csrf_token: String,
+}
+
+/// Log in: sets the session cookie and returns the CSRF token.
+#[utoipa::path(post, path = "/api/session", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let outcome = state
+        .app
+        .login(&request.username, &request.password)
+        .await?;
+    let max_age = state.app.session_policy().absolute_timeout.as_secs();
+    let mut response = Json(LoginResponse {
+        user: outcome.actor.user,
+        csrf_token: outcome.actor.csrf_token,
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state.config, &outcome.session_token, max_age),
+    );
+    Ok(response)
+}
+
+/// Log out: ends the session on the server.
+#[utoipa::path(delete, path = "/api/session", responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout(
+    State(state): State<AppState>,
+    ApiCaller(_actor): ApiCaller,
+    visitor: Visitor,
+) -> Result<Response, ApiError> {
+    if let Some(token) = visitor.session_token {
+        state.app.logout(&token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, expired_session_cookie(&state.config));
+    Ok(response)
+}
+
+/// The logged-in user and the session's CSRF token.
+#[utoipa::path(get, path = "/api/me", responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody)))]
+async fn me(ApiCaller(actor): ApiCaller) -> Json<LoginResponse> {
+    Json(LoginResponse {
+        user: actor.user,
+        csrf_token: actor.csrf_token,
+    })
+}
+
+/// The sites of the caller's organisation, by name.
+#[utoipa::path(get, path = "/api/sites", responses((status = 200, body = Vec<Site>), (status = 401, body = ErrorBody)))]
+async fn list_sites(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Json<Vec<Site>>, ApiError> {
+    Ok(Json(state.app.list_sites(&actor).await?))
+}
+
+/// Create a site.
+#[utoipa::path(post, path = "/api/sites", request_body = SiteDraft,
+    responses((status = 201, body = Site), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_site(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    ApiJson(draft): ApiJson<SiteDraft>,
+) -> Result<(StatusCode, Json<Site>), ApiError> {
+    let site = state.app.create_site(&actor, draft).await?;
+    Ok((StatusCode::CREATED, Json(site)))
+}
+
+fn parse_site_id(text: &str) -> Result<SiteId, ApiError> {
+    text.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("site {text} not found (not a site id)"),
+        )
+    })
+}
+
+/// One site.
+#[utoipa::path(get, path = "/api/sites/{id}", params(("id" = String, Path, description = "site id (UUID)")),
+    responses((status = 200, body = Site), (status = 404, body = ErrorBody)))]
+async fn get_site(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Site>, ApiError> {
+    Ok(Json(state.app.site(&actor, parse_site_id(&id)?).await?))
+}
+
+/// A site update: the version the client read, and the new fields.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteUpdate {
+    /// The `version` of the site as the client last read it; a mismatch is 409 Conflict.
+    pub expected_version: i64,
+    pub site: SiteDraft,
+}
+
+/// Replace a site's fields (optimistic locking on `expected_version`).
+#[utoipa::path(put, path = "/api/sites/{id}", params(("id" = String, Path, description = "site id (UUID)")),
+    request_body = SiteUpdate,
+    responses((status = 200, body = Site), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_site(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(update): ApiJson<SiteUpdate>,
+) -> Result<Json<Site>, ApiError> {
+    let id = parse_site_id(&id)?;
+    Ok(Json(
+        state
+            .app
+            .update_site(&actor, id, update.expected_version, update.site)
+            .await?,
+    ))
+}
+
+/// Delete a site.
+#[utoipa::path(delete, path = "/api/sites/{id}", params(("id" = String, Path, description = "site id (UUID)")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_site(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.delete_site(&actor, parse_site_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn geojson_response(collection: geojson::FeatureCollection) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/geo+json"),
+        )],
+        collection.to_string(),
+    )
+        .into_response()
+}
+
+/// All sites of the caller's organisation as a GeoJSON FeatureCollection.
+#[utoipa::path(get, path = "/api/sites.geojson", responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json")))]
+async fn export_sites(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+) -> Result<Response, ApiError> {
+    Ok(geojson_response(
+        state.app.export_sites_geojson(&actor).await?,
+    ))
+}
+
+/// Import a GeoJSON FeatureCollection of sites: all features or none.
+#[utoipa::path(post, path = "/api/sites/import", request_body(content = String, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+    responses((status = 201, body = Vec<Site>), (status = 400, body = ErrorBody)))]
+async fn import_sites(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Vec<Site>>), ApiError> {
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body is not UTF-8 text"))?;
+    let sites = state.app.import_sites_geojson(&actor, text).await?;
+    Ok((StatusCode::CREATED, Json(sites)))
+}
+
+/// The candidate public spaces in an uploaded OpenStreetMap extract (PBF or XML body), as a GeoJSON
+/// FeatureCollection that POST /api/sites/import accepts once filtered.
+#[utoipa::path(post, path = "/api/osm/candidates", request_body(content = Vec<u8>, description = "OSM PBF or XML", content_type = "application/octet-stream"),
+    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"), (status = 400, body = ErrorBody)))]
+async fn osm_candidates(ApiCaller(actor): ApiCaller, body: Bytes) -> Result<Response, ApiError> {
+    actor.require_site_editor()?;
+    if body.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "body: empty, expected OSM PBF or XML",
+        ));
+    }
+    let extract = app::read_osm_bytes(body.to_vec()).await?;
+    Ok(geojson_response(app::candidate_feature_collection(
+        &extract.candidates,
+    )))
+}
+
+#[derive(Deserialize)]
+struct BasemapQuery {
+    bbox: String,
+    limit: Option<usize>,
+}
+
+/// Base-map features (streets, pedestrian areas, buildings, barriers) in a viewport.
+#[utoipa::path(get, path = "/api/basemap",
+    params(("bbox" = String, Query, description = "min_lon,min_lat,max_lon,max_lat"), ("limit" = Option<usize>, Query, description = "at most this many features (default and maximum 20000)")),
+    responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"), (status = 400, body = ErrorBody)))]
+async fn basemap(
+    State(state): State<AppState>,
+    ApiCaller(_actor): ApiCaller,
+    Query(query): Query<BasemapQuery>,
+) -> Result<Response, ApiError> {
+    let numbers: Vec<f64> = query
+        .bbox
+        .split(',')
+        .map(|part| part.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            ApiError::from(AppError::Invalid(format!(
+                "bbox: '{}' is not four numbers min_lon,min_lat,max_lon,max_lat",
+                query.bbox
+            )))
+        })?;
+    let [min_lon, min_lat, max_lon, max_lat] = numbers[..] else {
+        return Err(
+            AppError::Invalid(format!("bbox: expected 4 numbers, got {}", numbers.len())).into(),
+        );
+    };
+    let limit = query.limit.unwrap_or(20_000).min(20_000);
+    let area = app::BoundingBox {
+        min_lon,
+        min_lat,
+        max_lon,
+        max_lat,
+    };
+    Ok(geojson_response(state.app.basemap(area, limit).await?))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "OpenAPI 3.1 document")))]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
