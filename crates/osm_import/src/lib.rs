@@ -14,7 +14,8 @@
 //!   `place=square`), a market (`amenity=marketplace`), a pedestrian street (a linear
 //!   `highway=pedestrian`, buffered into a polygon by its width or a stated default), a station
 //!   (`public_transport=station`, `railway=station`, `amenity=bus_station` polygons, and squares
-//!   beside a ground-level station: the **forecourt**), a place of worship and its grounds. Objects
+//!   named as a station's **forecourt**, e.g. Bahnhofplatz; a candidate within 50 m of a station
+//!   that is not a subway station says so in its reason), a place of worship and its grounds. Objects
 //!   underground or indoors (`layer<0`, `indoor=*`, `tunnel=*`, platforms) are never candidates.
 //! - **Multipolygon assembly**: joining the member ways of a `type=multipolygon` relation end to end
 //!   into closed outer and inner rings.
