@@ -1,6 +1,7 @@
 //! Site polygons: WGS84 longitude/latitude, validated before anything is stored.
 
-use geo::{BoundingRect, Centroid, GeodesicArea, MultiPolygon, Validation};
+use geo::orient::Direction;
+use geo::{BoundingRect, Centroid, GeodesicArea, MultiPolygon, Orient, Validation};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Why a polygon was refused; the message names the ring and position.
@@ -84,7 +85,10 @@ impl SitePolygon {
                 reason: invalid.to_string(),
             });
         }
-        let polygon = SitePolygon(multi_polygon);
+        // GeoJSON (RFC 7946 §3.1.6) wants exterior rings counter-clockwise and holes clockwise, but
+        // files in the wild and drawing tools use either; the geodesic area of a clockwise exterior
+        // ring is the rest of the globe. Store the standard order.
+        let polygon = SitePolygon(multi_polygon.orient(Direction::Default));
         if polygon.area_m2() <= 0.0 {
             return Err(GeometryError::Empty);
         }
@@ -226,6 +230,28 @@ mod tests {
             "{}",
             square.area_m2()
         );
+    }
+
+    #[test]
+    fn clockwise_rings_are_stored_counter_clockwise_with_the_same_area() {
+        let counter_clockwise = polygon(serde_json::json!([[
+            [0.0, 0.0],
+            [0.01, 0.0],
+            [0.01, 0.01],
+            [0.0, 0.01],
+            [0.0, 0.0]
+        ]]))
+        .unwrap();
+        let clockwise = polygon(serde_json::json!([[
+            [0.0, 0.0],
+            [0.0, 0.01],
+            [0.01, 0.01],
+            [0.01, 0.0],
+            [0.0, 0.0]
+        ]]))
+        .unwrap();
+        assert!((clockwise.area_m2() - counter_clockwise.area_m2()).abs() < 1e-6);
+        assert!(clockwise.area_m2() < 2.0e6, "{}", clockwise.area_m2());
     }
 
     #[test]
