@@ -267,8 +267,9 @@ pub struct Way {
     pub access: Access,
     /// Surface.
     pub surface: Surface,
-    /// True for an open area (pedestrian square): its ring is the outline and vehicles may cross
-    /// it in straight lines between any two ring nodes that see each other.
+    /// True for an open area (pedestrian square): its ring is the outline, driven like a way, and
+    /// vehicles cross it in straight lines from every ring node where another way joins it to
+    /// every other join it sees; in areas near the perimeter also to every ring node it sees.
     pub is_area: bool,
 }
 
