@@ -28,6 +28,27 @@ pub fn run(scenario: &Scenario) -> Result<Outcome, Error> {
 
 /// A simulation in progress: the prepared geometry, the agents still inside and what has been
 /// recorded so far. Created by [`Simulation::new`], advanced by [`Simulation::step`].
+///
+/// Stepping by hand lets a caller report progress or cancel a long run:
+/// ```
+/// use crowd_sim::*;
+///
+/// let scenario = Scenario::new(
+///     WalkableArea::new(rectangle(0.0, 0.0, 10.0, 10.0)),
+///     vec![Exit::new("gate", rectangle(9.6, 4.0, 10.0, 6.0))],
+///     vec![Population::in_area(rectangle(1.0, 1.0, 6.0, 9.0), 40)],
+/// );
+/// let mut sim = Simulation::new(&scenario).unwrap();
+/// let cancelled = || false; // e.g. an AtomicBool set by the UI
+/// while !sim.is_finished() && !cancelled() {
+///     sim.step();
+///     if sim.time_s() % 5.0 < scenario.dt_s {
+///         // report sim.time_s() and sim.agent_count() to a progress bar
+///     }
+/// }
+/// let outcome = sim.finish();
+/// assert_eq!(outcome.agents_evacuated + outcome.agents_remaining.len(), 40);
+/// ```
 pub struct Simulation {
     nav: NavGrid,
     /// Distance fields: exits first (in scenario order), then waypoints.
@@ -108,6 +129,8 @@ struct NeighbourGrid {
     cell_start: Vec<u32>,
     cell_of_agent: Vec<u32>,
     order: Vec<u32>,
+    /// Inverse of `order`: the sorted position of each agent slot.
+    sorted_slot: Vec<u32>,
     sx: Vec<f64>,
     sy: Vec<f64>,
     sr: Vec<f64>,
@@ -148,6 +171,7 @@ impl NeighbourGrid {
             self.cell_start[c + 1] += self.cell_start[c];
         }
         self.order.resize(n, 0);
+        self.sorted_slot.resize(n, 0);
         self.sx.resize(n, 0.0);
         self.sy.resize(n, 0.0);
         self.sr.resize(n, 0.0);
@@ -159,6 +183,7 @@ impl NeighbourGrid {
             let slot = fill[c] as usize;
             fill[c] += 1;
             self.order[slot] = k as u32;
+            self.sorted_slot[k] = slot as u32;
             self.sx[slot] = x[k];
             self.sy[slot] = y[k];
             self.sr[slot] = r[k];
@@ -850,24 +875,23 @@ impl StepContext<'_> {
         let mut min_clearance = f64::INFINITY;
         let a_n = self.params.strength_neighbour_repulsion;
         let d_n = self.params.range_neighbour_repulsion_m;
+        let me = g.sorted_slot[i] as usize;
         for row in cj.saturating_sub(2)..=(cj + 2).min(g.ny - 1) {
             let start = g.cell_start[row * g.nx + i0] as usize;
             let end = g.cell_start[row * g.nx + i1 + 1] as usize;
-            for k in start..end {
-                if g.order[k] as usize == i {
-                    continue;
-                }
-                let dx = g.sx[k] - px;
-                let dy = g.sy[k] - py;
+            // Row slices: one bounds check per row instead of four per candidate.
+            let (xs, ys, rs) = (&g.sx[start..end], &g.sy[start..end], &g.sr[start..end]);
+            for (k, ((&qx, &qy), &rj)) in xs.iter().zip(ys).zip(rs).enumerate() {
+                let dx = qx - px;
+                let dy = qy - py;
                 let d2 = dx * dx + dy * dy;
-                if d2 > cutoff2 {
+                if d2 > cutoff2 || start + k == me {
                     continue;
                 }
-                if near_count > 0 && blocked(g.sx[k], g.sy[k]) {
+                if near_count > 0 && blocked(qx, qy) {
                     continue;
                 }
                 let d = d2.sqrt();
-                let rj = g.sr[k];
                 let gap = d - (ri + rj);
                 min_clearance = min_clearance.min(gap);
                 if d > 0.0 {

@@ -91,12 +91,15 @@ fn v9_bottleneck_2m_parity_with_jupedsim() {
 /// cannot reproduce; near clogging (1.0 m) one draw varies by ±10 %, so each width is the mean
 /// of three draws (seeds 7, 8, 9).
 ///
-/// **Known gap (currently fails):** measured 1.079 / 1.407 / 2.000 / 2.368 p/s for 1.0 / 1.2 /
-/// 1.6 / 2.0 m, i.e. +11 / +10 / +12 / +6 % above JuPedSim, and the 0.8 m door does not clog
-/// (148 of 150 through). The model equations are JuPedSim's; the suspected difference is
-/// way-finding near the door posts (JuPedSim 1.4.2 steers at the exact corner vertices of its
-/// funnel path, this crate down a 0.1 m distance-field gradient), which changes how often two
-/// agents block each other in the door.
+/// **Known gap (currently fails):** measured (mean of the draws that did not clog) 1.121 /
+/// 1.410 / 1.938 / 2.396 p/s for 1.0 / 1.2 / 1.6 / 2.0 m, i.e. +16 / +10 / +8 / +7 % above
+/// JuPedSim; one of the three 1.0 m draws clogged; the 0.8 m door clogs (40 of 150 through in
+/// 300 s; JuPedSim 20). The model equations are JuPedSim's; the suspected difference is
+/// way-finding at the door posts (JuPedSim 1.4.2 steers at the exact corner vertices of its
+/// funnel path, so agents press into the posts; this crate follows a 0.1 m distance-field
+/// gradient that already bends round them), which changes how often agents block each other
+/// in the door. Near clogging single draws are chaotic: storage order or summation order
+/// changes move one draw by several per cent.
 ///
 /// Ignored in the dev profile (about 750 simulated agent-minutes per draw); run with
 /// `cargo test -p crowd_sim --release -- --ignored --nocapture`.
@@ -106,18 +109,27 @@ fn v9_bottleneck_width_sweep() {
     let mut flows = Vec::new();
     let mut failures = Vec::new();
     for (width, reference) in [(1.0, 0.97), (1.2, 1.28), (1.6, 1.79), (2.0, 2.23)] {
+        let mut clogged = 0;
         let draws: Vec<f64> = [7, 8, 9]
             .into_iter()
-            .map(|seed| {
+            .filter_map(|seed| {
                 let outcome = run(&bottleneck(width, 150, seed)).unwrap();
                 assert_invariants(&outcome, 1e-3);
-                assert_eq!(outcome.agents_evacuated, 150, "b = {width}, seed {seed}");
-                steady_flow(&outcome)
+                if outcome.agents_evacuated <= 130 {
+                    clogged += 1;
+                    return None;
+                }
+                Some(steady_flow(&outcome))
             })
             .collect();
+        if draws.is_empty() {
+            failures.push(format!("b = {width}: every draw clogged"));
+            continue;
+        }
         let flow = draws.iter().sum::<f64>() / draws.len() as f64;
         println!(
-            "b = {width} m: {flow:.3} p/s ({:.3} p/(m s)), draws {draws:.3?}; JuPedSim {reference}",
+            "b = {width} m: {flow:.3} p/s ({:.3} p/(m s)), draws {draws:.3?}, {clogged} clogged; \
+             JuPedSim {reference}",
             flow / width
         );
         if relative(flow, reference) > 0.10 {
@@ -138,16 +150,22 @@ fn v9_bottleneck_width_sweep() {
     );
 }
 
-/// V9, calibrated: with a time gap of 0.5 s the specific flow of a 1.6 m door lies between the
-/// design value 1.3 and the lab value 1.9 p/(m s) (Seyfried et al. 2009; crowd.md §4.4).
+/// V9, calibrated: with a time gap of 0.6 s the specific flow of a 1.6 m door (mean of three
+/// draws) lies between the design value 1.3 and the lab value 1.9 p/(m s) (Seyfried et al.
+/// 2009; crowd.md §4.4). (T = 0.5 s gave 1.86 and 2.00 p/(m s) in two draws: above the band.)
 #[test]
 #[ignore = "slow in the unoptimised dev profile; run with --release -- --ignored"]
 fn v9_calibrated_time_gap_reaches_design_to_lab_flows() {
-    let mut s = bottleneck(1.6, 150, 7);
-    s.populations[0].time_gap_s = 0.5;
-    let outcome = run(&s).unwrap();
-    let specific = steady_flow(&outcome) / 1.6;
-    println!("T = 0.5 s, b = 1.6 m: {specific:.3} p/(m s)");
+    let draws: Vec<f64> = [7, 8, 9]
+        .into_iter()
+        .map(|seed| {
+            let mut s = bottleneck(1.6, 150, seed);
+            s.populations[0].time_gap_s = 0.6;
+            steady_flow(&run(&s).unwrap()) / 1.6
+        })
+        .collect();
+    let specific = draws.iter().sum::<f64>() / 3.0;
+    println!("T = 0.6 s, b = 1.6 m: {specific:.3} p/(m s), draws {draws:.3?}");
     assert!((1.3..=1.9).contains(&specific), "{specific}");
 }
 
