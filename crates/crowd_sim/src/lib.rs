@@ -88,7 +88,7 @@ pub use output::{
     InvariantReport, LevelOfService, Outcome, PeakDensity, Trajectories,
 };
 pub use scenario::{
-    CfsmParameters, DesiredSpeed, Exit, Model, OutputOptions, Population, Premovement, Scenario,
-    SpeedZone, WalkableArea, Waypoint,
+    CfsmParameters, DesiredSpeed, Exit, ExitChoice, Model, OutputOptions, Population, Premovement,
+    Scenario, SpeedZone, WalkableArea, Waypoint,
 };
 pub use sim::{Simulation, run};

@@ -59,7 +59,8 @@ pub struct AgentSummary {
     pub radius_m: f64,
     /// Pre-movement time, s.
     pub premovement_s: f64,
-    /// The exit it heads for.
+    /// The exit it heads for at the start (with [`crate::ExitChoice::Quickest`] it may switch
+    /// later; its [`ExitEvent`] says where it left).
     pub exit: ExitId,
 }
 

@@ -40,6 +40,9 @@ pub struct Scenario {
     /// What to record besides the summary.
     #[serde(default)]
     pub output: OutputOptions,
+    /// How agents without an allocated exit choose one.
+    #[serde(default)]
+    pub exit_choice: ExitChoice,
 }
 
 fn default_dt_s() -> f64 {
@@ -68,6 +71,7 @@ impl Scenario {
             seed: 0,
             navigation_cell_m: default_navigation_cell_m(),
             output: OutputOptions::default(),
+            exit_choice: ExitChoice::default(),
         }
     }
 }
@@ -343,4 +347,40 @@ impl Default for OutputOptions {
             trajectory_interval_s: None,
         }
     }
+}
+
+/// How agents whose population has no allocated exit ([`Population::exit`] `None`) choose one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExitChoice {
+    /// The exit with the shortest walking distance from the start, kept to the end.
+    #[default]
+    Nearest,
+    /// Every `reconsider_interval_s` each agent estimates, for every exit, its walking time
+    /// (distance / desired speed) plus the time to pass the agents heading for that exit that
+    /// are closer to it (their number / the exit's flow over the last `flow_window_s`, or
+    /// `initial_flow_p_per_s` before anyone has left there), and switches when another exit is
+    /// quicker by more than `switch_margin_s`. Re-evaluated in id order, from the state at the
+    /// start of the step, so it stays deterministic.
+    Quickest {
+        /// Interval between re-evaluations, s.
+        reconsider_interval_s: f64,
+        /// Window over which each exit's observed flow is measured, s.
+        flow_window_s: f64,
+        /// Flow assumed for an exit nobody has used yet, persons per second.
+        initial_flow_p_per_s: f64,
+        /// Minimum gain that makes an agent change its exit, s (hysteresis).
+        switch_margin_s: f64,
+    },
+}
+
+impl ExitChoice {
+    /// `Quickest` with re-evaluation every 2 s, a 10 s flow window, 1.3 p/s for an unused exit
+    /// (a 1 m door at the design specific flow of 1.3 p/(m s)) and a 5 s switching margin.
+    pub const QUICKEST: ExitChoice = ExitChoice::Quickest {
+        reconsider_interval_s: 2.0,
+        flow_window_s: 10.0,
+        initial_flow_p_per_s: 1.3,
+        switch_margin_s: 5.0,
+    };
 }

@@ -12,7 +12,7 @@ use crate::output::{
     InvariantReport, Outcome, PeakDensity, Trajectories,
 };
 use crate::rng::SplitMix64;
-use crate::scenario::{CfsmParameters, DesiredSpeed, Model, Premovement, Scenario};
+use crate::scenario::{CfsmParameters, DesiredSpeed, ExitChoice, Model, Premovement, Scenario};
 
 /// Runs a scenario to the end (every agent out, or `max_time_s`) and returns its outcome.
 ///
@@ -59,6 +59,9 @@ pub struct Simulation {
     zones: Vec<(PreparedRing, f64)>,
     /// Per population: the field indices of its waypoints, in order.
     routes: Vec<Vec<u32>>,
+    /// Per population: whether its agents choose their exit (no allocated exit).
+    free_choice: Vec<bool>,
+    exit_choice: ExitChoice,
     params: CfsmParameters,
     dt_s: f64,
     max_steps: u64,
@@ -280,6 +283,12 @@ impl Simulation {
             waypoints,
             zones,
             routes,
+            free_choice: scenario
+                .populations
+                .iter()
+                .map(|p| p.exit.is_none())
+                .collect(),
+            exit_choice: scenario.exit_choice,
             params,
             dt_s,
             max_steps: steps_of(scenario.max_time_s),
@@ -332,6 +341,16 @@ impl Simulation {
             let a = &self.agents;
             self.grid.rebuild(&a.x, &a.y, &a.radius);
             self.agents.permute(&self.grid.order);
+        }
+        if let ExitChoice::Quickest {
+            reconsider_interval_s,
+            ..
+        } = self.exit_choice
+        {
+            let every = ((reconsider_interval_s / self.dt_s).round() as u64).max(1);
+            if self.step_index > 0 && self.step_index.is_multiple_of(every) {
+                self.reconsider_exits();
+            }
         }
         self.refresh_targets();
         let a = &self.agents;
@@ -594,6 +613,84 @@ impl Simulation {
             best = best.min(distance_to_segment(p, a, b));
         }
         best
+    }
+
+    /// `ExitChoice::Quickest`: every free-choice agent (in id order, all from the same state)
+    /// takes the exit with the smallest estimated walking plus queueing time.
+    fn reconsider_exits(&mut self) {
+        let ExitChoice::Quickest {
+            flow_window_s,
+            initial_flow_p_per_s,
+            switch_margin_s,
+            ..
+        } = self.exit_choice
+        else {
+            return;
+        };
+        let t = self.time_s();
+        let n_exits = self.exits.len();
+        let a = &self.agents;
+        // Observed flow of each exit over the window.
+        let window = flow_window_s.min(t).max(self.dt_s);
+        let mut recent = vec![0usize; n_exits];
+        let mut used = vec![false; n_exits];
+        for ev in &self.exit_events {
+            used[ev.exit.0 as usize] = true;
+            if ev.time_s > t - window {
+                recent[ev.exit.0 as usize] += 1;
+            }
+        }
+        let flow: Vec<f64> = (0..n_exits)
+            .map(|e| {
+                if used[e] {
+                    (recent[e] as f64 / window).max(0.1)
+                } else {
+                    initial_flow_p_per_s
+                }
+            })
+            .collect();
+        // Walking distance of every agent to every exit, and per exit the sorted distances of
+        // the agents heading there (to count who is ahead).
+        let distances: Vec<Vec<f64>> = (0..n_exits)
+            .map(|e| {
+                (0..a.id.len())
+                    .map(|i| self.fields[e].distance_at(&self.nav, Point::new(a.x[i], a.y[i])))
+                    .collect()
+            })
+            .collect();
+        let mut heading: Vec<Vec<f64>> = vec![Vec::new(); n_exits];
+        for (i, &e) in a.exit.iter().enumerate() {
+            heading[e as usize].push(distances[e as usize][i]);
+        }
+        for list in &mut heading {
+            list.sort_by(f64::total_cmp);
+        }
+        let mut by_id: Vec<(AgentId, usize)> = a.id.iter().copied().zip(0..a.id.len()).collect();
+        by_id.sort_unstable();
+        let mut new_exit = a.exit.clone();
+        for (_, i) in by_id {
+            if !self.free_choice[a.population[i] as usize] || a.v0[i] <= 0.0 {
+                continue;
+            }
+            let estimate = |e: usize| {
+                let d = distances[e][i];
+                let ahead = heading[e].partition_point(|&x| x < d);
+                d / a.v0[i] + ahead as f64 / flow[e]
+            };
+            let current = a.exit[i] as usize;
+            let current_time = estimate(current);
+            let mut best = (current_time, current);
+            for e in 0..n_exits {
+                let time = estimate(e);
+                if time.is_finite() && time < best.0 {
+                    best = (time, e);
+                }
+            }
+            if best.1 != current && best.0 + switch_margin_s < current_time {
+                new_exit[i] = best.1 as u32;
+            }
+        }
+        self.agents.exit = new_exit;
     }
 
     /// Advances waypoint stages and computes each agent's desired direction and speed.

@@ -77,6 +77,18 @@ pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
         check_ring(&format!("speed_zones[{z}].polygon"), &zone.polygon)?;
         positive(&format!("speed_zones[{z}].factor"), zone.factor)?;
     }
+    if let crate::scenario::ExitChoice::Quickest {
+        reconsider_interval_s,
+        flow_window_s,
+        initial_flow_p_per_s,
+        switch_margin_s,
+    } = s.exit_choice
+    {
+        positive("exit_choice.reconsider_interval_s", reconsider_interval_s)?;
+        positive("exit_choice.flow_window_s", flow_window_s)?;
+        positive("exit_choice.initial_flow_p_per_s", initial_flow_p_per_s)?;
+        non_negative("exit_choice.switch_margin_s", switch_margin_s)?;
+    }
     let Model::Cfsm(p) = &s.model;
     positive(
         "model.strength_neighbour_repulsion",

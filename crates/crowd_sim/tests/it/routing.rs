@@ -205,3 +205,42 @@ fn v13_rimea_12_congestion_before_the_bottleneck_only() {
     println!("J_corridor {j_corridor:.3} p/s, J_exit {j_exit:.3} p/s");
     assert!(j_corridor - j_exit >= -0.05);
 }
+
+/// RiMEA test 11 (choice of escape route), scaled: 80 persons packed in the west half of a
+/// 12 m × 8 m hall with two 1 m exits on the north wall, one above the crowd (x 5–6) and one
+/// 5.5 m further east (x 10.5–11.5). RiMEA's expectation (qualitative): most use the nearer
+/// exit, with congestion there, and some use the second. With `Nearest` everyone queues at exit
+/// 1; with `Quickest` some switch, fewer than half, and the hall empties sooner.
+#[test]
+fn rimea_11_congestion_aware_exit_choice() {
+    let scenario = |choice: ExitChoice| {
+        let mut group = Population::in_area(rectangle(0.0, 0.0, 5.0, 8.0), 80);
+        group.speed_mps = DesiredSpeed::Fixed(1.34);
+        let mut s = Scenario::new(
+            WalkableArea::new(rectangle(0.0, 0.0, 12.0, 8.0)),
+            vec![
+                Exit::new("near", rectangle(5.0, 7.7, 6.0, 8.0)),
+                Exit::new("far", rectangle(10.5, 7.7, 11.5, 8.0)),
+            ],
+            vec![group],
+        );
+        s.seed = 11;
+        s.exit_choice = choice;
+        s
+    };
+    let nearest = run(&scenario(ExitChoice::Nearest)).unwrap();
+    assert_eq!(nearest.exits[0].count, 80);
+    let quickest = run(&scenario(ExitChoice::QUICKEST)).unwrap();
+    assert_eq!(quickest.agents_evacuated, 80);
+    assert_invariants(&quickest, 1e-3);
+    let (near, far) = (quickest.exits[0].count, quickest.exits[1].count);
+    assert!(far > 0 && near > far, "near {near}, far {far}");
+    let (t_nearest, t_quickest) = (
+        nearest.evacuation_time_s.unwrap(),
+        quickest.evacuation_time_s.unwrap(),
+    );
+    println!(
+        "RiMEA 11: nearest {t_nearest:.2} s; quickest {t_quickest:.2} s, near {near}, far {far}"
+    );
+    assert!(t_quickest < t_nearest, "{t_quickest} s vs {t_nearest} s");
+}
