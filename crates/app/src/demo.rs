@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use domain::{OrganisationKind, Role, SiteDraft, SiteKind, SitePolygon};
-use geo::BooleanOps;
+use domain::{OrganisationKind, Role, SiteDraft, SiteKind};
 use serde::Deserialize;
 
 use crate::{App, AppError};
@@ -65,28 +64,30 @@ pub fn demo_site_drafts(
     specs
         .iter()
         .map(|spec| {
-            let mut outline: Option<geo::MultiPolygon<f64>> = None;
-            for osm_ref in &spec.osm_refs {
-                let candidate = extract
-                    .candidates
-                    .iter()
-                    .find(|candidate| &candidate.osm_ref == osm_ref)
-                    .ok_or_else(|| {
-                        AppError::Invalid(format!(
-                            "demo site '{}': {osm_ref} is not a candidate public space in the extract",
-                            spec.name
-                        ))
-                    })?;
-                let part = candidate.polygon.as_geo();
-                outline = Some(match outline {
-                    None => part.clone(),
-                    Some(so_far) => so_far.union(part),
-                });
+            let parts = spec
+                .osm_refs
+                .iter()
+                .map(|osm_ref| {
+                    extract
+                        .candidates
+                        .iter()
+                        .find(|candidate| &candidate.osm_ref == osm_ref)
+                        .map(|candidate| &candidate.polygon)
+                        .ok_or_else(|| {
+                            AppError::Invalid(format!(
+                                "demo site '{}': {osm_ref} is not a candidate public space in the extract",
+                                spec.name
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if parts.is_empty() {
+                return Err(AppError::Invalid(format!(
+                    "demo site '{}' names no osm_refs",
+                    spec.name
+                )));
             }
-            let outline = outline.ok_or_else(|| {
-                AppError::Invalid(format!("demo site '{}' names no osm_refs", spec.name))
-            })?;
-            let polygon = SitePolygon::from_geo(outline).map_err(|error| {
+            let polygon = osm_import::union_site_polygons(&parts).map_err(|error| {
                 AppError::Invalid(format!("demo site '{}': {error}", spec.name))
             })?;
             Ok(SiteDraft {
@@ -124,10 +125,10 @@ impl App {
         } else {
             None
         };
-        if let Some(extract) = &extract {
-            if needs_basemap {
-                self.import_basemap(&extract.basemap).await?;
-            }
+        if let Some(extract) = &extract
+            && needs_basemap
+        {
+            self.import_basemap(&extract.basemap).await?;
         }
         let organisation = match existing {
             Some(organisation) => organisation,

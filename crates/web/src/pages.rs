@@ -70,18 +70,10 @@ fn render(template: &impl Template) -> Response {
     }
 }
 
-/// Refuses a form whose synchronizer token is not the session's.
-fn check_csrf(signed_in: &SignedIn, given: &str) -> Result<(), Response> {
-    if tokens_match(given, &signed_in.actor.csrf_token) {
-        Ok(())
-    } else {
-        Err(render_error_page(
-            signed_in.t,
-            Some(&signed_in.actor),
-            StatusCode::FORBIDDEN,
-            signed_in.t.t("error-csrf"),
-        ))
-    }
+/// The refusal of a form whose synchronizer token is not the session's, or None when it matches.
+fn csrf_refusal(t: Localizer, actor: &Actor, given: &str) -> Option<Response> {
+    (!tokens_match(given, &actor.csrf_token))
+        .then(|| render_error_page(t, Some(actor), StatusCode::FORBIDDEN, t.t("error-csrf")))
 }
 
 /// "1,234 m²" in the page's language.
@@ -189,17 +181,17 @@ struct CsrfForm {
 
 async fn logout(
     State(state): State<AppState>,
-    signed_in: SignedIn,
     visitor: Visitor,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(response) = check_csrf(&signed_in, &form.csrf_token) {
+    let (Some(actor), Some(token)) = (&visitor.actor, &visitor.session_token) else {
+        return Redirect::to("/login").into_response();
+    };
+    if let Some(response) = csrf_refusal(visitor.t, actor, &form.csrf_token) {
         return response;
     }
-    if let Some(token) = visitor.session_token {
-        if let Err(error) = state.app.logout(&token).await {
-            return page_error(signed_in.t, Some(&signed_in.actor), error);
-        }
+    if let Err(error) = state.app.logout(token).await {
+        return page_error(visitor.t, Some(actor), error);
     }
     let mut response = Redirect::to("/login").into_response();
     response
@@ -467,27 +459,34 @@ struct SiteFormPage {
     tile_url: String,
 }
 
+/// What differs between the new-site and edit-site forms.
+struct SiteFormView {
+    title: String,
+    form: SiteFormFields,
+    /// Where the form posts to, and where "cancel" goes.
+    action: String,
+    cancel_url: String,
+    error: Option<String>,
+}
+
 async fn site_form_page(
     state: &AppState,
     t: Localizer,
     actor: &Actor,
-    title: String,
-    form: SiteFormFields,
-    action: String,
-    cancel_url: String,
-    error: Option<String>,
+    view: SiteFormView,
 ) -> Response {
+    let failed = view.error.is_some();
     let mut response = render(&SiteFormPage {
-        page: PageContext::new(t, Some(actor), title),
-        form,
+        page: PageContext::new(t, Some(actor), view.title),
+        form: view.form,
         kinds: SiteKind::ALL,
-        action,
-        cancel_url,
+        action: view.action,
+        cancel_url: view.cancel_url,
         extent: map_extent(state).await,
         tile_url: tile_url(&state.config),
-        error: error.clone(),
+        error: view.error,
     });
-    if error.is_some() {
+    if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     response
@@ -506,11 +505,13 @@ async fn new_site_page(State(state): State<AppState>, signed_in: SignedIn) -> Re
         &state,
         t,
         &actor,
-        t.t("title-new-site"),
-        form,
-        "/sites".into(),
-        "/sites".into(),
-        None,
+        SiteFormView {
+            title: t.t("title-new-site"),
+            form,
+            action: "/sites".into(),
+            cancel_url: "/sites".into(),
+            error: None,
+        },
     )
     .await
 }
@@ -520,7 +521,7 @@ async fn create_site(
     signed_in: SignedIn,
     Form(form): Form<SiteFormFields>,
 ) -> Response {
-    if let Err(response) = check_csrf(&signed_in, &form.csrf_token) {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &form.csrf_token) {
         return response;
     }
     let SignedIn { t, actor } = signed_in;
@@ -535,11 +536,13 @@ async fn create_site(
                 &state,
                 t,
                 &actor,
-                t.t("title-new-site"),
-                form,
-                "/sites".into(),
-                "/sites".into(),
-                Some(t.t_with("error-invalid", "detail", message)),
+                SiteFormView {
+                    title: t.t("title-new-site"),
+                    form,
+                    action: "/sites".into(),
+                    cancel_url: "/sites".into(),
+                    error: Some(t.t_with("error-invalid", "detail", message)),
+                },
             )
             .await
         }
@@ -565,11 +568,13 @@ async fn edit_site_page(
         &state,
         t,
         &actor,
-        t.t_with("title-edit-site", "name", site.draft.name.clone()),
-        SiteFormFields::from_site(&site),
-        format!("/sites/{}", site.id),
-        format!("/sites/{}", site.id),
-        None,
+        SiteFormView {
+            title: t.t_with("title-edit-site", "name", site.draft.name.clone()),
+            form: SiteFormFields::from_site(&site),
+            action: format!("/sites/{}", site.id),
+            cancel_url: format!("/sites/{}", site.id),
+            error: None,
+        },
     )
     .await
 }
@@ -580,7 +585,7 @@ async fn update_site(
     Path(id): Path<String>,
     Form(form): Form<SiteFormFields>,
 ) -> Response {
-    if let Err(response) = check_csrf(&signed_in, &form.csrf_token) {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &form.csrf_token) {
         return response;
     }
     let SignedIn { t, actor } = signed_in;
@@ -609,11 +614,13 @@ async fn update_site(
                 &state,
                 t,
                 &actor,
-                t.t_with("title-edit-site", "name", form.name.clone()),
-                form,
-                format!("/sites/{id}"),
-                format!("/sites/{id}"),
-                Some(t.t_with("error-invalid", "detail", message)),
+                SiteFormView {
+                    title: t.t_with("title-edit-site", "name", form.name.clone()),
+                    form,
+                    action: format!("/sites/{id}"),
+                    cancel_url: format!("/sites/{id}"),
+                    error: Some(t.t_with("error-invalid", "detail", message)),
+                },
             )
             .await
         }
@@ -627,7 +634,7 @@ async fn delete_site(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(response) = check_csrf(&signed_in, &form.csrf_token) {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &form.csrf_token) {
         return response;
     }
     let SignedIn { t, actor } = signed_in;
@@ -729,7 +736,7 @@ async fn import_geojson(
         Ok(upload) => upload,
         Err(message) => return import_error_page(signed_in.t, &signed_in.actor, message),
     };
-    if let Err(response) = check_csrf(&signed_in, &csrf_token) {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &csrf_token) {
         return response;
     }
     let SignedIn { t, actor } = signed_in;
@@ -772,7 +779,7 @@ async fn import_osm(
         Ok(upload) => upload,
         Err(message) => return import_error_page(signed_in.t, &signed_in.actor, message),
     };
-    if let Err(response) = check_csrf(&signed_in, &csrf_token) {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &csrf_token) {
         return response;
     }
     let SignedIn { t, actor } = signed_in;
@@ -818,7 +825,7 @@ async fn import_candidates(
             .map(|(_, value)| value.as_str())
             .unwrap_or("")
     };
-    if let Err(response) = check_csrf(&signed_in, field("csrf_token")) {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, field("csrf_token")) {
         return response;
     }
     let SignedIn { t, actor } = signed_in;
