@@ -386,3 +386,163 @@ async fn pages_carry_the_security_headers_and_speak_french_when_asked() {
         "{cookie}"
     );
 }
+
+/// The value of the hidden `csrf_token` field in a page.
+fn csrf_field(html: &str) -> String {
+    let start = html
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a csrf field")
+        + 25;
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_import_pages_turn_an_osm_upload_into_sites_and_explain_bad_input() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let client = http_client();
+    let response = client
+        .post(server.url("/login"))
+        .form(&[("username", "demo"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let import_page = client
+        .get(server.url("/import"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_field(&import_page);
+
+    // Upload the Berlin extract (PBF) and get its candidates listed.
+    let berlin = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../osm_import/tests/data/berlin-grosser-stern-2017-10.osm.pbf"
+    ))
+    .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(berlin).file_name("berlin.osm.pbf"),
+        );
+    let response = client
+        .post(server.url("/import/osm"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let candidates_page = response.text().await.unwrap();
+    assert!(
+        candidates_page.contains("name=\"pick\" value=\"0\""),
+        "no candidates listed"
+    );
+    let collection_start = candidates_page
+        .find("<textarea name=\"collection\" hidden>")
+        .unwrap()
+        + 35;
+    let collection_end = candidates_page[collection_start..]
+        .find("</textarea>")
+        .unwrap();
+    let collection = candidates_page[collection_start..collection_start + collection_end]
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let before = client
+        .get(server.url("/api/sites"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Vec<serde_json::Value>>()
+        .await
+        .unwrap()
+        .len();
+    let response = client
+        .post(server.url("/import/candidates"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("collection", collection.as_str()),
+            ("pick", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        "/sites?notice=imported&count=1"
+    );
+    let after = client
+        .get(server.url("/api/sites"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Vec<serde_json::Value>>()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, before + 1);
+
+    // A form without the session's token is refused.
+    let response = client
+        .post(server.url("/import/candidates"))
+        .form(&[
+            ("csrf_token", "forged"),
+            ("collection", collection.as_str()),
+            ("pick", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    // A site form with a ring that crosses itself comes back with the problem named, and the
+    // fields as typed.
+    let response = client
+        .post(server.url("/sites"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("name", "Bow tie"),
+            ("kind", "square"),
+            ("polygon", r#"{"type":"Polygon","coordinates":[[[11.57,48.13],[11.58,48.14],[11.58,48.13],[11.57,48.14],[11.57,48.13]]]}"#),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("id=\"form-error\""), "{page}");
+    assert!(
+        page.contains("polygon: polygon:"),
+        "the message names the field: {page}"
+    );
+    assert!(page.contains("value=\"Bow tie\""));
+
+    // A GeoJSON upload that is not JSON names the line and column.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                b"{\"type\": \"FeatureCollection\",\n \"features\": [}".to_vec(),
+            )
+            .file_name("sites.geojson"),
+        );
+    let response = client
+        .post(server.url("/import/geojson"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("line 2, column"), "{page}");
+}
