@@ -33,6 +33,9 @@
 //!   width, p/(m s) (design codes ~1.3, lab bottlenecks ~1.9).
 //! - **N(t)**: agents still inside over time (the evacuation curve).
 //! - **Speed zone**: an area (stairs, smoke) where desired speeds are multiplied by a factor.
+//! - **Exit choice**: fixed per population, nearest by walking distance, or "quickest"
+//!   ([`ExitChoice::Quickest`]): re-evaluated every few seconds from walking time plus the
+//!   queue ahead divided by the exit's observed flow, so agents react to congestion.
 //!
 //! # Example
 //! ```
@@ -61,7 +64,8 @@
 //! pre-movement (V4, RiMEA 5), the corner (V5, RiMEA 6), demographic speeds (V6, RiMEA 7),
 //! bottleneck flows against JuPedSim and published specific flows (V9), route allocation (V11,
 //! RiMEA 10), congestion location (V13, RiMEA 12), reduced mobility (V16, NIST 2.10), the door
-//! flow limiter (V17, NIST 5.2) and the invariants and determinism (V18), plus RiMEA 9. Long
+//! flow limiter (V17, NIST 5.2) and the invariants and determinism (V18), plus RiMEA 9 and a
+//! scaled RiMEA 11 (congestion-aware exit choice). Long
 //! cases are `#[ignore]`d in the dev profile: `cargo test -p crowd_sim --release -- --ignored`.
 //! Known gap: bottleneck flows run 7–16 % above JuPedSim 1.4.2's (parity asks ±10 %; see
 //! `v9_bottleneck_width_sweep`), although a 0.8 m door clogs as in JuPedSim.
