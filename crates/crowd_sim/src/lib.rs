@@ -66,7 +66,7 @@
 //! RiMEA 10), congestion location (V13, RiMEA 12), reduced mobility (V16, NIST 2.10), the door
 //! flow limiter (V17, NIST 5.2) and the invariants and determinism (V18), plus RiMEA 9 and a
 //! scaled RiMEA 11 (congestion-aware exit choice). Long
-//! cases are `#[ignore]`d in the dev profile: `cargo test -p crowd_sim --release -- --ignored`.
+//! cases are `#[ignore]`d: `cargo test -p crowd_sim -- --ignored --nocapture`.
 //! Known gap: bottleneck flows run 7–16 % above JuPedSim 1.4.2's (parity asks ±10 %; see
 //! `v9_bottleneck_width_sweep`), although a 0.8 m door clogs as in JuPedSim.
 //!

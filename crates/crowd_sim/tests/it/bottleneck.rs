@@ -68,7 +68,7 @@ fn steady_flow(outcome: &Outcome) -> f64 {
     (hi - lo) as f64 / (times[hi] - times[lo])
 }
 
-/// V9 (scaled for the dev profile) — a 2.0 m door. JuPedSim 1.4.2 parity (crowd.md §3.4):
+/// V9 (one width of the sweep, in the default suite) — a 2.0 m door. JuPedSim 1.4.2 parity (crowd.md §3.4):
 /// 2.23 p/s ± 10 %; specific flow between Weidmann's maximum 1.22 p/(m s) minus 10 % and the
 /// design value 1.3 p/(m s) (CFSM with T = 1 s gives ~1.1, crowd.md §3.4).
 #[test]
@@ -77,6 +77,10 @@ fn v9_bottleneck_2m_parity_with_jupedsim() {
     assert_eq!(outcome.agents_evacuated, 150);
     assert_invariants(&outcome, 1e-3);
     let flow = steady_flow(&outcome);
+    println!(
+        "V9 2 m: {flow:.3} p/s (JuPedSim 2.23), min clearance {:.4} m, peak {:?}",
+        outcome.invariants.min_pair_clearance_m, outcome.density.peak
+    );
     assert!(
         relative(flow, 2.23) <= 0.10,
         "flow {flow} p/s vs JuPedSim 2.23"
@@ -101,10 +105,10 @@ fn v9_bottleneck_2m_parity_with_jupedsim() {
 /// in the door. Near clogging single draws are chaotic: storage order or summation order
 /// changes move one draw by several per cent.
 ///
-/// Ignored in the dev profile (about 750 simulated agent-minutes per draw); run with
-/// `cargo test -p crowd_sim --release -- --ignored --nocapture`.
+/// Ignored as long (13 runs of 150 agents for up to 300 simulated s) and for the known gap;
+/// run with `cargo test -p crowd_sim -- --ignored --nocapture`.
 #[test]
-#[ignore = "slow in the dev profile, and a known parity gap (see the doc comment)"]
+#[ignore = "long, and a known parity gap (see the doc comment)"]
 fn v9_bottleneck_width_sweep() {
     let mut flows = Vec::new();
     let mut failures = Vec::new();
@@ -154,7 +158,7 @@ fn v9_bottleneck_width_sweep() {
 /// draws) lies between the design value 1.3 and the lab value 1.9 p/(m s) (Seyfried et al.
 /// 2009; crowd.md §4.4). (T = 0.5 s gave 1.86 and 2.00 p/(m s) in two draws: above the band.)
 #[test]
-#[ignore = "slow in the unoptimised dev profile; run with --release -- --ignored"]
+#[ignore = "long: three runs of 150 agents; run with -- --ignored"]
 fn v9_calibrated_time_gap_reaches_design_to_lab_flows() {
     let draws: Vec<f64> = [7, 8, 9]
         .into_iter()
@@ -189,5 +193,6 @@ fn v17_flow_limiter_caps_door_flow() {
     free.populations[0].time_gap_s = 0.5;
     free.exits[0].polygon = rectangle(8.4, 3.0, 9.0, 5.0);
     let free_flow = run(&free).unwrap().exits[0].mean_flow_p_per_s.unwrap();
+    println!("V17: capped {flow:.3} p/s (cap 2.66), uncapped {free_flow:.3} p/s");
     assert!(free_flow > flow, "uncapped {free_flow} vs capped {flow}");
 }

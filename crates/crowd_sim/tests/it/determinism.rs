@@ -70,6 +70,7 @@ fn time_step_convergence() {
         .unwrap()
         .evacuation_time_s
         .unwrap();
+    println!("V18: dt 0.01: {coarse:.3} s, dt 0.005: {fine:.3} s");
     assert!(
         relative(coarse, fine) <= 0.02,
         "dt 0.01: {coarse} s, dt 0.005: {fine} s"

@@ -140,7 +140,7 @@ fn waypoints_are_visited_in_order() {
 /// before the corridor, not before the final exit: the peak count in a 2 m × 3 m area in front
 /// of the corridor exceeds that in front of the exit, and J_corridor − J_exit ≥ −0.05 p/s.
 #[test]
-#[ignore = "slow in the unoptimised dev profile (150 agents, ~170 s); run with --release -- --ignored"]
+#[ignore = "long: 150 agents for ~170 simulated s; run with -- --ignored"]
 fn v13_rimea_12_congestion_before_the_bottleneck_only() {
     let outer = vec![
         Point::new(0.0, 0.0),
