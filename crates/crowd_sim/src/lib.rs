@@ -75,6 +75,7 @@
 //! sort, rayon over agents. `cargo bench -p crowd_sim` runs the `jupedsim_bench.py` scenario.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod error;
 mod geometry;
