@@ -13,6 +13,7 @@ login-intro = Agora helps cities, police and operators protect public spaces. Lo
 login-username = Username
 login-password = Password
 login-submit = Log in
+login-throttled = Too many failed logins for this account. Try again in { $seconds } s.
 login-failed = Invalid username or password.
 
 title-map = Map

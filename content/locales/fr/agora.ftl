@@ -12,6 +12,7 @@ login-intro = Agora aide les villes, la police et les exploitants à protéger l
 login-username = Identifiant
 login-password = Mot de passe
 login-submit = Se connecter
+login-throttled = Trop d'échecs de connexion pour ce compte. Réessayez dans { $seconds } s.
 login-failed = Identifiant ou mot de passe incorrect.
 
 title-map = Carte

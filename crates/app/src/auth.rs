@@ -247,6 +247,12 @@ impl App {
         if username.len() > 256 || password.len() > 1024 {
             return Err(AppError::BadCredentials);
         }
+        if let Some(retry_after) = self
+            .login_throttle
+            .wait_before_attempt(username, std::time::Instant::now())
+        {
+            return Err(AppError::TooManyAttempts { retry_after });
+        }
         let credentials = self.store.user_credentials(username).await?;
         let stored_hash = credentials
             .as_ref()
@@ -256,8 +262,13 @@ impl App {
             .run_hashing(move || password_matches(&candidate, &stored_hash))
             .await?;
         let user = match (credentials, matches) {
-            (Some((user, _)), true) => user,
+            (Some((user, _)), true) => {
+                self.login_throttle.record_success(username);
+                user
+            }
             (credentials, _) => {
+                self.login_throttle
+                    .record_failure(username, std::time::Instant::now());
                 let user = credentials.map(|(user, _)| user);
                 self.audit(
                     user.as_ref().map(|user| user.organisation_id),

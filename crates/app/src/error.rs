@@ -1,7 +1,7 @@
 use store::StoreError;
 
 /// What a use case can fail with. The edges map each variant to a status: `Invalid` to 400,
-/// `Unauthenticated`/`BadCredentials` to 401, `Forbidden` to 403, `NotFound` to 404, `Conflict` to
+/// `Unauthenticated`/`BadCredentials` to 401, `TooManyAttempts` to 429, `Forbidden` to 403, `NotFound` to 404, `Conflict` to
 /// 409, `Internal` to 500 (logged, never shown).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -19,6 +19,9 @@ pub enum AppError {
     BadCredentials,
     #[error("not logged in, or the session has expired")]
     Unauthenticated,
+    /// Too many failed logins for this account: wait before trying again.
+    #[error("too many failed logins for this account; try again in {} s", retry_after.as_secs().max(1))]
+    TooManyAttempts { retry_after: std::time::Duration },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

@@ -17,6 +17,7 @@ mod demo;
 mod error;
 mod osm;
 mod sites;
+mod throttle;
 
 use std::sync::Arc;
 
@@ -41,6 +42,8 @@ pub struct App {
     /// Caps concurrent Argon2 computations so a flood of logins cannot starve the server
     /// (reliability-security.md §2.1: one per core).
     hashing_permits: Arc<tokio::sync::Semaphore>,
+    /// Per-account back-off after repeated failed logins.
+    login_throttle: Arc<throttle::LoginThrottle>,
 }
 
 impl App {
@@ -51,6 +54,7 @@ impl App {
             store,
             session_policy,
             hashing_permits: Arc::new(tokio::sync::Semaphore::new(cores)),
+            login_throttle: Arc::default(),
         }
     }
 

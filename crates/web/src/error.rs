@@ -17,6 +17,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::BadCredentials | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -26,6 +27,8 @@ pub fn status_of(error: &AppError) -> StatusCode {
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// Seconds for a `Retry-After` header (429 responses).
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl ApiError {
@@ -33,6 +36,7 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            retry_after_seconds: None,
         }
     }
 
@@ -47,23 +51,37 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> ApiError {
         let status = status_of(&error);
+        let retry_after_seconds = match &error {
+            AppError::TooManyAttempts { retry_after } => Some(retry_after.as_secs().max(1)),
+            _ => None,
+        };
         let message = if let AppError::Internal(internal) = &error {
             tracing::error!(error = ?internal, "internal error");
             "internal error; it has been logged".to_string()
         } else {
             error.to_string()
         };
-        ApiError { status, message }
+        ApiError {
+            status,
+            message,
+            retry_after_seconds,
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             axum::Json(serde_json::json!({ "error": self.message })),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after_seconds {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -83,6 +101,9 @@ pub fn page_error(t: Localizer, actor: Option<&Actor>, error: AppError) -> Respo
         AppError::Conflict(_) => t.t("error-conflict"),
         AppError::Forbidden(_) => t.t("error-forbidden"),
         AppError::BadCredentials => t.t("login-failed"),
+        AppError::TooManyAttempts { retry_after } => {
+            t.t_with("login-throttled", "seconds", retry_after.as_secs().max(1))
+        }
         AppError::Unauthenticated => return axum::response::Redirect::to("/login").into_response(),
         AppError::Internal(internal) => {
             tracing::error!(error = ?internal, "internal error");

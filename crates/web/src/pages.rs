@@ -161,13 +161,19 @@ async fn login_submit(
             );
             response
         }
-        Err(AppError::BadCredentials) => {
+        Err(error @ (AppError::BadCredentials | AppError::TooManyAttempts { .. })) => {
+            let message = match &error {
+                AppError::TooManyAttempts { retry_after } => {
+                    t.t_with("login-throttled", "seconds", retry_after.as_secs().max(1))
+                }
+                _ => t.t("login-failed"),
+            };
             let mut response = render(&LoginPage {
                 page: PageContext::new(t, None, t.t("login-title")),
-                error: Some(t.t("login-failed")),
+                error: Some(message),
                 username: form.username.chars().take(64).collect(),
             });
-            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            *response.status_mut() = crate::error::status_of(&error);
             response
         }
         Err(error) => page_error(t, None, error),

@@ -316,3 +316,44 @@ async fn the_demo_loads_once_and_its_password_is_renewed_at_each_start() {
     ));
     assert!(app.login("demo", "second demo password").await.is_ok());
 }
+
+#[tokio::test]
+async fn repeated_failed_logins_make_the_account_wait() {
+    let (app, _directory) = app_with(SessionPolicy::default()).await;
+    let city = app
+        .create_organisation("City", OrganisationKind::City)
+        .await
+        .unwrap();
+    app.create_user(city.id, "officer", "Officer", Role::Viewer, PASSWORD)
+        .await
+        .unwrap();
+    app.create_user(city.id, "planner", "Planner", Role::Planner, PASSWORD)
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        assert!(matches!(
+            app.login("officer", "a wrong guess!").await,
+            Err(AppError::BadCredentials)
+        ));
+    }
+    // The sixth attempt comes within the 1 s back-off: refused before the password is even checked,
+    // so the right password does not get through either.
+    assert!(matches!(
+        app.login("officer", PASSWORD).await,
+        Err(AppError::TooManyAttempts { .. })
+    ));
+    assert!(
+        app.login("planner", PASSWORD).await.is_ok(),
+        "other accounts are not affected"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(
+        app.login("officer", PASSWORD).await.is_ok(),
+        "after the wait the right password works"
+    );
+    // Success clears the record.
+    assert!(matches!(
+        app.login("officer", "a wrong guess!").await,
+        Err(AppError::BadCredentials)
+    ));
+}
