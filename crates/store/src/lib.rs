@@ -52,7 +52,8 @@ pub use sqlite::SqliteStore;
 /// - `sqlite://PATH` (or `sqlite:PATH`): the SQLite file at PATH, created if missing;
 ///   `sqlite:///srv/agora.db` is absolute, `sqlite://agora.db` relative to the working directory;
 /// - `postgres://USER@HOST:PORT/DATABASE` (or `postgresql://...`): a PostgreSQL database, tables
-///   in the `public` schema (see [`PostgresStore::connect_in_schema`] for another one).
+///   in the `public` schema, or in the schema named by `?schema=NAME` (created if missing; see
+///   [`PostgresStore::connect_in_schema`]).
 ///
 /// Anything else is [`StoreError::BadUrl`], naming the scheme (never the whole URL, which may hold
 /// a password).
@@ -64,11 +65,42 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     };
     match scheme {
         "sqlite" => Ok(Arc::new(SqliteStore::open_url(url).await?)),
-        "postgres" | "postgresql" => Ok(Arc::new(PostgresStore::connect(url).await?)),
+        "postgres" | "postgresql" => match split_schema_parameter(url) {
+            (url, Some(schema)) => Ok(Arc::new(
+                PostgresStore::connect_in_schema(&url, &schema).await?,
+            )),
+            (url, None) => Ok(Arc::new(PostgresStore::connect(&url).await?)),
+        },
         other => Err(StoreError::BadUrl(format!(
             "unknown scheme '{other}'; expected sqlite://PATH or postgres://USER@HOST/DATABASE"
         ))),
     }
+}
+
+/// Takes Agora's own `schema=NAME` query parameter out of a PostgreSQL URL: it puts Agora's tables in
+/// that schema of a shared database (created if missing). sqlx does not know the parameter, so it is
+/// removed before the URL is handed on.
+fn split_schema_parameter(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut schema = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("schema=") {
+            Some(name) => {
+                schema = Some(name.to_string());
+                false
+            }
+            None => !pair.is_empty(),
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, schema)
 }
 
 /// What can go wrong in the store; callers map `NotFound`, `Conflict` and `VersionConflict` to user
@@ -222,6 +254,25 @@ pub trait Store: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schema_parameter_is_taken_out_of_postgres_urls() {
+        assert_eq!(
+            split_schema_parameter("postgres://u@h/db?schema=agora&sslmode=disable"),
+            (
+                "postgres://u@h/db?sslmode=disable".to_string(),
+                Some("agora".to_string())
+            )
+        );
+        assert_eq!(
+            split_schema_parameter("postgres://u@h/db?schema=agora"),
+            ("postgres://u@h/db".to_string(), Some("agora".to_string()))
+        );
+        assert_eq!(
+            split_schema_parameter("postgres://u@h/db"),
+            ("postgres://u@h/db".to_string(), None)
+        );
+    }
 
     #[tokio::test]
     async fn unknown_schemes_are_named_without_the_rest_of_the_url() {

@@ -546,3 +546,80 @@ async fn the_import_pages_turn_an_osm_upload_into_sites_and_explain_bad_input() 
     let page = response.text().await.unwrap();
     assert!(page.contains("line 2, column"), "{page}");
 }
+
+/// The same durability story on PostgreSQL, when `AGORA_TEST_POSTGRES_URL` names a server (CI sets
+/// it): `agora serve --db postgres://...` in a schema of its own, dropped afterwards.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_runs_on_postgresql_and_keeps_acknowledged_writes() {
+    let Ok(base_url) = std::env::var("AGORA_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must set AGORA_TEST_POSTGRES_URL"
+        );
+        eprintln!("skipped: AGORA_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let schema = format!(
+        "agora_e2e_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let separator = if base_url.contains('?') { '&' } else { '?' };
+    let database_url = format!("{base_url}{separator}schema={schema}");
+    let outcome = async move {
+        let server =
+            Server::start_url(&database_url, &["--demo", "--demo-password", DEMO_PASSWORD]);
+        assert!(
+            server.banner[0].contains("database: postgres"),
+            "{:?}",
+            server.banner
+        );
+        let client = http_client();
+        let csrf = api_login(&client, &server, DEMO_PASSWORD).await;
+        let created: serde_json::Value = client
+            .post(server.url("/api/sites"))
+            .header("x-csrf-token", &csrf)
+            .json(&site_body("Odeonsplatz stage"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_str().unwrap().to_string();
+        server.kill();
+        let server =
+            Server::start_url(&database_url, &["--demo", "--demo-password", DEMO_PASSWORD]);
+        let client = http_client();
+        api_login(&client, &server, DEMO_PASSWORD).await;
+        let found: serde_json::Value = client
+            .get(server.url(&format!("/api/sites/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found["name"], "Odeonsplatz stage");
+        let sites: Vec<serde_json::Value> = client
+            .get(server.url("/api/sites"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(sites.len(), 7, "six demo sites and the new one");
+    };
+    // Drop the schema whether or not the story passed.
+    let result = tokio::spawn(outcome).await;
+    store::PostgresStore::drop_schema(&base_url, &schema)
+        .await
+        .expect("dropping the test schema");
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic.into_panic());
+    }
+}

@@ -24,9 +24,14 @@ impl Server {
     }
 
     pub fn start(database: &Path, extra_arguments: &[&str]) -> Server {
+        Server::start_url(&sqlite_url(database), extra_arguments)
+    }
+
+    /// Starts `agora serve` on the database a URL names (SQLite or PostgreSQL).
+    pub fn start_url(database_url: &str, extra_arguments: &[&str]) -> Server {
         let mut child = Command::new(agora_binary())
             .arg("--db")
-            .arg(sqlite_url(database))
+            .arg(database_url)
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra_arguments)
             .env("RUST_LOG", "warn")
