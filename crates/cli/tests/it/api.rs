@@ -1,6 +1,6 @@
 //! The REST API of the real binary: login, sites, durability across a kill, bad input.
 
-use crate::server::{DEMO_PASSWORD, Server, api_login, http_client};
+use crate::server::{DEMO_PASSWORD, Server, api_login, get_json, http_client};
 
 const ODEONSPLATZ_CORNER: &str = r#"{"type":"Polygon","coordinates":[[[11.5770,48.1420],[11.5780,48.1420],[11.5780,48.1426],[11.5770,48.1426],[11.5770,48.1420]]]}"#;
 
@@ -38,14 +38,7 @@ async fn a_site_created_through_the_api_survives_a_kill_and_restart() {
     assert_eq!(response.headers()["location"], "/login");
 
     let csrf = api_login(&client, &server, DEMO_PASSWORD).await;
-    let sites: Vec<serde_json::Value> = client
-        .get(server.url("/api/sites"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sites: Vec<serde_json::Value> = get_json(&client, &server.url("/api/sites")).await;
     let names: Vec<&str> = sites
         .iter()
         .map(|site| site["name"].as_str().unwrap())
@@ -95,14 +88,7 @@ async fn a_site_created_through_the_api_survives_a_kill_and_restart() {
     assert_eq!(found["capacity"], 2500);
     assert_eq!(found["operators"][0], "Kreisverwaltungsreferat");
     // The restart kept the demo as it was instead of loading it a second time.
-    let sites: Vec<serde_json::Value> = client
-        .get(server.url("/api/sites"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sites: Vec<serde_json::Value> = get_json(&client, &server.url("/api/sites")).await;
     assert_eq!(sites.len(), names.len() + 1);
 }
 
@@ -161,14 +147,7 @@ async fn updates_deletes_logout_and_the_openapi_document() {
         .unwrap();
     assert_eq!(response.status(), 404);
 
-    let document: serde_json::Value = client
-        .get(server.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document: serde_json::Value = get_json(&client, &server.url("/api/openapi.json")).await;
     assert!(document["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/sites",
@@ -595,23 +574,10 @@ async fn the_server_runs_on_postgresql_and_keeps_acknowledged_writes() {
             Server::start_url(&database_url, &["--demo", "--demo-password", DEMO_PASSWORD]);
         let client = http_client();
         api_login(&client, &server, DEMO_PASSWORD).await;
-        let found: serde_json::Value = client
-            .get(server.url(&format!("/api/sites/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let found: serde_json::Value =
+            get_json(&client, &server.url(&format!("/api/sites/{id}"))).await;
         assert_eq!(found["name"], "Odeonsplatz stage");
-        let sites: Vec<serde_json::Value> = client
-            .get(server.url("/api/sites"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let sites: Vec<serde_json::Value> = get_json(&client, &server.url("/api/sites")).await;
         assert_eq!(sites.len(), 7, "six demo sites and the new one");
     };
     // Drop the schema whether or not the story passed.

@@ -123,3 +123,8 @@ pub async fn api_login(client: &reqwest::Client, server: &Server, password: &str
     let body: serde_json::Value = response.json().await.unwrap();
     body["csrf_token"].as_str().unwrap().to_string()
 }
+
+/// GETs a URL and decodes its JSON body.
+pub async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: &str) -> T {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
