@@ -87,6 +87,27 @@ error-invalid = The input could not be accepted: { $detail }
 error-no-selection = Select at least one candidate.
 error-too-large = The upload is too large.
 
+nav-users = Users
+title-users = Users
+title-audit = Audit trail
+users-title = Users of your organisation
+users-username = Username
+users-display-name = Name
+users-role = Role
+users-created = Created
+users-password = Password
+users-password-help = at least 12 characters; a passphrase is best
+users-add-title = Add a user
+users-add-submit = Add user
+notice-user-created = User created.
+audit-title = Audit trail
+audit-intro = Who did what, newest first: logins, changes to sites, imports and exports.
+audit-when = When (UTC)
+audit-who = Who
+audit-action = Action
+audit-subject = Record
+audit-detail = Detail
+
 role-admin = administrator
 role-assessor = assessor
 role-planner = planner

@@ -86,6 +86,27 @@ error-invalid = La saisie n'a pas pu être acceptée : { $detail }
 error-no-selection = Sélectionnez au moins un candidat.
 error-too-large = Le fichier envoyé est trop volumineux.
 
+nav-users = Utilisateurs
+title-users = Utilisateurs
+title-audit = Journal d'audit
+users-title = Utilisateurs de votre organisation
+users-username = Identifiant
+users-display-name = Nom
+users-role = Rôle
+users-created = Créé le
+users-password = Mot de passe
+users-password-help = au moins 12 caractères ; une phrase de passe est idéale
+users-add-title = Ajouter un utilisateur
+users-add-submit = Ajouter l'utilisateur
+notice-user-created = Utilisateur créé.
+audit-title = Journal d'audit
+audit-intro = Qui a fait quoi, du plus récent au plus ancien : connexions, modifications de sites, imports et exports.
+audit-when = Quand (UTC)
+audit-who = Qui
+audit-action = Action
+audit-subject = Enregistrement
+audit-detail = Détail
+
 role-admin = administrateur
 role-assessor = évaluateur
 role-planner = planificateur

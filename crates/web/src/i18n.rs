@@ -139,6 +139,11 @@ impl Localizer {
         self.t(&format!("kind-{kind}"))
     }
 
+    /// The translated name of a role given by its text form (`planner`).
+    pub fn role_named(&self, role: &str) -> String {
+        self.t(&format!("role-{role}"))
+    }
+
     /// The translated name of a role.
     pub fn role(&self, role: impl Borrow<Role>) -> String {
         self.t(&format!("role-{}", role.borrow().as_str()))

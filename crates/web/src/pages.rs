@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::{Site, SiteDraft, SiteId, SiteKind, SitePolygon, User};
+use domain::{Role, Site, SiteDraft, SiteId, SiteKind, SitePolygon, User};
 use serde::Deserialize;
 
 use crate::error::{page_error, render_error_page};
@@ -37,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/import/geojson", post(import_geojson))
         .route("/import/osm", post(import_osm))
         .route("/import/candidates", post(import_candidates))
+        .route("/users", get(users_page).post(create_user))
+        .route("/audit", get(audit_page))
 }
 
 /// What the base template needs on every page.
@@ -871,6 +873,163 @@ async fn import_candidates(
         Err(AppError::Invalid(message)) => import_error_page(t, &actor, message),
         Err(error) => page_error(t, Some(&actor), error),
     }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    page: PageContext,
+    users: Vec<User>,
+    can_manage: bool,
+    roles: &'static [Role],
+    notice: Option<String>,
+    error: Option<String>,
+    form_username: String,
+    form_display_name: String,
+}
+
+/// The users page, with an optional error and the add-user fields as typed.
+async fn render_users_page(
+    state: &AppState,
+    t: Localizer,
+    actor: &Actor,
+    notice: Option<String>,
+    failed: Option<(String, &NewUserForm)>,
+) -> Response {
+    let users = match state.app.list_users(actor).await {
+        Ok(users) => users,
+        Err(error) => return page_error(t, Some(actor), error),
+    };
+    let (error, form_username, form_display_name) = match failed {
+        Some((message, form)) => (
+            Some(message),
+            form.username.clone(),
+            form.display_name.clone(),
+        ),
+        None => (None, String::new(), String::new()),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut response = render(&UsersPage {
+        page: PageContext::new(t, Some(actor), t.t("title-users")),
+        users,
+        can_manage: actor.user.role.can_manage_users(),
+        roles: Role::ALL,
+        notice,
+        error,
+        form_username,
+        form_display_name,
+    });
+    *response.status_mut() = status;
+    response
+}
+
+async fn users_page(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(query): Query<NoticeQuery>,
+) -> Response {
+    let SignedIn { t, actor } = signed_in;
+    let notice =
+        (query.notice.as_deref() == Some("user-created")).then(|| t.t("notice-user-created"));
+    render_users_page(&state, t, &actor, notice, None).await
+}
+
+#[derive(Deserialize)]
+struct NewUserForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<NewUserForm>,
+) -> Response {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &form.csrf_token) {
+        return response;
+    }
+    let SignedIn { t, actor } = signed_in;
+    let role = match form.role.parse::<Role>() {
+        Ok(role) => role,
+        Err(error) => {
+            let message = t.t_with("error-invalid", "detail", format!("role: {error}"));
+            return render_users_page(&state, t, &actor, None, Some((message, &form))).await;
+        }
+    };
+    let display_name = if form.display_name.trim().is_empty() {
+        form.username.clone()
+    } else {
+        form.display_name.clone()
+    };
+    match state
+        .app
+        .create_user_as(&actor, &form.username, &display_name, role, &form.password)
+        .await
+    {
+        Ok(_) => Redirect::to("/users?notice=user-created").into_response(),
+        Err(AppError::Invalid(message) | AppError::Conflict(message)) => {
+            let message = t.t_with("error-invalid", "detail", message);
+            render_users_page(&state, t, &actor, None, Some((message, &form))).await
+        }
+        Err(error) => page_error(t, Some(&actor), error),
+    }
+}
+
+struct AuditRow {
+    at: String,
+    who: String,
+    action: &'static str,
+    subject: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    page: PageContext,
+    rows: Vec<AuditRow>,
+}
+
+async fn audit_page(State(state): State<AppState>, signed_in: SignedIn) -> Response {
+    let SignedIn { t, actor } = signed_in;
+    let events = match state.app.audit_trail(&actor, 500).await {
+        Ok(events) => events,
+        Err(error) => return page_error(t, Some(&actor), error),
+    };
+    let users = match state.app.list_users(&actor).await {
+        Ok(users) => users,
+        Err(error) => return page_error(t, Some(&actor), error),
+    };
+    let username_of = |id: Option<domain::UserId>| {
+        id.and_then(|id| users.iter().find(|user| user.id == id))
+            .map_or_else(|| "—".to_string(), |user| user.username.clone())
+    };
+    let rows = events
+        .into_iter()
+        .map(|event| AuditRow {
+            at: event.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            who: username_of(event.user_id),
+            action: event.action.as_str(),
+            subject: event.subject,
+            detail: event.detail,
+        })
+        .collect();
+    render(&AuditPage {
+        page: PageContext::new(t, Some(&actor), t.t("title-audit")),
+        rows,
+    })
 }
 
 #[cfg(test)]

@@ -589,3 +589,127 @@ async fn the_server_runs_on_postgresql_and_keeps_acknowledged_writes() {
         std::panic::resume_unwind(panic.into_panic());
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn administrators_add_colleagues_and_read_the_audit_trail_in_the_ui() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let admin = http_client();
+    admin
+        .post(server.url("/login"))
+        .form(&[("username", "demo"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let page = admin
+        .get(server.url("/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"user-form\""),
+        "administrators get the add-user form"
+    );
+    let csrf = csrf_field(&page);
+
+    // A password that is too short comes back with the rule named and the username kept.
+    let response = admin
+        .post(server.url("/users"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("username", "anna.planner"),
+            ("role", "viewer"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("at least 12 characters"), "{page}");
+    assert!(page.contains("value=\"anna.planner\""));
+
+    let response = admin
+        .post(server.url("/users"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("username", "anna.planner"),
+            ("display_name", "Anna Planner"),
+            ("role", "viewer"),
+            ("password", "a long enough passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let page = admin
+        .get(server.url("/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Anna Planner"));
+
+    // The new viewer can log in, sees no add-user form, and may neither add users nor read the trail.
+    let viewer = http_client();
+    let response = viewer
+        .post(server.url("/login"))
+        .form(&[
+            ("username", "anna.planner"),
+            ("password", "a long enough passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let page = viewer
+        .get(server.url("/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("id=\"user-form\""));
+    let viewer_csrf = csrf_field(&page);
+    let response = viewer
+        .post(server.url("/users"))
+        .form(&[
+            ("csrf_token", viewer_csrf.as_str()),
+            ("username", "mallory"),
+            ("role", "admin"),
+            ("password", "a long enough passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        viewer
+            .get(server.url("/audit"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let trail = admin
+        .get(server.url("/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        trail.contains("login_succeeded") && trail.contains("user_created"),
+        "{trail}"
+    );
+    assert!(trail.contains("anna.planner"));
+}
