@@ -211,9 +211,38 @@ async fn logout(
     response
 }
 
-async fn switch_language(Path(code): Path<String>) -> Response {
+/// Where to go back to after the language switch: the page the link was on, when the browser says so
+/// (`Referrer-Policy: same-origin` sends it only within Agora) and it is on this host; else the start.
+fn return_path(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok());
+    let referer = headers
+        .get(header::REFERER)
+        .and_then(|value| value.to_str().ok());
+    let (Some(host), Some(referer)) = (host, referer) else {
+        return "/".into();
+    };
+    let Some(rest) = referer
+        .strip_prefix("http://")
+        .or_else(|| referer.strip_prefix("https://"))
+    else {
+        return "/".into();
+    };
+    match rest.split_once('/') {
+        // Only a plain local path: no scheme-relative `//evil` trick, no other host.
+        Some((referer_host, path))
+            if referer_host.eq_ignore_ascii_case(host) && !path.starts_with('/') =>
+        {
+            format!("/{path}")
+        }
+        _ => "/".into(),
+    }
+}
+
+async fn switch_language(Path(code): Path<String>, headers: axum::http::HeaderMap) -> Response {
     let language = Language::from_code(&code).unwrap_or(Language::English);
-    let mut response = Redirect::to("/").into_response();
+    let mut response = Redirect::to(&return_path(&headers)).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&format!(
@@ -1035,6 +1064,26 @@ async fn audit_page(State(state): State<AppState>, signed_in: SignedIn) -> Respo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_switch_returns_only_to_local_pages() {
+        let headers = |referer: &'static str| {
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+            headers.insert(header::REFERER, HeaderValue::from_static(referer));
+            headers
+        };
+        assert_eq!(
+            return_path(&headers("http://127.0.0.1:8080/sites?notice=created")),
+            "/sites?notice=created"
+        );
+        assert_eq!(return_path(&headers("https://evil.example/sites")), "/");
+        assert_eq!(
+            return_path(&headers("http://127.0.0.1:8080//evil.example/")),
+            "/"
+        );
+        assert_eq!(return_path(&axum::http::HeaderMap::new()), "/");
+    }
 
     #[test]
     fn areas_are_grouped_per_language() {
