@@ -121,7 +121,7 @@ impl App {
         let loaded_now = existing.is_none();
         let needs_basemap = self.store.basemap_extent().await?.is_none();
         let extract = if loaded_now || needs_basemap {
-            Some(crate::read_osm_bytes(extract_pbf).await?)
+            Some(crate::read_osm_bytes(extract_pbf, "the demo extract").await?)
         } else {
             None
         };

@@ -19,22 +19,14 @@ pub async fn read_osm_extract(path: &Path) -> Result<OsmExtract, AppError> {
         .map_err(|error| AppError::Invalid(error.to_string()))
 }
 
-/// Reads OSM data uploaded as bytes: PBF, or XML when it starts like an XML document.
-pub async fn read_osm_bytes(bytes: Vec<u8>) -> Result<OsmExtract, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let start = bytes
-            .iter()
-            .position(|byte| !byte.is_ascii_whitespace())
-            .map_or(&bytes[..0], |first| &bytes[first..]);
-        if start.starts_with(b"<") {
-            osm_import::read_osm_xml(std::io::Cursor::new(&bytes[..]))
-        } else {
-            osm_import::read_osm_pbf(&bytes)
-        }
-    })
-    .await
-    .context("OSM import task failed")?
-    .map_err(|error| AppError::Invalid(error.to_string()))
+/// Reads OSM data uploaded as bytes (PBF, XML or gzipped XML; the importer tells them apart), on a
+/// blocking thread. `input` names the data in error messages (e.g. the upload's file name).
+pub async fn read_osm_bytes(bytes: Vec<u8>, input: &str) -> Result<OsmExtract, AppError> {
+    let input = input.to_string();
+    tokio::task::spawn_blocking(move || osm_import::read_osm_bytes(&bytes, &input))
+        .await
+        .context("OSM import task failed")?
+        .map_err(|error| AppError::Invalid(error.to_string()))
 }
 
 /// The name a candidate gets as a site: its OSM name, or a description that says it had none.

@@ -83,6 +83,36 @@ impl App {
         self.import_site_drafts(actor, drafts).await
     }
 
+    /// Imports the features at `chosen` (indices) of a GeoJSON FeatureCollection, e.g. the candidates a
+    /// user ticked in a list. The whole collection is checked like any import; an index it does not
+    /// have is an error naming it.
+    pub async fn import_chosen_sites_geojson(
+        &self,
+        actor: &Actor,
+        text: &str,
+        chosen: &[usize],
+    ) -> Result<Vec<Site>, AppError> {
+        actor.require_site_editor()?;
+        if chosen.is_empty() {
+            return Err(AppError::Invalid("no feature was chosen".into()));
+        }
+        let drafts = parse_site_feature_collection(text)
+            .map_err(|error| AppError::Invalid(error.to_string()))?;
+        if let Some(missing) = chosen.iter().find(|&&index| index >= drafts.len()) {
+            return Err(AppError::Invalid(format!(
+                "feature {missing} was chosen, but the collection has {} features",
+                drafts.len()
+            )));
+        }
+        let drafts = drafts
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| chosen.contains(index))
+            .map(|(_, draft)| draft)
+            .collect();
+        self.import_site_drafts(actor, drafts).await
+    }
+
     /// Stores already-parsed drafts in one transaction (used by the GeoJSON and OSM imports).
     pub async fn import_site_drafts(
         &self,

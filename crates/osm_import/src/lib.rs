@@ -125,19 +125,22 @@ pub fn read_osm_file(path: &Path) -> Result<OsmExtract, OsmImportError> {
             }
         }
     })?;
-    let input = path.display().to_string();
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    read_osm_bytes(&bytes, &path.display().to_string())
+}
+
+/// Reads OSM data held in memory (an upload, say) in any accepted format, decided by the content (a
+/// gzip or XML signature, a PBF header) and, for content that looks like neither, by the extension of
+/// `input`, the name errors use for the data (a path or an upload's file name).
+pub fn read_osm_bytes(bytes: &[u8], input: &str) -> Result<OsmExtract, OsmImportError> {
+    let name = input.to_lowercase();
     let raw = if bytes.starts_with(&[0x1f, 0x8b]) {
-        xml::read_xml(&gunzip(&bytes, &input)?, &input)?
-    } else if xml::looks_like_xml(&bytes) {
-        xml::read_xml(&bytes, &input)?
-    } else if pbf::looks_like_pbf(&bytes) || name.ends_with(".pbf") {
-        pbf::read_pbf(&bytes, &input)?
+        xml::read_xml(&gunzip(bytes, input)?, input)?
+    } else if xml::looks_like_xml(bytes) {
+        xml::read_xml(bytes, input)?
+    } else if pbf::looks_like_pbf(bytes) || name.ends_with(".pbf") {
+        pbf::read_pbf(bytes, input)?
     } else if name.ends_with(".osm") || name.ends_with(".xml") {
-        xml::read_xml(&bytes, &input)?
+        xml::read_xml(bytes, input)?
     } else {
         let found = if bytes.is_empty() {
             "the file is empty".to_string()
@@ -149,7 +152,10 @@ pub fn read_osm_file(path: &Path) -> Result<OsmExtract, OsmImportError> {
                 .collect();
             format!("first bytes {}", head.join(" "))
         };
-        return Err(OsmImportError::UnknownFormat { input, found });
+        return Err(OsmImportError::UnknownFormat {
+            input: input.to_string(),
+            found,
+        });
     };
     Ok(build::build_extract(raw))
 }

@@ -297,7 +297,7 @@ async fn osm_candidates(ApiCaller(actor): ApiCaller, body: Bytes) -> Result<Resp
             "body: empty, expected OSM PBF or XML",
         ));
     }
-    let extract = app::read_osm_bytes(body.to_vec()).await?;
+    let extract = app::read_osm_bytes(body.to_vec(), "request body").await?;
     Ok(geojson_response(app::candidate_feature_collection(
         &extract.candidates,
     )))

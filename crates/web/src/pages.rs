@@ -730,9 +730,16 @@ fn import_error_page(t: Localizer, actor: &Actor, message: String) -> Response {
     response
 }
 
-/// The CSRF token and the uploaded file of an import form.
-async fn read_upload(mut multipart: Multipart) -> Result<(String, Vec<u8>), String> {
+/// An import form as sent: its CSRF token and the uploaded file.
+struct Upload {
+    csrf_token: String,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
     let mut csrf_token = String::new();
+    let mut file_name = String::from("upload");
     let mut file = None;
     while let Some(field) = multipart
         .next_field()
@@ -747,6 +754,10 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, Vec<u8>), Stri
                     .map_err(|error| format!("upload: {error}"))?;
             }
             Some("file") => {
+                if let Some(name) = field.file_name().filter(|name| !name.is_empty()) {
+                    // Only for messages: the name is never used as a path.
+                    file_name = name.chars().take(100).collect();
+                }
                 file = Some(
                     field
                         .bytes()
@@ -758,10 +769,14 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, Vec<u8>), Stri
             _ => {}
         }
     }
-    let file = file
+    let bytes = file
         .filter(|bytes| !bytes.is_empty())
         .ok_or_else(|| "file: no file was uploaded".to_string())?;
-    Ok((csrf_token, file))
+    Ok(Upload {
+        csrf_token,
+        file_name,
+        bytes,
+    })
 }
 
 async fn import_geojson(
@@ -769,15 +784,15 @@ async fn import_geojson(
     signed_in: SignedIn,
     multipart: Multipart,
 ) -> Response {
-    let (csrf_token, bytes) = match read_upload(multipart).await {
+    let upload = match read_upload(multipart).await {
         Ok(upload) => upload,
         Err(message) => return import_error_page(signed_in.t, &signed_in.actor, message),
     };
-    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &csrf_token) {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &upload.csrf_token) {
         return response;
     }
     let SignedIn { t, actor } = signed_in;
-    let text = match String::from_utf8(bytes) {
+    let text = match String::from_utf8(upload.bytes) {
         Ok(text) => text,
         Err(_) => return import_error_page(t, &actor, "file: not UTF-8 text".into()),
     };
@@ -812,18 +827,18 @@ async fn import_osm(
     signed_in: SignedIn,
     multipart: Multipart,
 ) -> Response {
-    let (csrf_token, bytes) = match read_upload(multipart).await {
+    let upload = match read_upload(multipart).await {
         Ok(upload) => upload,
         Err(message) => return import_error_page(signed_in.t, &signed_in.actor, message),
     };
-    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &csrf_token) {
+    if let Some(response) = csrf_refusal(signed_in.t, &signed_in.actor, &upload.csrf_token) {
         return response;
     }
     let SignedIn { t, actor } = signed_in;
     if let Err(error) = actor.require_site_editor() {
         return page_error(t, Some(&actor), error);
     }
-    let extract = match app::read_osm_bytes(bytes).await {
+    let extract = match app::read_osm_bytes(upload.bytes, &upload.file_name).await {
         Ok(extract) => extract,
         Err(AppError::Invalid(message)) => return import_error_page(t, &actor, message),
         Err(error) => return page_error(t, Some(&actor), error),
@@ -874,26 +889,9 @@ async fn import_candidates(
     if picks.is_empty() {
         return import_error_page(t, &actor, t.t("error-no-selection"));
     }
-    let mut collection: serde_json::Value = match serde_json::from_str(field("collection")) {
-        Ok(value) => value,
-        Err(error) => return import_error_page(t, &actor, format!("collection: {error}")),
-    };
-    if let Some(features) = collection
-        .get_mut("features")
-        .and_then(|features| features.as_array_mut())
-    {
-        let chosen: Vec<serde_json::Value> = features
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| picks.contains(index))
-            .map(|(_, feature)| feature.clone())
-            .collect();
-        *features = chosen;
-    }
-    // The chosen features go through the same validation as any GeoJSON import.
     match state
         .app
-        .import_sites_geojson(&actor, &collection.to_string())
+        .import_chosen_sites_geojson(&actor, field("collection"), &picks)
         .await
     {
         Ok(sites) => {

@@ -357,3 +357,50 @@ async fn repeated_failed_logins_make_the_account_wait() {
         Err(AppError::BadCredentials)
     ));
 }
+
+#[tokio::test]
+async fn chosen_features_of_a_collection_are_imported_and_unknown_choices_named() {
+    let (app, _directory) = app_with(SessionPolicy::default()).await;
+    let city = app
+        .create_organisation("City", OrganisationKind::City)
+        .await
+        .unwrap();
+    app.create_user(city.id, "planner", "Planner", Role::Planner, PASSWORD)
+        .await
+        .unwrap();
+    let planner = app.login("planner", PASSWORD).await.unwrap().actor;
+    for name in ["Marienplatz", "Odeonsplatz", "Karlsplatz"] {
+        app.create_site(&planner, square(name)).await.unwrap();
+    }
+    let collection = app
+        .export_sites_geojson(&planner)
+        .await
+        .unwrap()
+        .to_string();
+    let error = app
+        .import_chosen_sites_geojson(&planner, &collection, &[0, 3])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "feature 3 was chosen, but the collection has 3 features"
+    );
+    assert_eq!(
+        app.list_sites(&planner).await.unwrap().len(),
+        3,
+        "nothing stored"
+    );
+    let imported = app
+        .import_chosen_sites_geojson(&planner, &collection, &[2])
+        .await
+        .unwrap();
+    let names: Vec<&str> = imported
+        .iter()
+        .map(|site| site.draft.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Odeonsplatz"],
+        "sites export by name: Karlsplatz, Marienplatz, Odeonsplatz"
+    );
+}
