@@ -60,7 +60,7 @@ import-geojson-title = From a GeoJSON file
 import-geojson-intro = A FeatureCollection of Polygon or MultiPolygon features with the properties name and kind (and optionally capacity, operators, opening_hours, tags). Every feature is checked first; if one is wrong, nothing is imported.
 import-geojson-submit = Import GeoJSON
 import-osm-title = From OpenStreetMap
-import-osm-intro = An OpenStreetMap extract (.osm.pbf or .osm). Agora lists the squares, pedestrian areas and streets, markets, station forecourts and places of worship it finds; you pick the ones to add.
+import-osm-intro = An OpenStreetMap extract (.osm.pbf, .osm or .osm.gz). Agora lists the squares, pedestrian areas and streets, markets, station forecourts and places of worship it finds; you pick the ones to add.
 import-osm-submit = Find candidates
 
 candidates-title = Candidate public spaces

@@ -59,7 +59,7 @@ import-geojson-title = Depuis un fichier GeoJSON
 import-geojson-intro = Une FeatureCollection d'entités Polygon ou MultiPolygon avec les propriétés name et kind (et, au besoin, capacity, operators, opening_hours, tags). Chaque entité est d'abord vérifiée ; si l'une est erronée, rien n'est importé.
 import-geojson-submit = Importer le GeoJSON
 import-osm-title = Depuis OpenStreetMap
-import-osm-intro = Un extrait OpenStreetMap (.osm.pbf ou .osm). Agora liste les places, zones et rues piétonnes, marchés, parvis de gare et lieux de culte qu'il y trouve ; vous choisissez ceux à ajouter.
+import-osm-intro = Un extrait OpenStreetMap (.osm.pbf, .osm ou .osm.gz). Agora liste les places, zones et rues piétonnes, marchés, parvis de gare et lieux de culte qu'il y trouve ; vous choisissez ceux à ajouter.
 import-osm-submit = Chercher les candidats
 
 candidates-title = Espaces publics candidats

@@ -285,16 +285,16 @@ async fn import_sites(
     Ok((StatusCode::CREATED, Json(sites)))
 }
 
-/// The candidate public spaces in an uploaded OpenStreetMap extract (PBF or XML body), as a GeoJSON
+/// The candidate public spaces in an uploaded OpenStreetMap extract (PBF, XML or gzipped XML body), as a GeoJSON
 /// FeatureCollection that POST /api/sites/import accepts once filtered.
-#[utoipa::path(post, path = "/api/osm/candidates", request_body(content = Vec<u8>, description = "OSM PBF or XML", content_type = "application/octet-stream"),
+#[utoipa::path(post, path = "/api/osm/candidates", request_body(content = Vec<u8>, description = "OSM PBF, XML or gzipped XML", content_type = "application/octet-stream"),
     responses((status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"), (status = 400, body = ErrorBody)))]
 async fn osm_candidates(ApiCaller(actor): ApiCaller, body: Bytes) -> Result<Response, ApiError> {
     actor.require_site_editor()?;
     if body.is_empty() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "body: empty, expected OSM PBF or XML",
+            "body: empty, expected OSM PBF, XML or gzipped XML",
         ));
     }
     let extract = app::read_osm_bytes(body.to_vec(), "request body").await?;
