@@ -11,6 +11,8 @@ use app::{App, SessionPolicy};
 use clap::{Args, Parser, Subcommand};
 use domain::{OrganisationKind, Role};
 
+mod crowd;
+
 /// The demo city's OpenStreetMap extract (© OpenStreetMap contributors, ODbL), compiled in so the
 /// demo runs from the binary alone.
 const DEMO_EXTRACT: &[u8] = include_bytes!("../../../data/demo/munich-altstadt-2020.osm.pbf");
@@ -52,6 +54,18 @@ enum Command {
     /// Manage organisations.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Crowd and evacuation simulation: run a scenario file, validate against RiMEA/NIST cases.
+    #[command(subcommand)]
+    Crowd(crowd::CrowdCommand),
+    /// Measure the engines against their issue's targets and print the figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Crowd simulation throughput (agent-steps per second) on the JuPedSim benchmark scenario.
+    Crowd(crowd::BenchArgs),
 }
 
 #[derive(Args)]
@@ -210,6 +224,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Crowd(command) => crowd::run(command),
+        Command::Bench(BenchCommand::Crowd(args)) => crowd::bench(args),
         Command::Org(OrgCommand::Add { name, kind }) => {
             let app = open(&cli.db).await?;
             let kind: OrganisationKind = kind.parse()?;
