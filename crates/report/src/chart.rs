@@ -540,15 +540,15 @@ fn scatter_chart(figure: &mut Figure, scatter: &ScatterChart, separator: char) {
             Some(Stroke::solid(Rgb::BLACK, 0.5)),
         );
         if let Some(label) = &point.label {
-            figure.text(
-                x + 6.0,
-                y - 4.0,
-                label.clone(),
-                Font::Regular,
-                VALUE_SIZE,
-                TEXT,
-                Anchor::Start,
-            );
+            // Beside the point, on its left when the right side has no room.
+            let width = Font::Regular.text_width(label, VALUE_SIZE);
+            let (x, anchor) = if x + 6.0 + width > figure.width {
+                (x - 6.0, Anchor::End)
+            } else {
+                (x + 6.0, Anchor::Start)
+            };
+            let label = label.clone();
+            figure.text(x, y - 4.0, label, Font::Regular, VALUE_SIZE, TEXT, anchor);
         }
     }
     figure.place(&legend.figure, 0.0, figure.height - legend.height);
@@ -681,7 +681,7 @@ fn risk_matrix(figure: &mut Figure, matrix: &RiskMatrix) {
         );
     }
     // Markers sharing a cell are set in rows of up to three.
-    let marker = (cell * 0.3).min(16.0);
+    let marker = (cell * 0.42).min(20.0);
     for row in 0..rows {
         for column in 0..columns {
             let here: Vec<_> = matrix
@@ -708,7 +708,7 @@ fn risk_matrix(figure: &mut Figure, matrix: &RiskMatrix) {
                     Some(Rgb::new(33, 33, 33)),
                     Some(Stroke::solid(Rgb::WHITE, 0.75)),
                 );
-                let size = (marker * 0.45).min(VALUE_SIZE);
+                let size = (marker * 0.5).min(8.0);
                 let label = fit_text(&m.label, Font::Bold, size, marker * 0.95);
                 figure.text(
                     x,

@@ -263,13 +263,16 @@ pub(crate) fn map_figure(map: &Map, width: f64) -> Figure {
     }
     scale_bar(&mut figure, &fit);
     north_arrow(&mut figure);
+    // Inset by half the line width, so the whole frame line is inside the figure.
+    let inset = 0.375;
+    let frame = Some(Stroke::solid(FRAME, 2.0 * inset));
     figure.rect(
-        0.0,
-        0.0,
-        width,
-        height,
+        inset,
+        inset,
+        width - 2.0 * inset,
+        height - 2.0 * inset,
         None,
-        Some(Stroke::solid(FRAME, 0.75)),
+        frame,
     );
     figure
 }

@@ -20,7 +20,8 @@ pub(crate) fn figure_to_svg(figure: &Figure, title: Option<&str>) -> String {
     if let Some(title) = title {
         let _ = write!(out, r#" aria-label="{}""#, escape(title));
     }
-    out.push_str(r#" font-family="Helvetica, Arial, sans-serif">"#);
+    // Even-odd filling, as the PDF's f* and B*: polygon holes stay empty.
+    out.push_str(r#" font-family="Helvetica, Arial, sans-serif" fill-rule="evenodd">"#);
     out.push('\n');
     for shape in &figure.shapes {
         match shape {

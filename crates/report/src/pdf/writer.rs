@@ -51,6 +51,12 @@ fn literal_bytes(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A page dimension with three decimals, so A4's 595.276 pt is written as it is.
+fn media_box_number(value: f64) -> String {
+    let text = format!("{value:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 fn colour_components(colour: Rgb) -> String {
     let c = |v: u8| {
         let text = format!("{:.3}", f64::from(v) / 255.0);
@@ -269,8 +275,8 @@ pub(crate) fn write_pdf(
         let number = page_object(i);
         let body = format!(
             "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {} {}] /Resources {RESOURCES} 0 R /Contents {} 0 R >>",
-            coord(page_width),
-            coord(page_height),
+            media_box_number(page_width),
+            media_box_number(page_height),
             number + 1
         );
         writer.object(number, body.as_bytes());
