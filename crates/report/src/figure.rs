@@ -124,7 +124,7 @@ impl Figure {
         fill: Option<Rgb>,
         stroke: Option<Stroke>,
     ) {
-        if fill.is_none() && stroke.is_none() {
+        if (fill.is_none() && stroke.is_none()) || segments.is_empty() {
             return;
         }
         self.shapes.push(Shape::Path(PathShape {

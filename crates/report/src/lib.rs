@@ -38,10 +38,10 @@
 //! let mut document = Document::new("Site report: Marienplatz", Marking::Amber, generated_at);
 //! document.subtitle = Some("Munich - assessment 3 (final)".to_string());
 //! document.blocks = vec![
-//!     Block::Heading { level: 1, text: "Risk per threat".to_string() },
-//!     Block::Paragraph(Paragraph::from_markup(
+//!     Block::heading(1, "Risk per threat"),
+//!     Block::paragraph(
 //!         "Risk is threat x vulnerability x consequence (FEMA 452); **vehicle ramming** ranks first.",
-//!     )),
+//!     ),
 //!     Block::Table(Table {
 //!         caption: Some("Risk per threat".to_string()),
 //!         columns: vec![Column::text("Threat"), Column::number("Risk", 0)],

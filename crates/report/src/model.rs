@@ -212,6 +212,22 @@ pub enum Block {
     PageBreak,
 }
 
+impl Block {
+    /// A heading of `level` 1 to 3.
+    pub fn heading(level: u8, text: impl Into<String>) -> Self {
+        Block::Heading {
+            level,
+            text: text.into(),
+        }
+    }
+
+    /// A paragraph from the small markup of [`Paragraph::from_markup`] (`**strong**`,
+    /// `*emphasised*`).
+    pub fn paragraph(markup: &str) -> Self {
+        Block::Paragraph(Paragraph::from_markup(markup))
+    }
+}
+
 /// Running text: spans of plain, strong or emphasised text.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Paragraph {
