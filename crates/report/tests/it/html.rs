@@ -2,7 +2,7 @@
 
 use report::*;
 
-use crate::support::{generated_at, site_report};
+use crate::support::{PdfFile, generated_at, poppler_available, site_report};
 
 #[test]
 fn user_text_with_script_comes_out_inert() {
@@ -138,4 +138,63 @@ fn numbers_follow_the_documents_decimal_separator() {
     assert!(html.contains(r#"<td class="num">12,50</td>"#));
     assert!(html.contains(r#"content:"Page " counter(page) " sur " counter(pages)"#));
     assert!(html.contains("<html lang=\"fr\">"));
+}
+
+/// Printing the HTML in Chromium (headless, as the end-to-end tests use it) puts the marking
+/// in the header and footer of every printed page, through the CSS page-margin boxes.
+#[test]
+fn printed_html_has_the_marking_on_every_page() {
+    let test = "printed_html_has_the_marking_on_every_page";
+    if !poppler_available(test) {
+        return;
+    }
+    if std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        if std::env::var_os("CI").is_some() {
+            panic!("{test}: chromium is missing and CI is set; scripts/test installs it");
+        }
+        eprintln!("{test}: skipped, chromium is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let html_path = dir.path().join("report.html");
+    let pdf_path = dir.path().join("printed.pdf");
+    std::fs::write(&html_path, render_html(&site_report(Marking::Red)).unwrap()).unwrap();
+    let output = std::process::Command::new("timeout")
+        .arg("120")
+        .arg("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf_path.display()))
+        .arg(format!("file://{}", html_path.display()))
+        .output()
+        .unwrap();
+    assert!(
+        pdf_path.exists(),
+        "chromium printed nothing: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let file = PdfFile::new(&std::fs::read(&pdf_path).unwrap());
+    let pages: usize = file.info("Pages").parse().unwrap();
+    assert!(pages >= 2, "{pages} pages");
+    for page in 1..=pages {
+        let text = file.text(page, page);
+        // Header and footer; page 1 also shows it beside the generation time.
+        assert!(text.matches("TLP:RED").count() >= 2, "page {page}:\n{text}");
+        assert!(
+            text.contains(&format!("Page {page} of {pages}")),
+            "page {page}:\n{text}"
+        );
+    }
 }
