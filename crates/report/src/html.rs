@@ -161,7 +161,8 @@ pub fn render_html(document: &Document) -> Result<String, Error> {
         );
     }
     for fill in &fills {
-        let _ = writeln!(out, "td.fill-{0}{{background:#{0}}}", &fill.hex()[1..]);
+        // As specific as `tr.highlight td` and later, so a cell's own fill wins, as in the PDF.
+        let _ = writeln!(out, "tr td.fill-{0}{{background:#{0}}}", &fill.hex()[1..]);
     }
     let label = css_string(marking.label());
     let badge = format!(

@@ -252,15 +252,12 @@ impl Flow<'_> {
         let separator = self.document.strings.decimal_separator;
         let laid = TableLayout::new(table, separator);
         self.gap(6.0);
+        // Keep the caption and header with the first row (or its first three lines).
         let first_row = laid
             .rows
             .first()
-            .map_or(0.0, |row| laid.row_height(row, 0, usize::MAX));
-        self.ensure(
-            laid.caption_height()
-                + laid.header_height()
-                + first_row.min(BODY_BOTTOM - BODY_TOP) / 2.0,
-        );
+            .map_or(0.0, |row| laid.row_height(row, 0, 3));
+        self.ensure(laid.caption_height() + laid.header_height() + first_row);
         self.table_head(table, &laid, false);
         for (r, row) in laid.rows.iter().enumerate() {
             let line_count = row.iter().map(Vec::len).max().unwrap_or(1).max(1);

@@ -356,3 +356,26 @@ fn headings_are_kept_with_what_follows_them() {
         );
     }
 }
+
+#[test]
+fn a_table_header_is_never_left_alone_at_the_bottom_of_a_page() {
+    if !poppler_available("a_table_header_is_never_left_alone_at_the_bottom_of_a_page") {
+        return;
+    }
+    // As for headings: one of these counts of 22 pt paragraphs leaves just room for the
+    // caption and header row at the bottom of page 1.
+    for count in 27..=31 {
+        let mut document = long_table_document(3);
+        let filler = (0..count).map(|i| Block::paragraph(&format!("Filler line {i}")));
+        document.blocks.splice(0..0, filler);
+        let pdf = render_pdf(&document).unwrap();
+        let file = PdfFile::new(&pdf.bytes);
+        let page = (1..=pdf.page_count)
+            .find(|&p| file.text(p, p).contains("Cost (kEUR)"))
+            .unwrap();
+        assert!(
+            file.text(page, page).contains("Measure 001"),
+            "{count} paragraphs: header alone on page {page}"
+        );
+    }
+}
