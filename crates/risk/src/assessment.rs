@@ -111,7 +111,9 @@ pub struct ThreatRisk {
 /// weight for the threat), raised to the highest study floor if a study result gives one
 /// ([`hvm_speed_floor`], [`hvm_energy_floor`], [`crowd_density_floor`],
 /// [`crowd_evacuation_floor`]); for T, the organisation's likelihood. `value` is the override's
-/// value if there is one, else `computed`.
+/// value if there is one, else `computed`. A study floor only raises a score that answers
+/// produced: with no answer feeding a factor it stays unscored, study or not, so that a study
+/// never stands in for the questions it does not answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactorScore {
     /// The factor.
