@@ -35,11 +35,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
-use crowd_sim::{
-    DesiredSpeed, Exit, Point, Population, Scenario, Simulation, WalkableArea, rectangle,
-};
-
-const SIDE_M: f64 = 100.0;
+use crowd_sim::{Scenario, Simulation};
 
 /// (N, simulated window s, JuPedSim 1.4.2 agent-steps/s from crowd.md §1.5)
 const WINDOWS: [(usize, f64, f64); 3] = [
@@ -49,55 +45,7 @@ const WINDOWS: [(usize, f64, f64); 3] = [
 ];
 
 fn square_evacuation(n: usize) -> Scenario {
-    let c = SIDE_M / 2.0;
-    let h = 2.5;
-    let exits = vec![
-        Exit::new("south", rectangle(c - h, 0.0, c + h, 1.0)),
-        Exit::new("north", rectangle(c - h, SIDE_M - 1.0, c + h, SIDE_M)),
-        Exit::new("west", rectangle(0.0, c - h, 1.0, c + h)),
-        Exit::new("east", rectangle(SIDE_M - 1.0, c - h, SIDE_M, c + h)),
-    ];
-    let mut group = Population::at_positions(lattice(n, 0.2, 42));
-    group.speed_mps = DesiredSpeed::Fixed(1.2);
-    let mut s = Scenario::new(
-        WalkableArea::new(rectangle(0.0, 0.0, SIDE_M, SIDE_M)),
-        exits,
-        vec![group],
-    );
-    s.max_time_s = 3600.0;
-    s.output.sample_interval_s = 10.0;
-    s.output.density_cell_m = 2.0;
-    s
-}
-
-/// jupedsim_bench.py's lattice: k × k points in [0.5, 99.5]² with k = ⌈√N⌉ (pitch at least
-/// 2r + 0.02 m), N of them drawn without replacement.
-fn lattice(n: usize, radius: f64, seed: u64) -> Vec<Point> {
-    let (margin, span) = (0.5, SIDE_M - 1.0);
-    let mut k = (n as f64).sqrt().ceil() as usize;
-    let mut pitch = span / (k - 1).max(1) as f64;
-    if pitch < 2.0 * radius + 0.02 {
-        k = (span / (2.0 * radius + 0.02)) as usize + 1;
-        pitch = span / (k - 1) as f64;
-    }
-    let mut pts: Vec<Point> = (0..k * k)
-        .map(|m| {
-            Point::new(
-                margin + pitch * (m % k) as f64,
-                margin + pitch * (m / k) as f64,
-            )
-        })
-        .collect();
-    let mut state = seed;
-    for i in 0..n {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let r = i + ((state >> 33) as usize) % (pts.len() - i);
-        pts.swap(i, r);
-    }
-    pts.truncate(n);
-    pts
+    crowd_sim::validation::jupedsim_bench_scenario(n)
 }
 
 fn step_benchmark(c: &mut Criterion) {

@@ -84,7 +84,9 @@ mod output;
 mod rng;
 mod scenario;
 mod sim;
+mod site;
 mod validate;
+pub mod validation;
 
 pub use error::Error;
 pub use geometry::{Point, rectangle};
@@ -93,7 +95,11 @@ pub use output::{
     InvariantReport, LevelOfService, Outcome, PeakDensity, Trajectories,
 };
 pub use scenario::{
-    CfsmParameters, DesiredSpeed, Exit, ExitChoice, Model, OutputOptions, Population, Premovement,
-    Scenario, SpeedZone, WalkableArea, Waypoint,
+    CfsmParameters, DesiredSpeed, Exit, ExitChoice, Model, OutputOptions, PeriodicCorridor,
+    Population, Premovement, Scenario, SpeedZone, WalkableArea, Waypoint,
 };
-pub use sim::{Simulation, run};
+pub use sim::{Progress, Simulation, run, run_with_progress};
+pub use site::{
+    APRON_DEPTH_M, EXIT_SETBACK_M, ExitWidths, SiteCrowdOptions, SiteDiagnostic, SitePopulation,
+    site_scenario,
+};

@@ -28,30 +28,34 @@ impl NavGrid {
         let nx = ((max.x - origin.x) / cell_m).ceil() as usize + 2;
         let ny = ((max.y - origin.y) / cell_m).ceil() as usize + 2;
         let mut walkable = vec![false; nx * ny];
-        let rings: Vec<&[Point]> = std::iter::once(area.outer.as_slice())
-            .chain(area.holes.iter().map(Vec::as_slice))
-            .collect();
-        // Scanline fill with the even-odd rule over all rings: holes flip the parity back.
+        // Scanline fill: a cell is walkable when its centre is inside the outer ring and inside
+        // no hole. Each ring is filled on its own (even-odd within the ring), so holes may touch
+        // or cross the outer ring and each other (a stall against a façade, two overlapping
+        // buildings) without flipping the parity of the cells around them.
         let mut crossings = Vec::new();
-        for j in 0..ny {
-            let yc = origin.y + (j as f64 + 0.5) * cell_m;
-            crossings.clear();
-            for ring in &rings {
+        let mut fill_ring = |ring: &[Point], value: bool, walkable: &mut [bool]| {
+            for j in 0..ny {
+                let yc = origin.y + (j as f64 + 0.5) * cell_m;
+                crossings.clear();
                 for (a, b) in ring_edges(ring) {
                     if (a.y > yc) != (b.y > yc) {
                         crossings.push(a.x + (yc - a.y) / (b.y - a.y) * (b.x - a.x));
                     }
                 }
-            }
-            crossings.sort_by(f64::total_cmp);
-            for pair in crossings.chunks_exact(2) {
-                // Cells whose centre x lies in [pair[0], pair[1]).
-                let first = ((pair[0] - origin.x) / cell_m - 0.5).ceil().max(0.0) as usize;
-                let last = ((pair[1] - origin.x) / cell_m - 0.5).ceil().max(0.0) as usize;
-                for i in first..last.min(nx) {
-                    walkable[j * nx + i] = true;
+                crossings.sort_by(f64::total_cmp);
+                for pair in crossings.chunks_exact(2) {
+                    // Cells whose centre x lies in [pair[0], pair[1]).
+                    let first = ((pair[0] - origin.x) / cell_m - 0.5).ceil().max(0.0) as usize;
+                    let last = ((pair[1] - origin.x) / cell_m - 0.5).ceil().max(0.0) as usize;
+                    for i in first..last.min(nx) {
+                        walkable[j * nx + i] = value;
+                    }
                 }
             }
+        };
+        fill_ring(&area.outer, true, &mut walkable);
+        for hole in &area.holes {
+            fill_ring(hole, false, &mut walkable);
         }
         NavGrid {
             origin,
@@ -381,10 +385,20 @@ pub(crate) struct WallGrid {
 }
 
 impl WallGrid {
-    pub fn new(area: &WalkableArea, reach_m: f64) -> WallGrid {
+    /// `open_ends`: the ends (x_min, x_max) of a periodic corridor, whose edges on those two
+    /// lines are openings, not walls.
+    pub fn new(area: &WalkableArea, reach_m: f64, open_ends: Option<(f64, f64)>) -> WallGrid {
+        let on_end = |a: Point, b: Point| {
+            open_ends.is_some_and(|(x0, x1)| {
+                [x0, x1]
+                    .iter()
+                    .any(|&x| (a.x - x).abs() < 1e-9 && (b.x - x).abs() < 1e-9)
+            })
+        };
         let segments: Vec<(Point, Point)> = std::iter::once(&area.outer)
             .chain(area.holes.iter())
             .flat_map(|ring| ring_edges(ring).collect::<Vec<_>>())
+            .filter(|&(a, b)| !on_end(a, b))
             .collect();
         let (min, max) = crate::geometry::bounding_box(&area.outer);
         let cell_m = reach_m.max(0.5);

@@ -28,6 +28,10 @@ pub struct Outcome {
     pub agents_evacuated: usize,
     /// Agents still inside when the run stopped, in id order.
     pub agents_remaining: Vec<AgentId>,
+    /// Those of `agents_remaining` that had moved less than 0.5 m in the last 30 s of the run:
+    /// stuck in a jam, at a clogged door or against an obstacle (why a run reached
+    /// `max_time_s`), in id order. Agents still waiting out a long pre-movement time count too.
+    pub agents_stalled: Vec<AgentId>,
     /// The agents as created: parameters drawn for each (reproducible from the seed).
     pub agents: Vec<AgentSummary>,
     /// One report per exit, in scenario order.

@@ -5,10 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
 use crate::geometry::Point;
 
 /// Everything one simulation run needs. Lengths in metres, times in seconds.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// The area people can walk on.
     pub walkable: WalkableArea,
@@ -45,6 +47,35 @@ pub struct Scenario {
     /// How agents without an allocated exit choose one.
     #[serde(default)]
     pub exit_choice: ExitChoice,
+    /// Joins the two ends of a corridor (for fundamental-diagram measurements, RiMEA 4 and
+    /// 16): `None` for an ordinary evacuation.
+    #[serde(default)]
+    pub periodic: Option<PeriodicCorridor>,
+}
+
+/// A corridor along x whose ends are joined: an agent that walks out at `x_max` comes back in
+/// at `x_min`, and agents near one end see those near the other as neighbours. Everyone walks
+/// towards +x; exits may be left out (the run then lasts `max_time_s`). The walkable area must
+/// lie within `x_min..=x_max`; its edges on those two lines are openings, not walls.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodicCorridor {
+    /// West end, m.
+    pub x_min: f64,
+    /// East end, m.
+    pub x_max: f64,
+}
+
+fn json_error(field: String, error: &serde_json::Error) -> Error {
+    let (line, column) = (error.line(), error.column());
+    let full = error.to_string();
+    let suffix = format!(" at line {line} column {column}");
+    Error::Json {
+        field,
+        message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
+        line,
+        column,
+    }
 }
 
 fn default_dt_s() -> f64 {
@@ -58,6 +89,33 @@ fn default_navigation_cell_m() -> f64 {
 }
 
 impl Scenario {
+    /// Reads the JSON scenario format of issue 4 (documented in `docs/crowd.md`). Unknown fields
+    /// are errors, so a misspelt optional field is not silently replaced by its default.
+    ///
+    /// ```
+    /// let err = crowd_sim::Scenario::from_json(r#"{"walkable": {"outer": [[0,0],[1,0],[1,1]]},
+    ///     "exits": [], "populations": [{"area": [[0,0],[1,0],[1,1]], "count": 1,
+    ///     "radius_m": "wide"}]}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("populations[0].radius_m: invalid type"), "{err}");
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Json`] with the path of the offending field and its line and column. The
+    /// scenario's values are checked later, by [`crate::Simulation::new`].
+    pub fn from_json(text: &str) -> Result<Scenario, Error> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let scenario: Scenario =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                json_error(if path == "." { String::new() } else { path }, &inner)
+            })?;
+        deserializer
+            .end()
+            .map_err(|e| json_error(String::new(), &e))?;
+        Ok(scenario)
+    }
+
     /// A scenario with the given geometry and populations and every other field at its default
     /// (CFSM with JuPedSim's parameters, dt 0.01 s, 600 s limit, seed 0).
     pub fn new(walkable: WalkableArea, exits: Vec<Exit>, populations: Vec<Population>) -> Self {
@@ -74,6 +132,7 @@ impl Scenario {
             navigation_cell_m: default_navigation_cell_m(),
             output: OutputOptions::default(),
             exit_choice: ExitChoice::default(),
+            periodic: None,
         }
     }
 }
@@ -81,11 +140,13 @@ impl Scenario {
 /// A polygon with holes: the outer boundary and the obstacles inside it (stalls, buildings,
 /// barriers). Rings are lists of vertices; the closing edge is implied.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WalkableArea {
     /// Outer boundary ring.
     pub outer: Vec<Point>,
-    /// Obstacle rings, each strictly inside `outer` and apart from each other; an obstacle that
-    /// touches the boundary (a wall stub, a stall against a façade) belongs in the `outer` ring.
+    /// Obstacle rings (stalls, buildings, barriers). The walkable area is `outer` minus the
+    /// union of the holes, so a hole may touch or overlap the boundary (a stall against a
+    /// façade) or another hole.
     #[serde(default)]
     pub holes: Vec<Vec<Point>>,
 }
@@ -106,6 +167,7 @@ impl WalkableArea {
 /// capacity matters; an exit polygon inside a room can be entered from three sides and passes
 /// several times a real door's flow (crowd.md §3.4).
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exit {
     /// Name used in reports and by [`Population::exit`].
     pub name: String,
@@ -130,6 +192,7 @@ impl Exit {
 
 /// An intermediate target: reached when an agent's centre is within `distance_m` of `position`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Waypoint {
     /// Name used in [`Population::route`].
     pub name: String,
@@ -144,6 +207,7 @@ pub struct Waypoint {
 /// Give either `area` and `count` (random non-overlapping placement with the scenario seed) or
 /// `positions` (one agent at each point, as JuPedSim's `add_agent`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Population {
     /// Polygon in which `count` agents are placed at random, clear of walls and of each other.
     #[serde(default)]
@@ -277,6 +341,7 @@ impl Default for Premovement {
 /// An area where desired speeds are multiplied by `factor` (stairs: RiMEA 2/3 use 0.5 up and
 /// 0.75 down). Where zones overlap the smallest factor applies.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SpeedZone {
     /// Name for reports.
     pub name: String,
@@ -304,7 +369,7 @@ impl Default for Model {
 /// Model-level CFSM parameters; the defaults are JuPedSim 1.4.2's (crowd.md §1.2). Per-agent
 /// parameters (desired speed, radius, time gap) are on [`Population`].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CfsmParameters {
     /// Neighbour repulsion strength a (dimensionless, 8.0).
     pub strength_neighbour_repulsion: f64,
@@ -332,7 +397,7 @@ impl Default for CfsmParameters {
 
 /// What the run records besides exit events and the summary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct OutputOptions {
     /// Edge of the square cells of the density grid, m.
     pub density_cell_m: f64,

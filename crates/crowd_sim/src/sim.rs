@@ -1,5 +1,7 @@
 //! The simulation loop: setup (fields, placement), the synchronous CFSM step, recording.
 
+use std::ops::ControlFlow;
+
 use rayon::prelude::*;
 
 use crate::error::{Error, invalid};
@@ -19,9 +21,89 @@ use crate::scenario::{CfsmParameters, DesiredSpeed, ExitChoice, Model, Premoveme
 /// Equivalent to [`Simulation::new`], [`Simulation::step`] until [`Simulation::is_finished`],
 /// then [`Simulation::finish`]; use those to report progress or to cancel.
 pub fn run(scenario: &Scenario) -> Result<Outcome, Error> {
+    run_with_progress(scenario, f64::INFINITY, |_| ControlFlow::Continue(()))
+}
+
+/// Where a run stands, as reported to the progress callback of [`run_with_progress`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Simulated time, s.
+    pub time_s: f64,
+    /// The run stops at this simulated time at the latest, s.
+    pub max_time_s: f64,
+    /// Agents created.
+    pub agents_total: usize,
+    /// Agents still inside.
+    pub agents_remaining: usize,
+}
+
+impl Progress {
+    /// How far the run is, in [0, 1]: the larger of the share of simulated time and the share
+    /// of agents evacuated (a run ends at `max_time_s` or when everyone has left).
+    pub fn fraction(&self) -> f64 {
+        let by_time = self.time_s / self.max_time_s;
+        let by_agents = if self.agents_total == 0 {
+            1.0
+        } else {
+            1.0 - self.agents_remaining as f64 / self.agents_total as f64
+        };
+        by_time.max(by_agents).clamp(0.0, 1.0)
+    }
+}
+
+/// Runs a scenario like [`run`], calling `on_progress` after setup, then every
+/// `report_every_s` of simulated time, and once at the end. The callback does the I/O (a
+/// progress bar, a job table); returning [`ControlFlow::Break`] stops the run early, and the
+/// outcome then covers the time simulated so far (agents still inside are in
+/// [`Outcome::agents_remaining`]).
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use crowd_sim::*;
+///
+/// let scenario = Scenario::new(
+///     WalkableArea::new(rectangle(0.0, 0.0, 10.0, 10.0)),
+///     vec![Exit::new("gate", rectangle(9.6, 4.0, 10.0, 6.0))],
+///     vec![Population::in_area(rectangle(1.0, 1.0, 6.0, 9.0), 40)],
+/// );
+/// let mut reports = Vec::new();
+/// let outcome = run_with_progress(&scenario, 1.0, |p| {
+///     reports.push(p.agents_remaining);
+///     ControlFlow::Continue(())
+/// })
+/// .unwrap();
+/// assert_eq!(reports.first(), Some(&40));
+/// assert_eq!(reports.last(), Some(&0));
+/// assert_eq!(outcome.agents_evacuated, 40);
+/// ```
+///
+/// # Errors
+/// As [`Simulation::new`].
+pub fn run_with_progress(
+    scenario: &Scenario,
+    report_every_s: f64,
+    mut on_progress: impl FnMut(&Progress) -> ControlFlow<()>,
+) -> Result<Outcome, Error> {
     let mut sim = Simulation::new(scenario)?;
-    while !sim.is_finished() {
+    let every_steps = if report_every_s.is_finite() && report_every_s > 0.0 {
+        ((report_every_s / scenario.dt_s).round() as u64).max(1)
+    } else {
+        u64::MAX
+    };
+    let mut report = |sim: &Simulation| {
+        on_progress(&Progress {
+            time_s: sim.time_s(),
+            max_time_s: scenario.max_time_s,
+            agents_total: sim.summaries.len(),
+            agents_remaining: sim.agent_count(),
+        })
+    };
+    let mut flow = report(&sim);
+    while flow.is_continue() && !sim.is_finished() {
         sim.step();
+        if sim.step_index.is_multiple_of(every_steps) || sim.is_finished() {
+            flow = report(&sim);
+        }
     }
     Ok(sim.finish())
 }
@@ -62,6 +144,8 @@ pub struct Simulation {
     /// Per population: whether its agents choose their exit (no allocated exit).
     free_choice: Vec<bool>,
     exit_choice: ExitChoice,
+    /// The corridor's ends (x_min, x_max) when they are joined.
+    periodic: Option<(f64, f64)>,
     params: CfsmParameters,
     dt_s: f64,
     max_steps: u64,
@@ -105,6 +189,11 @@ struct Agents {
     stage: Vec<u32>,
     exit: Vec<u32>,
     held: Vec<bool>,
+    /// Where and when the agent was last found more than [`STALL_DISTANCE_M`] from its
+    /// previous anchor (checked at every sample), for reporting stuck agents.
+    anchor_x: Vec<f64>,
+    anchor_y: Vec<f64>,
+    anchor_s: Vec<f64>,
     // Per-step inputs of the model, refreshed before each step.
     e0x: Vec<f64>,
     e0y: Vec<f64>,
@@ -208,7 +297,8 @@ impl Simulation {
         crate::validate::check_scenario(scenario)?;
         let Model::Cfsm(params) = scenario.model;
         let nav = NavGrid::new(&scenario.walkable, scenario.navigation_cell_m);
-        let walls = WallGrid::new(&scenario.walkable, params.cutoff_m);
+        let periodic = scenario.periodic.map(|p| (p.x_min, p.x_max));
+        let walls = WallGrid::new(&scenario.walkable, params.cutoff_m, periodic);
 
         let mut exits = Vec::new();
         let mut fields = Vec::new();
@@ -289,6 +379,7 @@ impl Simulation {
                 .map(|p| p.exit.is_none())
                 .collect(),
             exit_choice: scenario.exit_choice,
+            periodic,
             params,
             dt_s,
             max_steps: steps_of(scenario.max_time_s),
@@ -361,6 +452,7 @@ impl Simulation {
             walls: &self.walls,
             params: self.params,
             dt_s: self.dt_s,
+            periodic: self.periodic,
         };
         let mut updates = std::mem::take(&mut self.updates);
         (0..self.agents.id.len())
@@ -370,7 +462,11 @@ impl Simulation {
             .collect_into_vec(&mut updates);
         let a = &mut self.agents;
         for (i, u) in updates.iter().enumerate() {
-            a.x[i] = u.x;
+            a.x[i] = match self.periodic {
+                Some((x_min, x_max)) if u.x >= x_max => u.x - (x_max - x_min),
+                Some((x_min, x_max)) if u.x < x_min => u.x + (x_max - x_min),
+                _ => u.x,
+            };
             a.y[i] = u.y;
             a.ex[i] = u.ex;
             a.ey[i] = u.ey;
@@ -424,6 +520,12 @@ impl Simulation {
         density.peak = peak_density(&density);
         let mut remaining = self.agents.id.clone();
         remaining.sort();
+        let a = &self.agents;
+        let mut stalled: Vec<AgentId> = (0..a.id.len())
+            .filter(|&i| t - a.anchor_s[i] >= STALL_TIME_S - 1e-9)
+            .map(|i| a.id[i])
+            .collect();
+        stalled.sort();
         Outcome {
             evacuation_time_s: remaining
                 .is_empty()
@@ -433,6 +535,7 @@ impl Simulation {
             agents_total: self.summaries.len(),
             agents_evacuated: self.exit_events.len(),
             agents_remaining: remaining,
+            agents_stalled: stalled,
             agents: self.summaries,
             exits,
             exit_events: self.exit_events,
@@ -537,6 +640,9 @@ impl Simulation {
                 a.stage.push(0);
                 a.exit.push(exit);
                 a.held.push(false);
+                a.anchor_x.push(p.x);
+                a.anchor_y.push(p.y);
+                a.anchor_s.push(0.0);
                 a.e0x.push(0.0);
                 a.e0y.push(0.0);
                 a.v_desired.push(0.0);
@@ -551,36 +657,157 @@ impl Simulation {
                 });
             }
         }
-        // Every target of every agent must be reachable from its start; report all agents that
-        // cannot reach the first failing target.
+        // Every target of every agent must be reachable from its start, on the navigation grid
+        // and through openings wide enough for its body; report all agents that cannot reach
+        // the first failing target. A free-choice agent whose nearest exit is only reachable
+        // through too narrow a gap takes the nearest exit it can reach. (In a periodic corridor
+        // everyone walks along it, whatever the exits.)
+        if self.periodic.is_some() {
+            return Ok(());
+        }
+        let clearance = self.wall_clearance();
+        let mut passable: std::collections::BTreeMap<(u64, u32), Vec<bool>> =
+            std::collections::BTreeMap::new();
         for i in 0..self.agents.id.len() {
             let p = Point::new(self.agents.x[i], self.agents.y[i]);
-            let route = &self.routes[self.agents.population[i] as usize];
-            for &target in route.iter().chain(std::iter::once(&self.agents.exit[i])) {
+            let radius = self.agents.radius[i];
+            let population = self.agents.population[i] as usize;
+            let mut mask_for = |sim: &Simulation, target: u32| -> bool {
+                let mask = passable
+                    .entry((radius.to_bits(), target))
+                    .or_insert_with(|| sim.passable_region(target, &clearance, radius));
+                sim.nav_mask_at(mask, p)
+            };
+            if self.free_choice[population]
+                && self.fields[self.agents.exit[i] as usize]
+                    .distance_at(&self.nav, p)
+                    .is_finite()
+                && !mask_for(self, self.agents.exit[i])
+            {
+                let mut options: Vec<(f64, u32)> = (0..self.exits.len() as u32)
+                    .map(|e| (self.fields[e as usize].distance_at(&self.nav, p), e))
+                    .filter(|(d, _)| d.is_finite())
+                    .collect();
+                options.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                if let Some(&(_, e)) = options.iter().find(|&&(_, e)| mask_for(self, e)) {
+                    self.agents.exit[i] = e;
+                    self.summaries[self.agents.id[i].0 as usize].exit = ExitId(e);
+                }
+            }
+            let route = self.routes[population].clone();
+            for target in route
+                .into_iter()
+                .chain(std::iter::once(self.agents.exit[i]))
+            {
                 if !self.fields[target as usize]
                     .distance_at(&self.nav, p)
                     .is_finite()
                 {
-                    return Err(self.unreachable(scenario, target));
+                    return Err(self.unreachable(
+                        scenario,
+                        target,
+                        |sim, j| {
+                            !sim.fields[target as usize]
+                                .distance_at(&sim.nav, Point::new(sim.agents.x[j], sim.agents.y[j]))
+                                .is_finite()
+                        },
+                        "no walkable connection from their start".into(),
+                    ));
+                }
+                if !mask_for(self, target) {
+                    let mask = &passable[&(radius.to_bits(), target)];
+                    return Err(self.unreachable(
+                        scenario,
+                        target,
+                        |sim, j| {
+                            sim.agents.radius[j].to_bits() == radius.to_bits()
+                                && !sim
+                                    .nav_mask_at(mask, Point::new(sim.agents.x[j], sim.agents.y[j]))
+                        },
+                        format!(
+                            "every way there passes an opening narrower than their bodies \
+                             ({:.2} m wide)",
+                            2.0 * radius
+                        ),
+                    ));
                 }
             }
         }
         Ok(())
     }
 
-    /// The error for the first agents found that cannot reach `target`, listing all of them.
-    fn unreachable(&self, scenario: &Scenario, target: u32) -> Error {
+    /// Distance from each walkable navigation cell's centre to the nearest wall, m (infinite
+    /// beyond the wall grid's reach).
+    fn wall_clearance(&self) -> Vec<f32> {
+        let nav = &self.nav;
+        (0..nav.nx * nav.ny)
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|c| {
+                if !nav.walkable[c] {
+                    return 0.0;
+                }
+                self.wall_distance(nav.cell_centre(c % nav.nx, c / nav.nx)) as f32
+            })
+            .collect()
+    }
+
+    /// The navigation cells from which a body of `radius_m` can walk to `target`: a flood fill
+    /// from the target's own cells (distance 0) over cells whose centre is at least
+    /// `radius_m` − half a cell from every wall.
+    fn passable_region(&self, target: u32, clearance: &[f32], radius_m: f64) -> Vec<bool> {
+        let nav = &self.nav;
         let field = &self.fields[target as usize];
+        let threshold = (radius_m - nav.cell_m / 2.0) as f32;
+        let mut reached = vec![false; nav.nx * nav.ny];
+        let mut queue: std::collections::VecDeque<usize> = (0..nav.nx * nav.ny)
+            .filter(|&c| field.distance_m[c] == 0.0)
+            .collect();
+        for &c in &queue {
+            reached[c] = true;
+        }
+        while let Some(c) = queue.pop_front() {
+            let (i, j) = (c % nav.nx, c / nav.nx);
+            let neighbours = [
+                (i > 0).then(|| c - 1),
+                (i + 1 < nav.nx).then(|| c + 1),
+                (j > 0).then(|| c - nav.nx),
+                (j + 1 < nav.ny).then(|| c + nav.nx),
+            ];
+            for n in neighbours.into_iter().flatten() {
+                if !reached[n] && nav.walkable[n] && clearance[n] >= threshold {
+                    reached[n] = true;
+                    queue.push_back(n);
+                }
+            }
+        }
+        reached
+    }
+
+    /// Whether `p`'s navigation cell or one of its eight neighbours is set in `mask`.
+    fn nav_mask_at(&self, mask: &[bool], p: Point) -> bool {
+        let nav = &self.nav;
+        let (i, j) = nav.cell_of(p);
+        (j.saturating_sub(1)..=(j + 1).min(nav.ny - 1)).any(|jj| {
+            (i.saturating_sub(1)..=(i + 1).min(nav.nx - 1)).any(|ii| mask[jj * nav.nx + ii])
+        })
+    }
+
+    /// The error for the agents heading for `target` (as an exit or on their route) for whom
+    /// `cannot(sim, slot)` holds, with the reason.
+    fn unreachable(
+        &self,
+        scenario: &Scenario,
+        target: u32,
+        cannot: impl Fn(&Simulation, usize) -> bool,
+        why: String,
+    ) -> Error {
         let a = &self.agents;
         let agents: Vec<AgentId> = (0..a.id.len())
             .filter(|&i| {
                 a.exit[i] == target || self.routes[a.population[i] as usize].contains(&target)
             })
-            .filter(|&i| {
-                !field
-                    .distance_at(&self.nav, Point::new(a.x[i], a.y[i]))
-                    .is_finite()
-            })
+            .filter(|&i| cannot(self, i))
             .map(|i| a.id[i])
             .collect();
         let t = target as usize;
@@ -592,7 +819,11 @@ impl Simulation {
                 scenario.waypoints[t - scenario.exits.len()].name
             )
         };
-        Error::Unreachable { target, agents }
+        Error::Unreachable {
+            target,
+            agents,
+            why,
+        }
     }
 
     fn nearest_exit(&self, p: Point) -> u32 {
@@ -720,6 +951,7 @@ impl Simulation {
             &self.zones,
         );
         let first_waypoint_field = self.exits.len();
+        let periodic = self.periodic.is_some();
         // Each agent reads only its own state and the static fields: parallel and exact.
         stage
             .par_iter_mut()
@@ -740,10 +972,14 @@ impl Simulation {
                         break;
                     }
                 }
-                let target = route.get(*stage as usize).copied().unwrap_or(exit[i]);
-                let (dx, dy) = fields[target as usize]
-                    .direction_at(nav, p)
-                    .unwrap_or((ex[i], ey[i]));
+                let (dx, dy) = if periodic {
+                    (1.0, 0.0)
+                } else {
+                    let target = route.get(*stage as usize).copied().unwrap_or(exit[i]);
+                    fields[target as usize]
+                        .direction_at(nav, p)
+                        .unwrap_or((ex[i], ey[i]))
+                };
                 *e0x = dx;
                 *e0y = dy;
                 *v_desired = if t < premovement[i] || held[i] {
@@ -799,6 +1035,16 @@ impl Simulation {
 
     fn record_samples(&mut self) {
         let t = self.time_s();
+        if self.step_index.is_multiple_of(self.sample_every) {
+            let a = &mut self.agents;
+            for i in 0..a.id.len() {
+                if (a.x[i] - a.anchor_x[i]).hypot(a.y[i] - a.anchor_y[i]) > STALL_DISTANCE_M {
+                    a.anchor_x[i] = a.x[i];
+                    a.anchor_y[i] = a.y[i];
+                    a.anchor_s[i] = t;
+                }
+            }
+        }
         let a = &self.agents;
         if self.step_index.is_multiple_of(self.sample_every) {
             self.curve.push(CurvePoint {
@@ -832,6 +1078,12 @@ impl Simulation {
     }
 }
 
+/// An agent still inside at the end that has not moved this far in [`STALL_TIME_S`] is
+/// reported as stalled, m.
+const STALL_DISTANCE_M: f64 = 0.5;
+/// See [`STALL_DISTANCE_M`], s.
+const STALL_TIME_S: f64 = 30.0;
+
 /// How often agents are re-sorted into spatial order, in steps.
 const REORDER_EVERY_STEPS: u64 = 10;
 
@@ -854,6 +1106,9 @@ impl Agents {
         apply(&mut self.stage, order);
         apply(&mut self.exit, order);
         apply(&mut self.held, order);
+        apply(&mut self.anchor_x, order);
+        apply(&mut self.anchor_y, order);
+        apply(&mut self.anchor_s, order);
         apply(&mut self.e0x, order);
         apply(&mut self.e0y, order);
         apply(&mut self.v_desired, order);
@@ -883,6 +1138,9 @@ impl Agents {
         retain(&mut self.stage, keep);
         retain(&mut self.exit, keep);
         retain(&mut self.held, keep);
+        retain(&mut self.anchor_x, keep);
+        retain(&mut self.anchor_y, keep);
+        retain(&mut self.anchor_s, keep);
         retain(&mut self.e0x, keep);
         retain(&mut self.e0y, keep);
         retain(&mut self.v_desired, keep);
@@ -896,6 +1154,7 @@ struct StepContext<'a> {
     walls: &'a WallGrid,
     params: CfsmParameters,
     dt_s: f64,
+    periodic: Option<(f64, f64)>,
 }
 
 /// A neighbour kept for the spacing pass: offset, distance, radius.
@@ -920,7 +1179,6 @@ impl StepContext<'_> {
         }
         let p = Point::new(px, py);
         let cutoff = self.params.cutoff_m;
-        let cutoff2 = cutoff * cutoff;
 
         // Walls within the cutoff: repulsion from the closest point of each segment.
         let mut near_walls = [0u32; 48];
@@ -963,42 +1221,55 @@ impl StepContext<'_> {
         };
 
         // Neighbours within the cutoff and in sight: repulsion and the list for the spacing.
+        // In a periodic corridor an agent near one end also scans round the other end, from
+        // its image one period away (offsets are then taken from the image).
         neighbours.clear();
-        let g = self.grid;
-        let (ci, cj) = g.cell(px, py);
-        let i0 = ci.saturating_sub(2);
-        let i1 = (ci + 2).min(g.nx - 1);
-        let (mut rx, mut ry) = (0.0, 0.0);
-        let mut min_clearance = f64::INFINITY;
-        let a_n = self.params.strength_neighbour_repulsion;
-        let d_n = self.params.range_neighbour_repulsion_m;
-        let me = g.sorted_slot[i] as usize;
-        for row in cj.saturating_sub(2)..=(cj + 2).min(g.ny - 1) {
-            let start = g.cell_start[row * g.nx + i0] as usize;
-            let end = g.cell_start[row * g.nx + i1 + 1] as usize;
-            // Row slices: one bounds check per row instead of four per candidate.
-            let (xs, ys, rs) = (&g.sx[start..end], &g.sy[start..end], &g.sr[start..end]);
-            for (k, ((&qx, &qy), &rj)) in xs.iter().zip(ys).zip(rs).enumerate() {
-                let dx = qx - px;
-                let dy = qy - py;
-                let d2 = dx * dx + dy * dy;
-                if d2 > cutoff2 || start + k == me {
-                    continue;
-                }
-                if near_count > 0 && blocked(qx, qy) {
-                    continue;
-                }
-                let d = d2.sqrt();
-                let gap = d - (ri + rj);
-                min_clearance = min_clearance.min(gap);
-                if d > 0.0 {
-                    let f = -a_n * (-gap / d_n).exp() / d;
-                    rx += f * dx;
-                    ry += f * dy;
-                }
-                neighbours.push((dx, dy, d, rj));
+        let mut acc = NeighbourSums {
+            rx: 0.0,
+            ry: 0.0,
+            min_clearance: f64::INFINITY,
+        };
+        self.scan_neighbours(
+            i,
+            px,
+            py,
+            0.0,
+            &blocked,
+            near_count > 0,
+            neighbours,
+            &mut acc,
+        );
+        if let Some((x_min, x_max)) = self.periodic {
+            let period = x_max - x_min;
+            if px - x_min < cutoff {
+                self.scan_neighbours(
+                    i,
+                    px + period,
+                    py,
+                    -period,
+                    &blocked,
+                    near_count > 0,
+                    neighbours,
+                    &mut acc,
+                );
+            } else if x_max - px < cutoff {
+                self.scan_neighbours(
+                    i,
+                    px - period,
+                    py,
+                    period,
+                    &blocked,
+                    near_count > 0,
+                    neighbours,
+                    &mut acc,
+                );
             }
         }
+        let NeighbourSums {
+            rx,
+            ry,
+            min_clearance,
+        } = acc;
 
         // Direction: desired direction plus repulsions, normalised.
         let sx = a.e0x[i] + rx + wx;
@@ -1033,6 +1304,76 @@ impl StepContext<'_> {
             ey,
             min_clearance_m: min_clearance,
             crossed_wall,
+        }
+    }
+}
+
+/// Running sums of the neighbour pass.
+struct NeighbourSums {
+    rx: f64,
+    ry: f64,
+    min_clearance: f64,
+}
+
+impl StepContext<'_> {
+    /// Scans the 5 × 5 block of neighbour cells around (`cx`, `cy`) for agent `i`: agents
+    /// within the cutoff and in sight add their repulsion and join `neighbours` as offsets from
+    /// agent `i`'s true position (`shift_x` maps the scan position back to it: 0, or ± the
+    /// period when scanning from a periodic image).
+    #[allow(clippy::too_many_arguments)]
+    fn scan_neighbours(
+        &self,
+        i: usize,
+        cx: f64,
+        cy: f64,
+        shift_x: f64,
+        blocked: &impl Fn(f64, f64) -> bool,
+        walls_near: bool,
+        neighbours: &mut Vec<Neighbour>,
+        acc: &mut NeighbourSums,
+    ) {
+        let a = self.agents;
+        let ri = a.radius[i];
+        let (px, py) = (cx + shift_x, cy);
+        let cutoff2 = self.params.cutoff_m * self.params.cutoff_m;
+        let g = self.grid;
+        let (ci, cj) = g.cell(cx, cy);
+        let i0 = ci.saturating_sub(2);
+        let i1 = (ci + 2).min(g.nx - 1);
+        let a_n = self.params.strength_neighbour_repulsion;
+        let d_n = self.params.range_neighbour_repulsion_m;
+        let me = g.sorted_slot[i] as usize;
+        for row in cj.saturating_sub(2)..=(cj + 2).min(g.ny - 1) {
+            let start = g.cell_start[row * g.nx + i0] as usize;
+            let end = g.cell_start[row * g.nx + i1 + 1] as usize;
+            // Row slices: one bounds check per row instead of four per candidate.
+            let (xs, ys, rs) = (&g.sx[start..end], &g.sy[start..end], &g.sr[start..end]);
+            for (k, ((&qx, &qy), &rj)) in xs.iter().zip(ys).zip(rs).enumerate() {
+                let dx = qx - cx;
+                let dy = qy - cy;
+                let d2 = dx * dx + dy * dy;
+                if d2 > cutoff2 || (start + k == me && shift_x == 0.0) {
+                    continue;
+                }
+                // (Unshifted: the neighbour's own coordinates, exactly.)
+                let (sight_x, sight_y) = if shift_x == 0.0 {
+                    (qx, qy)
+                } else {
+                    (px + dx, py + dy)
+                };
+                if walls_near && blocked(sight_x, sight_y) {
+                    continue;
+                }
+                let d = d2.sqrt();
+                let gap = d - (ri + rj);
+                acc.min_clearance = acc.min_clearance.min(gap);
+                if d > 0.0 {
+                    let f = -a_n * (-gap / d_n).exp() / d;
+                    acc.rx += f * dx;
+                    acc.ry += f * dy;
+                }
+                neighbours.push((dx, dy, d, rj));
+            }
         }
     }
 }

@@ -27,23 +27,32 @@ pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
     for (h, hole) in s.walkable.holes.iter().enumerate() {
         let field = format!("walkable.holes[{h}]");
         check_ring(&field, hole)?;
-        if !point_in_ring(hole[0], &s.walkable.outer) {
+        // Holes may touch or cross the outer ring and each other (a stall against a façade):
+        // the walkable area is the outer ring minus the union of the holes. A hole wholly
+        // outside is a mistake in the input.
+        if !point_in_ring(hole[0], &s.walkable.outer) && !rings_cross(hole, &s.walkable.outer) {
             return Err(invalid(field, "the hole lies outside walkable.outer"));
-        }
-        if rings_cross(hole, &s.walkable.outer) {
-            return Err(invalid(field, "the hole crosses walkable.outer"));
-        }
-        for (g, other) in s.walkable.holes.iter().enumerate().take(h) {
-            if rings_cross(hole, other) {
-                return Err(invalid(
-                    field,
-                    format!("the hole crosses walkable.holes[{g}]"),
-                ));
-            }
         }
     }
 
-    if s.exits.is_empty() {
+    if let Some(periodic) = s.periodic {
+        if !(periodic.x_min.is_finite() && periodic.x_max > periodic.x_min + 2.0 * 3.0) {
+            return Err(invalid(
+                "periodic",
+                "x_max must exceed x_min by more than two neighbour cutoffs (6 m)",
+            ));
+        }
+        let (min, max) = crate::geometry::bounding_box(&s.walkable.outer);
+        if min.x < periodic.x_min - 1e-9 || max.x > periodic.x_max + 1e-9 {
+            return Err(invalid(
+                "periodic",
+                format!(
+                    "walkable.outer spans x {}..{} beyond the corridor's ends {}..{}",
+                    min.x, max.x, periodic.x_min, periodic.x_max
+                ),
+            ));
+        }
+    } else if s.exits.is_empty() {
         return Err(invalid("exits", "at least one exit is needed"));
     }
     for (e, exit) in s.exits.iter().enumerate() {

@@ -107,7 +107,7 @@ fn unreachable_exit_names_the_agents() {
     ];
     let err = Simulation::new(&s).err().unwrap();
     match &err {
-        Error::Unreachable { target, agents } => {
+        Error::Unreachable { target, agents, .. } => {
             assert_eq!(target, "exit \"gate\"");
             assert_eq!(agents, &vec![AgentId(0)]);
         }
@@ -118,4 +118,51 @@ fn unreachable_exit_names_the_agents() {
             .starts_with("exit \"gate\" cannot be reached"),
         "{err}"
     );
+}
+
+/// An exit reached only through a 0.25 m gap, narrower than a 0.4 m body: the grid sees a way,
+/// the agents cannot pass, so the error says which agents and why instead of running to
+/// max_time with them stuck at the gap.
+#[test]
+fn exit_behind_too_narrow_a_gap_names_the_agents_and_the_width() {
+    let mut s = valid();
+    // A wall across the room at x 6–6.2 (touching the outer walls) with a gap at y 5.0–5.25.
+    s.walkable.holes = vec![
+        rectangle(6.0, 0.0, 6.2, 5.0),
+        rectangle(6.0, 5.25, 6.2, 10.0),
+    ];
+    s.populations[0] = Population::at_positions(vec![Point::new(2.0, 2.0), Point::new(3.0, 8.0)]);
+    let err = Simulation::new(&s).err().unwrap();
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "exit \"gate\" cannot be reached from the start of 2 agent(s) (agents 0, 1)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("narrower than their bodies (0.40 m wide)"),
+        "{text}"
+    );
+    // A 0.6 m gap lets them through.
+    s.walkable.holes[1] = rectangle(6.0, 5.6, 6.2, 10.0);
+    let outcome = run(&s).unwrap();
+    assert_eq!(outcome.agents_evacuated, 2);
+}
+
+/// A free-choice agent whose nearest exit lies behind too narrow a gap takes another exit.
+#[test]
+fn free_choice_avoids_an_exit_behind_too_narrow_a_gap() {
+    let mut s = valid();
+    s.walkable.holes = vec![
+        rectangle(6.0, 0.0, 6.2, 5.0),
+        rectangle(6.0, 5.25, 6.2, 10.0),
+    ];
+    s.exits
+        .push(Exit::new("west", rectangle(0.0, 4.0, 0.4, 6.0)));
+    // 4.1 m from the gate through the gap, 5.1 m from the west exit.
+    s.populations[0] = Population::at_positions(vec![Point::new(5.5, 5.1)]);
+    let outcome = run(&s).unwrap();
+    assert_eq!(outcome.agents[0].exit, ExitId(1));
+    assert_eq!(outcome.exits[1].count, 1);
 }

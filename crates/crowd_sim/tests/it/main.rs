@@ -12,4 +12,5 @@ mod determinism;
 mod outputs;
 mod rimea;
 mod routing;
+mod site;
 mod support;

@@ -1,6 +1,7 @@
-//! Scenario builders and checks shared by the test modules.
+//! Checks shared by the test modules.
 
-use crowd_sim::{AgentId, Outcome, Point, Trajectories};
+use crowd_sim::validation::CaseReport;
+use crowd_sim::{Error, Outcome};
 
 /// Every run checks the CFSM invariants (crowd.md §5.3 V18): no move crosses a wall and no two
 /// bodies overlap by more than `overlap_tolerance_m`.
@@ -16,34 +17,13 @@ pub fn assert_invariants(outcome: &Outcome, overlap_tolerance_m: f64) {
     );
 }
 
-/// The recorded positions of one agent, in time order: (t, x, y).
-pub fn track(traj: &Trajectories, agent: AgentId) -> Vec<(f64, f64, f64)> {
-    (0..traj.agent.len())
-        .filter(|&k| traj.agent[k] == agent)
-        .map(|k| (traj.time_s[k], traj.x[k], traj.y[k]))
-        .collect()
-}
-
-/// First time at which `coordinate(position) >= threshold` along a track, linearly interpolated
-/// between samples.
-pub fn crossing_time(
-    track: &[(f64, f64, f64)],
-    coordinate: impl Fn(Point) -> f64,
-    threshold: f64,
-) -> f64 {
-    for w in track.windows(2) {
-        let (t0, x0, y0) = w[0];
-        let (t1, x1, y1) = w[1];
-        let c0 = coordinate(Point::new(x0, y0));
-        let c1 = coordinate(Point::new(x1, y1));
-        if c0 < threshold && c1 >= threshold {
-            return t0 + (threshold - c0) / (c1 - c0) * (t1 - t0);
-        }
-    }
-    panic!("the track never reaches {threshold}");
-}
-
-/// Relative difference |a − b| / b.
-pub fn relative(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs()
+/// Runs one validation case of `crowd_sim::validation` (the same code `agora crowd validate`
+/// runs), prints its measured value and fails with every failed criterion.
+pub fn check_case(report: Result<CaseReport, Error>) {
+    let report = report.expect("the case's scenario is valid");
+    println!(
+        "{} {}: measured {}; expected {} ({})",
+        report.id, report.title, report.measured, report.expected, report.source
+    );
+    assert!(report.passed(), "{}: {:#?}", report.id, report.failures);
 }
