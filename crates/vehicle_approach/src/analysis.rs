@@ -14,7 +14,6 @@ use crate::physics::{
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, DirectedKind, Prepared, TurnGeometry, WidthSource,
-    prepare,
 };
 use crate::rating::{Rating, RatingCheck, RatingRequirement, check_rating, required_rating};
 use crate::vehicle::VehicleClass;
@@ -245,11 +244,16 @@ pub fn analyse(
     study: &Study,
     vehicles: &[VehicleClass],
 ) -> Result<Analysis, Error> {
-    if vehicles.is_empty() {
-        return Err(Error::NoVehicles);
-    }
-    let mut diagnostics = Vec::new();
-    let prepared = prepare(network, study, &mut diagnostics)?;
+    crate::many::PreparedNetwork::new(network).analyse(study, vehicles)
+}
+
+/// The analysis of one prepared study (`vehicles` is not empty).
+pub(crate) fn analyse_prepared(
+    prepared: &Prepared,
+    study: &Study,
+    vehicles: &[VehicleClass],
+    diagnostics: Vec<Diagnostic>,
+) -> Analysis {
     let has_barriers = !prepared.barriers.is_empty();
 
     let entry_directed: Vec<usize> = (0..prepared.directed.len())
@@ -296,10 +300,10 @@ pub fn analyse(
             entry.vehicles.push(result);
         }
     }
-    Ok(Analysis {
+    Analysis {
         entries,
         diagnostics,
-    })
+    }
 }
 
 /// Looks up standard vehicle classes by code, failing on the first unknown one.
@@ -1001,6 +1005,7 @@ fn speed_at(stations: &[ProfileStation], distance_m: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prepare::prepare;
 
     #[test]
     fn reported_profiles_reproduce_the_search_labels() {

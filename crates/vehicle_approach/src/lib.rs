@@ -98,6 +98,7 @@
 mod analysis;
 mod from_street_network;
 mod geometry;
+mod many;
 mod network;
 mod physics;
 mod prepare;
@@ -111,6 +112,7 @@ pub use analysis::{
 };
 pub use from_street_network::network_from_street_network;
 pub use geometry::Point;
+pub use many::{PreparedNetwork, Progress, analyse_many, analyse_many_with_progress};
 pub use network::{
     Access, Barrier, BarrierId, BarrierKind, BarrierLine, Network, Node, NodeId, Oneway, Opening,
     Options, PointObstacle, Study, Surface, TrafficRules, Way, WayId, WayKind,

@@ -8,7 +8,9 @@ use crate::geometry::{
     Point, circumradius_m, deflection_rad, distance_to_segment_m, ring_contains,
     ring_signed_area_m2, segment_intersection,
 };
-use crate::network::{Barrier, Network, NodeId, Oneway, Study, Way, WayId, WayKind};
+use crate::network::{
+    Barrier, BarrierLine, Network, NodeId, Oneway, PointObstacle, Study, Way, WayId, WayKind,
+};
 use crate::physics::widest_line_radius_m;
 use crate::rating::{Rating, parse_rating};
 
@@ -253,265 +255,517 @@ fn compliant_way(way: &Way) -> bool {
     }
 }
 
-pub(crate) fn prepare(
-    network: &Network,
-    study: &Study,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Prepared, Error> {
-    let perimeter = validate_perimeter(&study.perimeter)?;
-    let options = &study.options;
-    let options_valid = options.step_m > 0.0
-        && options.search_radius_m >= 0.0
-        && options.friction_multiplier > 0.0
-        && options.start_speed_mps >= 0.0
-        && options.step_m.is_finite()
-        && options.friction_multiplier.is_finite()
-        && options.start_speed_mps.is_finite();
-    if !options_valid {
-        return Err(Error::Options(
-            "step_m and friction_multiplier must be positive finite numbers, search_radius_m and start_speed_mps not negative"
-                .into(),
-        ));
-    }
-    let mut barriers: Vec<BarrierInfo> = Vec::new();
+/// A segment of the whole network, before any study: geometry, width and the rules over it.
+#[derive(Debug, Clone)]
+struct NetworkSegment {
+    a: usize,
+    b: usize,
+    way: usize,
+    length_m: f64,
+    width_m: f64,
+    width_source: WidthSource,
+    /// μ of the surface before the study's weather multiplier.
+    surface_friction: f64,
+    is_chord: bool,
+    backward_drivable: bool,
+    public_road: bool,
+    compliant_forward: bool,
+    compliant_backward: bool,
+    /// For a line across an open area to a ring node that joins nothing: the area (index into
+    /// `NetworkIndex::area_bounds`). Such lines exist only in studies whose perimeter comes near
+    /// the area.
+    near_area_only: Option<usize>,
+}
 
-    // Nodes, in input order; a duplicate id keeps its first occurrence.
-    let mut index_of: BTreeMap<NodeId, usize> = BTreeMap::new();
-    let mut node_ids = Vec::new();
-    let mut positions = Vec::new();
-    let mut node_barrier = Vec::new();
-    for node in &network.nodes {
-        if index_of.contains_key(&node.id) {
-            diagnostics.push(Diagnostic::new(
-                format!("node {}", node.id.0),
-                "duplicate node id; the first is used",
-            ));
-            continue;
-        }
-        if !node.position.x_m.is_finite() || !node.position.y_m.is_finite() {
-            diagnostics.push(Diagnostic::new(
-                format!("node {}", node.id.0),
-                "position is not finite; node ignored",
-            ));
-            continue;
-        }
-        index_of.insert(node.id, node_ids.len());
-        node_ids.push(node.id);
-        positions.push(node.position);
-        node_barrier.push(node.barrier.as_ref().map(|barrier| {
-            let what = format!("barrier on node {}", node.id.0);
-            if let crate::network::BarrierKind::Other(kind) = &barrier.kind
-                && barrier.rating.is_none()
-            {
-                diagnostics.push(Diagnostic::new(
-                    &what,
-                    format!("unknown barrier kind `{kind}` treated as passable"),
-                ));
-            }
-            let rating = parse_barrier_rating(barrier, &what, diagnostics);
-            barriers.push(BarrierInfo {
-                reference: BarrierRef::Node(node.id),
-                barrier: barrier.clone(),
-                rating,
-            });
-            barriers.len() - 1
-        }));
-    }
-    let node_count = node_ids.len();
-    // Nodes on the perimeter line count as outside: a vehicle there has not yet entered.
-    let boundary_m: Vec<f64> = positions
-        .iter()
-        .map(|&p| boundary_distance_m(&perimeter, p))
-        .collect();
-    let on_boundary: Vec<bool> = boundary_m.iter().map(|&d| d <= ON_BOUNDARY_M).collect();
-    let inside: Vec<bool> = positions
-        .iter()
-        .zip(&on_boundary)
-        .map(|(&p, &on_line)| !on_line && ring_contains(&perimeter, p))
-        .collect();
-    let in_range: Vec<bool> = boundary_m
-        .iter()
-        .zip(&inside)
-        .map(|(&distance, &is_inside)| is_inside || distance <= options.search_radius_m)
-        .collect();
-    let opening_width_at = |p: Point| -> f64 {
-        study
-            .openings
-            .iter()
-            .filter(|o| p.distance_m(o.centre) <= o.width_m / 2.0)
-            .map(|o| o.width_m)
-            .fold(0.0, f64::max)
-    };
-    let node_opening_m: Vec<f64> = positions.iter().map(|&p| opening_width_at(p)).collect();
+/// A mapped barrier line, parsed once.
+#[derive(Debug, Clone)]
+struct MappedLine {
+    /// `None` when the line has fewer than 2 points (ignored).
+    info: Option<BarrierInfo>,
+    diagnostics: Vec<Diagnostic>,
+}
 
-    // How many ways use each node: nodes used by two or more join ways together.
-    let mut ways_at_node = vec![0u32; node_count];
-    for way in &network.ways {
-        let mut seen: Vec<usize> = way
-            .nodes
-            .iter()
-            .filter_map(|id| index_of.get(id).copied())
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for i in seen {
-            ways_at_node[i] += 1;
-        }
-    }
+/// A mapped free-standing obstacle, parsed once.
+#[derive(Debug, Clone)]
+struct MappedObstacle {
+    info: BarrierInfo,
+    position: Point,
+    radius_m: f64,
+    diagnostics: Vec<Diagnostic>,
+}
 
-    // Segments from ways (and visibility chords across open areas).
-    let mut segments: Vec<Segment> = Vec::new();
-    let mut ways = Vec::new();
-    let mut unmapped_width = 0usize;
-    for (way_index, way) in network.ways.iter().enumerate() {
-        ways.push((way.id, way.kind));
-        let what = format!("way {}", way.id.0);
-        let mut resolved = Vec::with_capacity(way.nodes.len());
-        for id in &way.nodes {
-            match index_of.get(id) {
-                Some(&i) => resolved.push(i),
-                None => diagnostics.push(Diagnostic::new(
-                    &what,
-                    format!("refers to unknown node {}; skipped there", id.0),
-                )),
-            }
-        }
-        let (width_m, width_source) = match way.width_m {
-            Some(w) if w.is_finite() && w > 0.0 => (w, WidthSource::Mapped),
-            Some(w) => {
-                diagnostics.push(Diagnostic::new(
-                    &what,
-                    format!("width {w} m is not usable; the default is used"),
-                ));
-                (default_width(way), WidthSource::DefaultForKind)
-            }
-            None => {
-                unmapped_width += 1;
-                (default_width(way), WidthSource::DefaultForKind)
-            }
-        };
-        let width_m = if way.kind == WayKind::Steps {
-            0.0
+/// Axis-aligned bounds: (x min, y min, x max, y max), m.
+type Bounds = (f64, f64, f64, f64);
+
+/// A uniform grid over node positions: the nodes near a perimeter without looking at the others.
+#[derive(Debug, Clone)]
+struct NodeGrid {
+    cell_m: f64,
+    origin: Point,
+    columns: usize,
+    rows: usize,
+    /// Node indices per cell, row-major, each in increasing order.
+    cells: Vec<Vec<usize>>,
+}
+
+impl NodeGrid {
+    const CELL_M: f64 = 100.0;
+
+    fn new(positions: &[Point]) -> NodeGrid {
+        let (x0, y0, x1, y1) = bounds(positions);
+        let (x0, y0, x1, y1) = if positions.is_empty() {
+            (0.0, 0.0, 0.0, 0.0)
         } else {
-            width_m
+            (x0, y0, x1, y1)
         };
-        let (forward, backward) = compliant_directions(way, compliant_way(way));
-        let friction = way.surface.friction() * options.friction_multiplier;
-        let push = |a: usize,
-                    b: usize,
-                    is_chord: bool,
-                    reverse_drivable: bool,
-                    segments: &mut Vec<Segment>| {
-            let length_m = positions[a].distance_m(positions[b]);
-            // Segments wholly beyond the search radius play no part; their in-range neighbours'
-            // far ends become origins instead.
-            if length_m < 1e-6 || !(in_range[a] || in_range[b]) {
-                return;
-            }
-            segments.push(Segment {
-                a,
-                b,
-                way: way_index,
-                length_m,
-                width_m,
-                width_source,
-                friction,
-                is_chord,
-                backward_drivable: reverse_drivable,
-                public_road: compliant_way(way) && !is_chord,
-                compliant_forward: forward && !is_chord,
-                compliant_backward: backward && !is_chord,
-                constrictions: Vec::new(),
-            });
-        };
-        for pair in resolved.windows(2) {
-            push(pair[0], pair[1], false, true, &mut segments);
+        let cell_m = Self::CELL_M;
+        // Extracts span a few tens of kilometres at most; the cap keeps a stray far node from
+        // allocating a huge grid (cells then just grow).
+        let cell_m = cell_m.max((x1 - x0).max(y1 - y0) / 2000.0);
+        let columns = ((x1 - x0) / cell_m) as usize + 1;
+        let rows = ((y1 - y0) / cell_m) as usize + 1;
+        let mut cells = vec![Vec::new(); columns * rows];
+        let origin = Point::new(x0, y0);
+        for (i, p) in positions.iter().enumerate() {
+            let (c, r) = (
+                ((p.x_m - x0) / cell_m) as usize,
+                ((p.y_m - y0) / cell_m) as usize,
+            );
+            cells[r.min(rows - 1) * columns + c.min(columns - 1)].push(i);
         }
-        if way.is_area {
-            let mut ring = resolved.clone();
-            if ring.len() >= 2 && ring.first() == ring.last() {
-                ring.pop();
-            }
-            // Straight lines across the area: from every node where another way joins it (where
-            // a vehicle can come from or go on) to every other ring node that it sees. All pairs
-            // of ring nodes would be the full visibility graph, but its size grows as n² and
-            // outlines tracing façades have hundreds of nodes.
-            let joins: Vec<usize> = (0..ring.len())
-                .filter(|&k| ways_at_node[ring[k]] >= 2)
-                .collect();
-            if ring.len() >= 4 && joins.len() > AREA_MAX_JOINS {
+        NodeGrid {
+            cell_m,
+            origin,
+            columns,
+            rows,
+            cells,
+        }
+    }
+
+    /// Every node whose position may lie within `bounds`, in increasing order, plus possibly a
+    /// few more (whole cells).
+    fn nodes_within(&self, (x0, y0, x1, y1): Bounds) -> Vec<usize> {
+        let column = |x: f64| ((x - self.origin.x_m) / self.cell_m).floor();
+        let row = |y: f64| ((y - self.origin.y_m) / self.cell_m).floor();
+        let clamp = |v: f64, count: usize| v.clamp(0.0, (count - 1) as f64) as usize;
+        let (c0, c1, r0, r1) = (column(x0), column(x1), row(y0), row(y1));
+        if c1 < 0.0 || r1 < 0.0 || c0 >= self.columns as f64 || r0 >= self.rows as f64 {
+            return Vec::new();
+        }
+        let (c0, c1) = (clamp(c0, self.columns), clamp(c1, self.columns));
+        let (r0, r1) = (clamp(r0, self.rows), clamp(r1, self.rows));
+        let mut nodes: Vec<usize> = (r0..=r1)
+            .flat_map(|r| (c0..=c1).map(move |c| (r, c)))
+            .flat_map(|(r, c)| self.cells[r * self.columns + c].iter().copied())
+            .collect();
+        nodes.sort_unstable();
+        nodes
+    }
+}
+
+/// Everything about a network that does not depend on a study, computed once: node index,
+/// barriers and their parsed ratings, every segment and line across open areas, where mapped
+/// barrier lines cross segments, and a grid over the nodes. [`NetworkIndex::prepare_study`] then
+/// does only the study's own work, and gives exactly what preparing from scratch would.
+#[derive(Debug, Clone)]
+pub(crate) struct NetworkIndex {
+    node_ids: Vec<NodeId>,
+    positions: Vec<Point>,
+    node_barrier: Vec<Option<usize>>,
+    /// The barriers on nodes, indexed by `node_barrier`.
+    node_barriers: Vec<BarrierInfo>,
+    mapped_lines: Vec<MappedLine>,
+    mapped_obstacles: Vec<MappedObstacle>,
+    ways: Vec<(WayId, WayKind)>,
+    segments: Vec<NetworkSegment>,
+    /// Per segment, its crossings with blocking mapped lines in line then piece order: the
+    /// index into `mapped_lines`, the parameter along the segment and the crossing point.
+    line_crossings: Vec<Vec<(usize, f64, Point)>>,
+    /// Bounds of each open area whose lines depend on the perimeter.
+    area_bounds: Vec<Bounds>,
+    /// Diagnostics about nodes and ways (the study adds those about barriers after them).
+    diagnostics: Vec<Diagnostic>,
+    grid: NodeGrid,
+}
+
+impl NetworkIndex {
+    pub(crate) fn new(network: &Network) -> NetworkIndex {
+        let mut diagnostics = Vec::new();
+        let mut node_barriers: Vec<BarrierInfo> = Vec::new();
+
+        // Nodes, in input order; a duplicate id keeps its first occurrence.
+        let mut index_of: BTreeMap<NodeId, usize> = BTreeMap::new();
+        let mut node_ids = Vec::new();
+        let mut positions = Vec::new();
+        let mut node_barrier = Vec::new();
+        for node in &network.nodes {
+            if index_of.contains_key(&node.id) {
                 diagnostics.push(Diagnostic::new(
-                    &what,
-                    format!(
-                        "open area is joined by ways at {} nodes (more than {AREA_MAX_JOINS}); only its outline is driven",
-                        joins.len()
-                    ),
+                    format!("node {}", node.id.0),
+                    "duplicate node id; the first is used",
                 ));
-            } else if ring.len() >= 4 {
-                let points: Vec<Point> = ring.iter().map(|&i| positions[i]).collect();
-                let n = ring.len();
-                // Lines to ring nodes that join nothing matter only where the perimeter may cut
-                // the area; elsewhere a vehicle crosses the area from one join to another.
-                let near_perimeter = bounding_boxes_overlap(&points, &perimeter);
-                for (position, &i) in joins.iter().enumerate() {
-                    for j in 0..n {
-                        if !near_perimeter && ways_at_node[ring[j]] < 2 {
-                            continue;
-                        }
-                        let adjacent = j == i || j == (i + 1) % n || i == (j + 1) % n;
-                        // A pair of joins is visited once, from the first.
-                        let pair_seen = joins[..position].contains(&j);
-                        if !adjacent && !pair_seen && chord_is_inside(&points, i.min(j), i.max(j)) {
-                            // Back from a ring node that joins nothing is not driven: it would
-                            // put n² turns at every join for paths that gain nothing.
-                            let both_ways = joins.contains(&j);
-                            push(ring[i], ring[j], true, both_ways, &mut segments);
+                continue;
+            }
+            if !node.position.x_m.is_finite() || !node.position.y_m.is_finite() {
+                diagnostics.push(Diagnostic::new(
+                    format!("node {}", node.id.0),
+                    "position is not finite; node ignored",
+                ));
+                continue;
+            }
+            index_of.insert(node.id, node_ids.len());
+            node_ids.push(node.id);
+            positions.push(node.position);
+            node_barrier.push(node.barrier.as_ref().map(|barrier| {
+                let what = format!("barrier on node {}", node.id.0);
+                if let crate::network::BarrierKind::Other(kind) = &barrier.kind
+                    && barrier.rating.is_none()
+                {
+                    diagnostics.push(Diagnostic::new(
+                        &what,
+                        format!("unknown barrier kind `{kind}` treated as passable"),
+                    ));
+                }
+                let rating = parse_barrier_rating(barrier, &what, &mut diagnostics);
+                node_barriers.push(BarrierInfo {
+                    reference: BarrierRef::Node(node.id),
+                    barrier: barrier.clone(),
+                    rating,
+                });
+                node_barriers.len() - 1
+            }));
+        }
+        let node_count = node_ids.len();
+
+        // How many ways use each node: nodes used by two or more join ways together.
+        let mut ways_at_node = vec![0u32; node_count];
+        for way in &network.ways {
+            let mut seen: Vec<usize> = way
+                .nodes
+                .iter()
+                .filter_map(|id| index_of.get(id).copied())
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for i in seen {
+                ways_at_node[i] += 1;
+            }
+        }
+
+        // Segments from ways (and visibility chords across open areas).
+        let mut segments: Vec<NetworkSegment> = Vec::new();
+        let mut area_bounds = Vec::new();
+        let mut ways = Vec::new();
+        let mut unmapped_width = 0usize;
+        for (way_index, way) in network.ways.iter().enumerate() {
+            ways.push((way.id, way.kind));
+            let what = format!("way {}", way.id.0);
+            let mut resolved = Vec::with_capacity(way.nodes.len());
+            for id in &way.nodes {
+                match index_of.get(id) {
+                    Some(&i) => resolved.push(i),
+                    None => diagnostics.push(Diagnostic::new(
+                        &what,
+                        format!("refers to unknown node {}; skipped there", id.0),
+                    )),
+                }
+            }
+            let (width_m, width_source) = match way.width_m {
+                Some(w) if w.is_finite() && w > 0.0 => (w, WidthSource::Mapped),
+                Some(w) => {
+                    diagnostics.push(Diagnostic::new(
+                        &what,
+                        format!("width {w} m is not usable; the default is used"),
+                    ));
+                    (default_width(way), WidthSource::DefaultForKind)
+                }
+                None => {
+                    unmapped_width += 1;
+                    (default_width(way), WidthSource::DefaultForKind)
+                }
+            };
+            let width_m = if way.kind == WayKind::Steps {
+                0.0
+            } else {
+                width_m
+            };
+            let (forward, backward) = compliant_directions(way, compliant_way(way));
+            let surface_friction = way.surface.friction();
+            let push = |a: usize,
+                        b: usize,
+                        is_chord: bool,
+                        reverse_drivable: bool,
+                        near_area_only: Option<usize>,
+                        segments: &mut Vec<NetworkSegment>| {
+                let length_m = positions[a].distance_m(positions[b]);
+                if length_m < 1e-6 {
+                    return;
+                }
+                segments.push(NetworkSegment {
+                    a,
+                    b,
+                    way: way_index,
+                    length_m,
+                    width_m,
+                    width_source,
+                    surface_friction,
+                    is_chord,
+                    backward_drivable: reverse_drivable,
+                    public_road: compliant_way(way) && !is_chord,
+                    compliant_forward: forward && !is_chord,
+                    compliant_backward: backward && !is_chord,
+                    near_area_only,
+                });
+            };
+            for pair in resolved.windows(2) {
+                push(pair[0], pair[1], false, true, None, &mut segments);
+            }
+            if way.is_area {
+                let mut ring = resolved.clone();
+                if ring.len() >= 2 && ring.first() == ring.last() {
+                    ring.pop();
+                }
+                // Straight lines across the area: from every node where another way joins it
+                // (where a vehicle can come from or go on) to every other ring node that it
+                // sees. All pairs of ring nodes would be the full visibility graph, but its size
+                // grows as n² and outlines tracing façades have hundreds of nodes.
+                let joins: Vec<usize> = (0..ring.len())
+                    .filter(|&k| ways_at_node[ring[k]] >= 2)
+                    .collect();
+                if ring.len() >= 4 && joins.len() > AREA_MAX_JOINS {
+                    diagnostics.push(Diagnostic::new(
+                        &what,
+                        format!(
+                            "open area is joined by ways at {} nodes (more than {AREA_MAX_JOINS}); only its outline is driven",
+                            joins.len()
+                        ),
+                    ));
+                } else if ring.len() >= 4 {
+                    let points: Vec<Point> = ring.iter().map(|&i| positions[i]).collect();
+                    let n = ring.len();
+                    // Lines to ring nodes that join nothing matter only where the perimeter may
+                    // cut the area (the study decides); elsewhere a vehicle crosses the area from
+                    // one join to another.
+                    let area = area_bounds.len();
+                    area_bounds.push(bounds(&points));
+                    for (position, &i) in joins.iter().enumerate() {
+                        for j in 0..n {
+                            let to_a_join = ways_at_node[ring[j]] >= 2;
+                            let adjacent = j == i || j == (i + 1) % n || i == (j + 1) % n;
+                            // A pair of joins is visited once, from the first.
+                            let pair_seen = joins[..position].contains(&j);
+                            if !adjacent
+                                && !pair_seen
+                                && chord_is_inside(&points, i.min(j), i.max(j))
+                            {
+                                // Back from a ring node that joins nothing is not driven: it
+                                // would put n² turns at every join for paths that gain nothing.
+                                let both_ways = joins.contains(&j);
+                                let near_area_only = (!to_a_join).then_some(area);
+                                push(
+                                    ring[i],
+                                    ring[j],
+                                    true,
+                                    both_ways,
+                                    near_area_only,
+                                    &mut segments,
+                                );
+                            }
                         }
                     }
                 }
             }
         }
-    }
-    if unmapped_width > 0 {
-        diagnostics.push(Diagnostic::new(
-            "ways",
-            format!("{unmapped_width} way(s) have no mapped width; per-kind defaults are used (see each entry's width_source)"),
-        ));
+        if unmapped_width > 0 {
+            diagnostics.push(Diagnostic::new(
+                "ways",
+                format!("{unmapped_width} way(s) have no mapped width; per-kind defaults are used (see each entry's width_source)"),
+            ));
+        }
+
+        // Mapped barrier lines and where the blocking ones cross segments.
+        let mut line_crossings = vec![Vec::new(); segments.len()];
+        let mut mapped_lines = Vec::new();
+        for line in &network.barrier_lines {
+            let mut line_diagnostics = Vec::new();
+            let info = prepare_line(line, &mut line_diagnostics);
+            if let Some(info) = &info
+                && info.barrier.blocks()
+            {
+                for (s, segment) in segments.iter().enumerate() {
+                    let (a, b) = (positions[segment.a], positions[segment.b]);
+                    for (t, point) in line_crossings_of(a, b, &line.points) {
+                        line_crossings[s].push((mapped_lines.len(), t, point));
+                    }
+                }
+            }
+            mapped_lines.push(MappedLine {
+                info,
+                diagnostics: line_diagnostics,
+            });
+        }
+        let mapped_obstacles = network
+            .point_obstacles
+            .iter()
+            .map(|obstacle| {
+                let mut obstacle_diagnostics = Vec::new();
+                let info = prepare_obstacle(obstacle, &mut obstacle_diagnostics);
+                MappedObstacle {
+                    info,
+                    position: obstacle.position,
+                    radius_m: obstacle.radius_m,
+                    diagnostics: obstacle_diagnostics,
+                }
+            })
+            .collect();
+        let grid = NodeGrid::new(&positions);
+        NetworkIndex {
+            node_ids,
+            positions,
+            node_barrier,
+            node_barriers,
+            mapped_lines,
+            mapped_obstacles,
+            ways,
+            segments,
+            line_crossings,
+            area_bounds,
+            diagnostics,
+            grid,
+        }
     }
 
-    // Barrier lines (mapped, then added) and their crossings with segments.
-    let lines = network
-        .barrier_lines
-        .iter()
-        .chain(&study.added_barrier_lines);
-    for line in lines {
-        let what = format!("barrier line {}", line.id.0);
-        let rating = parse_barrier_rating(&line.barrier, &what, diagnostics);
-        if line.points.len() < 2 {
-            diagnostics.push(Diagnostic::new(&what, "has fewer than 2 points; ignored"));
-            continue;
+    /// Diagnostics about the network's nodes and ways (every study's analysis repeats them).
+    pub(crate) fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The study's part of the preparation: perimeter, range, openings, added barriers, entry
+    /// classification and turns. Gives exactly what preparing network and study together would.
+    pub(crate) fn prepare_study(
+        &self,
+        study: &Study,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<Prepared, Error> {
+        let perimeter = validate_perimeter(&study.perimeter)?;
+        let options = &study.options;
+        let options_valid = options.step_m > 0.0
+            && options.search_radius_m >= 0.0
+            && options.friction_multiplier > 0.0
+            && options.start_speed_mps >= 0.0
+            && options.step_m.is_finite()
+            && options.friction_multiplier.is_finite()
+            && options.start_speed_mps.is_finite();
+        if !options_valid {
+            return Err(Error::Options(
+                "step_m and friction_multiplier must be positive finite numbers, search_radius_m and start_speed_mps not negative"
+                    .into(),
+            ));
         }
-        barriers.push(BarrierInfo {
-            reference: BarrierRef::Line(line.id),
-            barrier: line.barrier.clone(),
-            rating,
-        });
-        let barrier = barriers.len() - 1;
-        if !barriers[barrier].barrier.blocks() {
-            continue;
+        diagnostics.extend(self.diagnostics.iter().cloned());
+        let positions = &self.positions;
+        let node_count = positions.len();
+        let mut barriers: Vec<BarrierInfo> = self.node_barriers.clone();
+
+        // Only nodes within the search radius of the perimeter's bounds can be in range or
+        // inside; the grid finds them without measuring the others.
+        let (x0, y0, x1, y1) = bounds(&perimeter);
+        let reach_m = options.search_radius_m + 1.0;
+        let candidates =
+            self.grid
+                .nodes_within((x0 - reach_m, y0 - reach_m, x1 + reach_m, y1 + reach_m));
+        // Nodes on the perimeter line count as outside: a vehicle there has not yet entered.
+        let mut on_boundary = vec![false; node_count];
+        let mut inside = vec![false; node_count];
+        let mut in_range = vec![false; node_count];
+        for &n in &candidates {
+            let p = positions[n];
+            let distance = boundary_distance_m(&perimeter, p);
+            on_boundary[n] = distance <= ON_BOUNDARY_M;
+            inside[n] = !on_boundary[n] && ring_contains(&perimeter, p);
+            in_range[n] = inside[n] || distance <= options.search_radius_m;
         }
-        for segment in segments.iter_mut() {
-            let (a, b) = (positions[segment.a], positions[segment.b]);
-            for piece in line.points.windows(2) {
-                if let Some((t, u)) = segment_intersection(a, b, piece[0], piece[1]) {
-                    let at_segment_end = !(1e-6..=1.0 - 1e-6).contains(&t);
-                    let at_line_vertex = !(1e-6..=1.0 - 1e-6).contains(&u);
-                    if at_segment_end && at_line_vertex {
-                        // The way passes the line at a node they share: a gateway through the
-                        // wall; whatever stands there is mapped on that node.
-                        continue;
-                    }
-                    let point = a.add_scaled(b.sub(a), t);
+        let opening_width_at = |p: Point| -> f64 {
+            study
+                .openings
+                .iter()
+                .filter(|o| p.distance_m(o.centre) <= o.width_m / 2.0)
+                .map(|o| o.width_m)
+                .fold(0.0, f64::max)
+        };
+        let node_opening_m: Vec<f64> = if study.openings.is_empty() {
+            vec![0.0; node_count]
+        } else {
+            positions.iter().map(|&p| opening_width_at(p)).collect()
+        };
+
+        // The segments in range (segments wholly beyond the search radius play no part; their
+        // in-range neighbours' far ends become origins instead), with their mapped crossings.
+        let perimeter_bounds = bounds(&perimeter);
+        let area_near: Vec<bool> = self
+            .area_bounds
+            .iter()
+            .map(|&area| bounds_overlap(area, perimeter_bounds))
+            .collect();
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut local_crossings: Vec<&[(usize, f64, Point)]> = Vec::new();
+        for (s, segment) in self.segments.iter().enumerate() {
+            if !(in_range[segment.a] || in_range[segment.b]) {
+                continue;
+            }
+            if segment.near_area_only.is_some_and(|area| !area_near[area]) {
+                continue;
+            }
+            segments.push(Segment {
+                a: segment.a,
+                b: segment.b,
+                way: segment.way,
+                length_m: segment.length_m,
+                width_m: segment.width_m,
+                width_source: segment.width_source,
+                friction: segment.surface_friction * options.friction_multiplier,
+                is_chord: segment.is_chord,
+                backward_drivable: segment.backward_drivable,
+                public_road: segment.public_road,
+                compliant_forward: segment.compliant_forward,
+                compliant_backward: segment.compliant_backward,
+                constrictions: Vec::new(),
+            });
+            local_crossings.push(&self.line_crossings[s]);
+        }
+
+        // Barrier lines (mapped, then added) and their crossings with segments.
+        let mut line_barrier = Vec::with_capacity(self.mapped_lines.len());
+        for line in &self.mapped_lines {
+            diagnostics.extend(line.diagnostics.iter().cloned());
+            line_barrier.push(line.info.as_ref().map(|info| {
+                barriers.push(info.clone());
+                barriers.len() - 1
+            }));
+        }
+        for (segment, crossings) in segments.iter_mut().zip(&local_crossings) {
+            for &(line, t, point) in crossings.iter() {
+                let barrier = line_barrier[line].expect("only lines with a barrier cross");
+                segment.constrictions.push(Constriction {
+                    station_m: t * segment.length_m,
+                    clear_width_m: opening_width_at(point),
+                    barrier,
+                    reference: barriers[barrier].reference.clone(),
+                });
+            }
+        }
+        for line in &study.added_barrier_lines {
+            let Some(info) = prepare_line(line, diagnostics) else {
+                continue;
+            };
+            barriers.push(info);
+            let barrier = barriers.len() - 1;
+            if !barriers[barrier].barrier.blocks() {
+                continue;
+            }
+            for segment in segments.iter_mut() {
+                let (a, b) = (positions[segment.a], positions[segment.b]);
+                for (t, point) in line_crossings_of(a, b, &line.points) {
                     segment.constrictions.push(Constriction {
                         station_m: t * segment.length_m,
                         clear_width_m: opening_width_at(point),
@@ -521,124 +775,177 @@ pub(crate) fn prepare(
                 }
             }
         }
-    }
 
-    // Free-standing obstacles: rows across each segment and the widest gap they leave.
-    let mut obstacles: Vec<(usize, Point, f64)> = Vec::new();
-    for obstacle in network
-        .point_obstacles
-        .iter()
-        .chain(&study.added_point_obstacles)
-    {
-        let what = format!("point obstacle {}", obstacle.id.0);
-        let rating = parse_barrier_rating(&obstacle.barrier, &what, diagnostics);
-        barriers.push(BarrierInfo {
-            reference: BarrierRef::Obstacles(vec![obstacle.id]),
-            barrier: obstacle.barrier.clone(),
-            rating,
+        // Free-standing obstacles: rows across each segment and the widest gap they leave.
+        let mut obstacles: Vec<(usize, Point, f64)> = Vec::new();
+        let mapped = self.mapped_obstacles.iter().map(|obstacle| {
+            diagnostics.extend(obstacle.diagnostics.iter().cloned());
+            (obstacle.info.clone(), obstacle.position, obstacle.radius_m)
         });
-        let covered_by_opening = opening_width_at(obstacle.position) > 0.0;
-        if barriers[barriers.len() - 1].barrier.blocks() && !covered_by_opening {
-            obstacles.push((
-                barriers.len() - 1,
+        let mapped: Vec<_> = mapped.collect();
+        let added = study.added_point_obstacles.iter().map(|obstacle| {
+            (
+                prepare_obstacle(obstacle, diagnostics),
                 obstacle.position,
-                obstacle.radius_m.max(0.0),
+                obstacle.radius_m,
+            )
+        });
+        let added: Vec<_> = added.collect();
+        for (info, position, radius_m) in mapped.into_iter().chain(added) {
+            barriers.push(info);
+            let covered_by_opening = opening_width_at(position) > 0.0;
+            if barriers[barriers.len() - 1].barrier.blocks() && !covered_by_opening {
+                obstacles.push((barriers.len() - 1, position, radius_m.max(0.0)));
+            }
+        }
+        if !obstacles.is_empty() {
+            for segment in segments.iter_mut() {
+                add_obstacle_rows(segment, positions, &obstacles, &barriers);
+            }
+        }
+        for segment in segments.iter_mut() {
+            segment
+                .constrictions
+                .sort_by(|x, y| x.station_m.total_cmp(&y.station_m));
+        }
+
+        // Directed segments: approach, entry or ignored.
+        let mut directed = Vec::with_capacity(segments.len() * 2);
+        for segment in &segments {
+            for (tail, head) in [(segment.a, segment.b), (segment.b, segment.a)] {
+                if tail == segment.b && !segment.backward_drivable {
+                    directed.push(DirectedKind::Ignored);
+                    continue;
+                }
+                directed.push(classify(
+                    &perimeter,
+                    (positions[tail], inside[tail], on_boundary[tail]),
+                    (positions[head], on_boundary[head]),
+                ));
+            }
+        }
+        let mut outgoing = vec![Vec::new(); node_count];
+        let mut incident = vec![Vec::new(); node_count];
+        for (s, segment) in segments.iter().enumerate() {
+            incident[segment.a].push(s);
+            incident[segment.b].push(s);
+            for d in [2 * s, 2 * s + 1] {
+                if directed[d] != DirectedKind::Ignored {
+                    let tail = if d.is_multiple_of(2) {
+                        segment.a
+                    } else {
+                        segment.b
+                    };
+                    outgoing[tail].push(d);
+                }
+            }
+        }
+        let mut frictions: Vec<f64> = segments.iter().map(|s| s.friction).collect();
+        frictions.sort_by(f64::total_cmp);
+        frictions.dedup();
+        let friction_index = segments
+            .iter()
+            .map(|s| frictions.partition_point(|&f| f < s.friction))
+            .collect();
+        let mut prepared_turns = Vec::with_capacity(directed.len());
+        for e in 0..directed.len() {
+            let head = if e.is_multiple_of(2) {
+                segments[e / 2].b
+            } else {
+                segments[e / 2].a
+            };
+            let turns: Vec<TurnGeometry> = if directed[e] == DirectedKind::Approach {
+                outgoing[head]
+                    .iter()
+                    .map(|&f| turn_geometry(&segments, positions, &incident, e, f))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            prepared_turns.push(turns);
+        }
+        if !segments.iter().any(|s| s.width_m > 0.0) {
+            diagnostics.push(Diagnostic::new(
+                "network",
+                format!(
+                    "no drivable way lies within {} m of the perimeter",
+                    options.search_radius_m
+                ),
             ));
         }
+        Ok(Prepared {
+            node_ids: self.node_ids.clone(),
+            positions: positions.clone(),
+            node_barrier: self.node_barrier.clone(),
+            node_opening_m,
+            inside,
+            node_in_range: in_range,
+            segments,
+            directed,
+            outgoing,
+            incident,
+            barriers,
+            turns: prepared_turns,
+            frictions,
+            friction_index,
+            perimeter,
+            ways: self.ways.clone(),
+        })
     }
-    if !obstacles.is_empty() {
-        for segment in segments.iter_mut() {
-            add_obstacle_rows(segment, &positions, &obstacles, &barriers);
-        }
-    }
-    for segment in segments.iter_mut() {
-        segment
-            .constrictions
-            .sort_by(|x, y| x.station_m.total_cmp(&y.station_m));
-    }
+}
 
-    // Directed segments: approach, entry or ignored.
-    let mut directed = Vec::with_capacity(segments.len() * 2);
-    for segment in &segments {
-        for (tail, head) in [(segment.a, segment.b), (segment.b, segment.a)] {
-            if tail == segment.b && !segment.backward_drivable {
-                directed.push(DirectedKind::Ignored);
+/// Parses a barrier line's rating and says when it is unusable (fewer than 2 points: `None`).
+fn prepare_line(line: &BarrierLine, diagnostics: &mut Vec<Diagnostic>) -> Option<BarrierInfo> {
+    let what = format!("barrier line {}", line.id.0);
+    let rating = parse_barrier_rating(&line.barrier, &what, diagnostics);
+    if line.points.len() < 2 {
+        diagnostics.push(Diagnostic::new(&what, "has fewer than 2 points; ignored"));
+        return None;
+    }
+    Some(BarrierInfo {
+        reference: BarrierRef::Line(line.id),
+        barrier: line.barrier.clone(),
+        rating,
+    })
+}
+
+fn prepare_obstacle(obstacle: &PointObstacle, diagnostics: &mut Vec<Diagnostic>) -> BarrierInfo {
+    let what = format!("point obstacle {}", obstacle.id.0);
+    let rating = parse_barrier_rating(&obstacle.barrier, &what, diagnostics);
+    BarrierInfo {
+        reference: BarrierRef::Obstacles(vec![obstacle.id]),
+        barrier: obstacle.barrier.clone(),
+        rating,
+    }
+}
+
+/// Where the segment a–b crosses a barrier polyline: the parameter along the segment and the
+/// point, in the polyline's order.
+fn line_crossings_of(a: Point, b: Point, line: &[Point]) -> Vec<(f64, Point)> {
+    let mut crossings = Vec::new();
+    for piece in line.windows(2) {
+        if let Some((t, u)) = segment_intersection(a, b, piece[0], piece[1]) {
+            let at_segment_end = !(1e-6..=1.0 - 1e-6).contains(&t);
+            let at_line_vertex = !(1e-6..=1.0 - 1e-6).contains(&u);
+            if at_segment_end && at_line_vertex {
+                // The way passes the line at a node they share: a gateway through the wall;
+                // whatever stands there is mapped on that node.
                 continue;
             }
-            directed.push(classify(
-                &perimeter,
-                (positions[tail], inside[tail], on_boundary[tail]),
-                (positions[head], on_boundary[head]),
-            ));
+            crossings.push((t, a.add_scaled(b.sub(a), t)));
         }
     }
-    let mut outgoing = vec![Vec::new(); node_count];
-    let mut incident = vec![Vec::new(); node_count];
-    for (s, segment) in segments.iter().enumerate() {
-        incident[segment.a].push(s);
-        incident[segment.b].push(s);
-        for d in [2 * s, 2 * s + 1] {
-            if directed[d] != DirectedKind::Ignored {
-                let tail = if d.is_multiple_of(2) {
-                    segment.a
-                } else {
-                    segment.b
-                };
-                outgoing[tail].push(d);
-            }
-        }
-    }
-    let mut frictions: Vec<f64> = segments.iter().map(|s| s.friction).collect();
-    frictions.sort_by(f64::total_cmp);
-    frictions.dedup();
-    let friction_index = segments
-        .iter()
-        .map(|s| frictions.partition_point(|&f| f < s.friction))
-        .collect();
-    let mut prepared_turns = Vec::with_capacity(directed.len());
-    for e in 0..directed.len() {
-        let head = if e.is_multiple_of(2) {
-            segments[e / 2].b
-        } else {
-            segments[e / 2].a
-        };
-        let turns: Vec<TurnGeometry> = if directed[e] == DirectedKind::Approach {
-            outgoing[head]
-                .iter()
-                .map(|&f| turn_geometry(&segments, &positions, &incident, e, f))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        prepared_turns.push(turns);
-    }
-    if !segments.iter().any(|s| s.width_m > 0.0) {
-        diagnostics.push(Diagnostic::new(
-            "network",
-            format!(
-                "no drivable way lies within {} m of the perimeter",
-                options.search_radius_m
-            ),
-        ));
-    }
-    Ok(Prepared {
-        node_ids,
-        positions,
-        node_barrier,
-        node_opening_m,
-        inside,
-        node_in_range: in_range,
-        segments,
-        directed,
-        outgoing,
-        incident,
-        barriers,
-        turns: prepared_turns,
-        frictions,
-        friction_index,
-        perimeter,
-        ways,
-    })
+    crossings
+}
+
+/// Prepares a network and one study together (the tests' shorthand).
+#[cfg(test)]
+pub(crate) fn prepare(
+    network: &Network,
+    study: &Study,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Prepared, Error> {
+    NetworkIndex::new(network).prepare_study(study, diagnostics)
 }
 
 /// The turn from directed segment `from` into `to` at their shared node.
@@ -701,20 +1008,21 @@ fn default_width(way: &Way) -> f64 {
     }
 }
 
-/// True when the bounding boxes of two point sets overlap or touch (within 1 m).
-fn bounding_boxes_overlap(a: &[Point], b: &[Point]) -> bool {
-    let bounds = |points: &[Point]| {
-        points.iter().fold(
-            (
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ),
-            |(x0, y0, x1, y1), p| (x0.min(p.x_m), y0.min(p.y_m), x1.max(p.x_m), y1.max(p.y_m)),
-        )
-    };
-    let ((ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1)) = (bounds(a), bounds(b));
+/// Bounds of a point set (infinite and inverted when it is empty).
+fn bounds(points: &[Point]) -> Bounds {
+    points.iter().fold(
+        (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ),
+        |(x0, y0, x1, y1), p| (x0.min(p.x_m), y0.min(p.y_m), x1.max(p.x_m), y1.max(p.y_m)),
+    )
+}
+
+/// True when two bounds overlap or touch (within 1 m).
+fn bounds_overlap((ax0, ay0, ax1, ay1): Bounds, (bx0, by0, bx1, by1): Bounds) -> bool {
     ax0 <= bx1 + 1.0 && bx0 <= ax1 + 1.0 && ay0 <= by1 + 1.0 && by0 <= ay1 + 1.0
 }
 
