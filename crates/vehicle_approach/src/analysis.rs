@@ -9,8 +9,8 @@ use crate::geometry::Point;
 use crate::network::{BarrierKind, Network, NodeId, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
     AccelerationModel, BendLimit, PathStretch, ProfileStation, RunUpTable, corner_speed_limit,
-    forward_backward_profile, grip_speed_limit_mps, kinetic_energy_j, mps_to_kmh,
-    rollover_speed_limit_mps,
+    forward_backward_profile, forward_profile_end_speed_mps, grip_speed_limit_mps,
+    kinetic_energy_j, mps_to_kmh, rollover_speed_limit_mps,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, DirectedKind, Prepared, TurnGeometry, WidthSource,
@@ -349,6 +349,11 @@ struct SearchContext<'a> {
     study: &'a Study,
     /// Run-up tables per friction value of `prepared.frictions`.
     tables: Vec<RunUpTable>,
+    /// Per directed segment, where its turns' speed caps start in `turn_caps`.
+    turn_cap_start: Vec<usize>,
+    /// The speed cap of every prepared turn for this vehicle (`turn_through`'s `cap_mps`), in
+    /// the order of `Prepared::turns`: the search reads them instead of taking square roots.
+    turn_caps: Vec<Option<f64>>,
 }
 
 const UNREACHED: f64 = -1.0;
@@ -368,12 +373,24 @@ impl<'a> SearchContext<'a> {
             .iter()
             .map(|&friction| RunUpTable::new(vehicle, model, friction))
             .collect();
-        SearchContext {
+        let mut context = SearchContext {
             prepared,
             vehicle,
             study,
             tables,
+            turn_cap_start: Vec::with_capacity(prepared.turns.len() + 1),
+            turn_caps: Vec::new(),
+        };
+        let mut turn_caps = Vec::new();
+        let mut turn_cap_start = Vec::with_capacity(prepared.turns.len() + 1);
+        for turns in &prepared.turns {
+            turn_cap_start.push(turn_caps.len());
+            turn_caps.extend(turns.iter().map(|turn| context.turn_through(turn).cap_mps));
         }
+        turn_cap_start.push(turn_caps.len());
+        context.turn_caps = turn_caps;
+        context.turn_cap_start = turn_cap_start;
+        context
     }
 
     fn model(&self) -> AccelerationModel {
@@ -610,16 +627,14 @@ impl<'a> SearchContext<'a> {
             if !self.node_passable(node, protected) || p.inside[node] {
                 continue;
             }
-            for geometry in &p.turns[e] {
+            let caps = &self.turn_caps[self.turn_cap_start[e]..self.turn_cap_start[e + 1]];
+            for (geometry, cap) in p.turns[e].iter().zip(caps) {
                 let f = geometry.to;
                 if !usable[f] {
                     continue;
                 }
                 // The vehicle reached `node`, so it may also stop there and start again.
-                let through = self
-                    .turn_through(geometry)
-                    .cap_mps
-                    .map(|cap| labels.speed_mps[e].min(cap));
+                let through = cap.map(|cap| labels.speed_mps[e].min(cap));
                 match through {
                     Some(v) if v > start + 1e-9 => {
                         let previous = Some(labels.current_update[e]);
@@ -714,17 +729,19 @@ impl<'a> SearchContext<'a> {
         let step = self.study.options.step_m;
         let stations =
             forward_backward_profile(self.vehicle, self.model(), &stretches, start, step);
-        let other_model = match self.model() {
-            AccelerationModel::PowerAndTraction => AccelerationModel::ConstantPerClass,
-            AccelerationModel::ConstantPerClass => AccelerationModel::PowerAndTraction,
-        };
-        let cross_check =
-            forward_backward_profile(self.vehicle, other_model, &stretches, start, step);
-        let model_a = match self.model() {
-            AccelerationModel::PowerAndTraction => &cross_check,
-            AccelerationModel::ConstantPerClass => &stations,
-        };
         let last = *stations.last().expect("a profile has at least one station");
+        // The braking pass never lowers the last station, so Model A's impact speed is the end
+        // of its forward pass.
+        let model_a_impact_mps = match self.model() {
+            AccelerationModel::PowerAndTraction => forward_profile_end_speed_mps(
+                self.vehicle,
+                AccelerationModel::ConstantPerClass,
+                &stretches,
+                start,
+                step,
+            ),
+            AccelerationModel::ConstantPerClass => last.speed_mps,
+        };
 
         let mut points = Vec::with_capacity(path.len() + 1);
         let mut bends = Vec::new();
@@ -804,7 +821,7 @@ impl<'a> SearchContext<'a> {
                 .any(|s| s.speed_mps >= self.vehicle.top_speed_mps - 1e-6),
             path: points,
             bends,
-            model_a_impact_speed_kmh: mps_to_kmh(model_a.last().map_or(0.0, |s| s.speed_mps)),
+            model_a_impact_speed_kmh: mps_to_kmh(model_a_impact_mps),
             required_rating: required_rating(
                 self.vehicle,
                 impact_speed_mps,

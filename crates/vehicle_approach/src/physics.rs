@@ -405,10 +405,79 @@ pub fn forward_backward_profile(
     stations
 }
 
+/// The speed at the end of [`forward_backward_profile`]'s path, computed by its forward pass
+/// alone without storing stations: the braking pass never lowers the last station, so this is
+/// the same number, bit for bit (a test checks it).
+pub(crate) fn forward_profile_end_speed_mps(
+    vehicle: &VehicleClass,
+    model: AccelerationModel,
+    stretches: &[PathStretch],
+    start_speed_mps: f64,
+    max_step_m: f64,
+) -> f64 {
+    // Caps are minima, so applying a point cap when it comes gives the same speed as applying
+    // it with the station's other caps.
+    let mut speed = start_speed_mps.min(vehicle.top_speed_mps.max(start_speed_mps));
+    for stretch in stretches {
+        speed = speed.min(stretch.speed_cap_mps);
+        if stretch.length_m <= 0.0 {
+            continue;
+        }
+        let steps = step_count(stretch.length_m, max_step_m);
+        let step_m = stretch.length_m / steps as f64;
+        for _ in 0..steps {
+            speed = accelerate_step_mps(vehicle, model, speed, step_m, stretch.friction)
+                .min(stretch.speed_cap_mps);
+        }
+    }
+    speed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::vehicle::standard_vehicle_class;
+
+    #[test]
+    fn the_forward_pass_alone_ends_at_the_profiles_last_speed_bit_for_bit() {
+        // Straights, point caps (bends), a capped stretch and a rolling start, both models.
+        let stretch = |length_m, speed_cap_mps, friction| PathStretch {
+            length_m,
+            speed_cap_mps,
+            friction,
+        };
+        let paths = [
+            vec![stretch(150.0, f64::INFINITY, 0.7)],
+            vec![
+                stretch(0.0, 3.0, 0.7),
+                stretch(150.0, f64::INFINITY, 0.7),
+                stretch(0.0, 12.9, 0.7),
+                stretch(37.5, 14.0, 0.55),
+                stretch(0.0, 8.0, 0.55),
+                stretch(100.3, f64::INFINITY, 0.7),
+            ],
+            vec![stretch(0.4, f64::INFINITY, 0.7), stretch(0.0, 0.0, 0.7)],
+        ];
+        for vehicle in crate::vehicle::standard_vehicle_classes() {
+            for model in [
+                AccelerationModel::PowerAndTraction,
+                AccelerationModel::ConstantPerClass,
+            ] {
+                for path in &paths {
+                    for start in [0.0, 4.2] {
+                        let profile = forward_backward_profile(&vehicle, model, path, start, 1.0);
+                        let end = forward_profile_end_speed_mps(&vehicle, model, path, start, 1.0);
+                        assert_eq!(
+                            end.to_bits(),
+                            profile.last().unwrap().speed_mps.to_bits(),
+                            "{} {model:?}",
+                            vehicle.code
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn kinetic_energy_of_a_car_at_48_kmh_is_133_kj() {
