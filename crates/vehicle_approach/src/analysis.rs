@@ -202,8 +202,25 @@ pub struct BarrierOnPath {
     pub required_rating: RatingRequirement,
     /// Its own rating, when known and well-formed.
     pub rating: Option<Rating>,
-    /// Whether that rating meets the requirement (`None` when unrated).
+    /// Whether that rating meets the requirement (`None` when unrated); a penetration beyond
+    /// the stand-off available here is one of its shortfalls.
     pub rating_check: Option<RatingCheck>,
+    /// The rated penetration against the stand-off available behind this barrier (`None` when
+    /// unrated or when the study gives no stand-off).
+    #[serde(default)]
+    pub stand_off: Option<StandOffCheck>,
+}
+
+/// Whether a barrier's rated penetration fits within the stand-off behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StandOffCheck {
+    /// Room behind the barrier, m: the study's stand-off plus the path from the barrier to the
+    /// perimeter line.
+    pub available_m: f64,
+    /// The barrier's rated penetration (dynamic penetration in its impact test), m.
+    pub penetration_m: f64,
+    /// True when the penetration is within the available room.
+    pub fits: bool,
 }
 
 /// Analyses every entry of `study`'s perimeter for each vehicle.
@@ -288,7 +305,7 @@ pub(crate) fn analyse_prepared(
         .collect();
 
     for vehicle in vehicles {
-        let context = SearchContext::new(&prepared, vehicle, study);
+        let context = SearchContext::new(prepared, vehicle, study);
         let protected = context.search(true);
         let unprotected = if has_barriers && context.barriers_stop_vehicle() {
             Some(context.search(false))
@@ -826,7 +843,7 @@ impl<'a> SearchContext<'a> {
                 self.vehicle,
                 impact_speed_mps,
                 impact_angle_deg,
-                self.study.options.max_penetration_m,
+                self.study.options.perimeter_stand_off_m(),
             ),
         };
         (approach, stations)
@@ -856,7 +873,7 @@ impl<'a> SearchContext<'a> {
                 found.push(self.barrier_on_path(
                     b,
                     p.barriers[b].reference.clone(),
-                    distance_m,
+                    (distance_m, approach.run_up_m),
                     speed_at_distance(distance_m),
                 ));
             }
@@ -885,7 +902,7 @@ impl<'a> SearchContext<'a> {
                 found.push(self.barrier_on_path(
                     b,
                     reference,
-                    at,
+                    (at, approach.run_up_m),
                     speed_at_distance(at.min(approach.run_up_m)),
                 ));
             }
@@ -898,7 +915,7 @@ impl<'a> SearchContext<'a> {
                     found.push(self.barrier_on_path(
                         b,
                         p.barriers[b].reference.clone(),
-                        approach.run_up_m,
+                        (approach.run_up_m, approach.run_up_m),
                         approach.impact_speed_mps,
                     ));
                 }
@@ -912,18 +929,28 @@ impl<'a> SearchContext<'a> {
         &self,
         b: usize,
         reference: BarrierRef,
-        distance_m: f64,
+        (distance_m, run_up_m): (f64, f64),
         speed_mps: f64,
     ) -> BarrierOnPath {
         let info = &self.prepared.barriers[b];
+        // Behind a barrier out on the approach lies the rest of the path to the perimeter as
+        // well as the perimeter's own stand-off.
+        let available_stand_off_m = self
+            .study
+            .options
+            .perimeter_stand_off_m()
+            .map(|stand_off| stand_off + (run_up_m - distance_m).max(0.0));
         // Impacts on barriers along the path are taken head-on (90°): the path's heading there
         // relative to the barrier line is not modelled.
-        let required = required_rating(
-            self.vehicle,
-            speed_mps,
-            90.0,
-            self.study.options.max_penetration_m,
-        );
+        let required = required_rating(self.vehicle, speed_mps, 90.0, available_stand_off_m);
+        let stand_off = match (&info.rating, available_stand_off_m) {
+            (Some(rating), Some(available_m)) => Some(StandOffCheck {
+                available_m,
+                penetration_m: rating.penetration_m,
+                fits: rating.penetration_m <= available_m,
+            }),
+            _ => None,
+        };
         let rating_check = match (&info.rating, &required) {
             (Some(rating), RatingRequirement::Rating(required)) => {
                 Some(check_rating(rating, required))
@@ -946,6 +973,7 @@ impl<'a> SearchContext<'a> {
             required_rating: required,
             rating: info.rating.clone(),
             rating_check,
+            stand_off,
         }
     }
 

@@ -25,6 +25,15 @@
 //! bends, time and the Model A cross-check. A second search without barriers says what the
 //! barriers face.
 //!
+//! # Many studies over one map
+//! [`PreparedNetwork::new`] does the study-independent work once (node index, parsed ratings,
+//! segments and lines across open areas, where mapped barrier lines cross them, a grid over the
+//! nodes); [`PreparedNetwork::analyse`] then does only what the study changes (the nodes near
+//! its perimeter, its barriers and openings, the searches) and returns exactly what
+//! [`analyse`] returns. [`analyse_many_with_progress`] runs a list of studies and reports
+//! progress through [`Progress`], which can also stop the run. The engine never starts
+//! threads; a caller may share one `PreparedNetwork` between its own threads.
+//!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).
 //! - **Entry point**: a place where a drivable surface (road, pavement, tram track, open area)
@@ -46,8 +55,10 @@
 //!   test mass and vehicle class, speed km/h, angle °, penetration m, debris m).
 //! - **Nominal test speed**: 16, 32, 48, 64, 80, 96 or 112 km/h; a required speed is rounded up
 //!   to one of these.
-//! - **Stand-off**: the distance between the barrier line and what it protects; a barrier's
-//!   penetration must stay within it.
+//! - **Stand-off**: the distance between the perimeter line and what it protects
+//!   ([`Options::stand_off_m`]); a barrier's rated penetration must stay within the room behind
+//!   it: the stand-off, plus the rest of the path for a barrier out on the approach
+//!   ([`StandOffCheck`]).
 //!
 //! # Example
 //! ```
@@ -108,7 +119,7 @@ mod vehicle;
 
 pub use analysis::{
     Analysis, Approach, BarrierOnPath, Bend, Diagnostic, EntryPoint, EntryStatus, Error, PathPoint,
-    VehicleResult, analyse, vehicle_classes_by_code,
+    StandOffCheck, VehicleResult, analyse, vehicle_classes_by_code,
 };
 pub use from_street_network::network_from_street_network;
 pub use geometry::Point;

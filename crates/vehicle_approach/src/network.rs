@@ -349,8 +349,25 @@ pub struct Options {
     pub search_radius_m: f64,
     /// Longest integration step, m.
     pub step_m: f64,
-    /// Largest penetration a barrier may allow (the available stand-off), m, when known.
+    /// Largest penetration a barrier on the perimeter may allow, m, when known (an older name
+    /// for the stand-off; when both are given the smaller counts).
     pub max_penetration_m: Option<f64>,
+    /// Stand-off, m, when known: the distance from the perimeter line to what it protects (the
+    /// crowd, a façade). A barrier on the perimeter must stop a vehicle within it (its rated
+    /// penetration); a barrier farther out along an approach has that much more room.
+    #[serde(default)]
+    pub stand_off_m: Option<f64>,
+}
+
+impl Options {
+    /// The stand-off at the perimeter line: the smaller of `stand_off_m` and
+    /// `max_penetration_m`, when either is given.
+    pub fn perimeter_stand_off_m(&self) -> Option<f64> {
+        match (self.stand_off_m, self.max_penetration_m) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 impl Default for Options {
@@ -363,6 +380,7 @@ impl Default for Options {
             search_radius_m: 1000.0,
             step_m: DEFAULT_STEP_M,
             max_penetration_m: None,
+            stand_off_m: None,
         }
     }
 }

@@ -655,10 +655,14 @@ impl NetworkIndex {
             && options.start_speed_mps >= 0.0
             && options.step_m.is_finite()
             && options.friction_multiplier.is_finite()
-            && options.start_speed_mps.is_finite();
+            && options.start_speed_mps.is_finite()
+            && [options.stand_off_m, options.max_penetration_m]
+                .iter()
+                .flatten()
+                .all(|m| m.is_finite() && *m >= 0.0);
         if !options_valid {
             return Err(Error::Options(
-                "step_m and friction_multiplier must be positive finite numbers, search_radius_m and start_speed_mps not negative"
+                "step_m and friction_multiplier must be positive finite numbers, search_radius_m and start_speed_mps not negative, stand_off_m and max_penetration_m finite and not negative"
                     .into(),
             ));
         }

@@ -298,3 +298,72 @@ fn a_wall_is_passed_only_where_the_street_shares_a_node_with_it() {
     let blocked = analyse(&closed, &Study::new(square()), &[vehicle("M1")]).unwrap();
     assert_eq!(only_result(&blocked).status, EntryStatus::ClosedByBarriers);
 }
+
+#[test]
+fn a_rated_barrier_fits_the_stand_off_only_with_the_room_behind_it() {
+    // The same rated line (`V/7200[N2A]/48/90:8.3/0.0`: 8.3 m penetration, hvm.md §1.4) across
+    // the street 5 m and 20 m before the square, with a 2 m stand-off at the perimeter. Room
+    // behind the barrier by hand = 2 m + the path from the barrier to the perimeter line: 7 m
+    // (8.3 m does not fit) and 22 m (it fits).
+    let net = network(
+        vec![node(1, -200.0, 0.0), node(2, 50.0, 0.0)],
+        vec![way(1, WayKind::Residential, &[1, 2], None)],
+    );
+    for (x, room_m, fits) in [(-5.0, 7.0, false), (-20.0, 22.0, true)] {
+        let mut study = Study::new(square());
+        study.options.stand_off_m = Some(2.0);
+        study.added_barrier_lines.push(BarrierLine {
+            id: BarrierId(7),
+            points: vec![Point::new(x, -10.0), Point::new(x, 10.0)],
+            barrier: Barrier {
+                kind: BarrierKind::Other("temporary".into()),
+                rating: Some("V/7200[N2A]/48/90:8.3/0.0".into()),
+            },
+        });
+        let analysis = analyse(&net, &study, &[vehicle("N2A")]).unwrap();
+        let barrier = &only_result(&analysis).barriers_relied_on[0];
+        let stand_off = barrier.stand_off.expect("rated, with a stand-off");
+        assert_close(
+            stand_off.available_m,
+            room_m,
+            1e-9,
+            "room behind the barrier",
+        );
+        assert_eq!(stand_off.penetration_m, 8.3);
+        assert_eq!(stand_off.fits, fits, "barrier at x = {x}");
+        let RatingRequirement::Rating(required) = &barrier.required_rating else {
+            panic!()
+        };
+        assert_close(
+            required.max_penetration_m.unwrap(),
+            room_m,
+            1e-9,
+            "required",
+        );
+        let shortfalls = &barrier.rating_check.as_ref().unwrap().shortfalls;
+        let penetration_shortfall = shortfalls.iter().any(|s| s.starts_with("penetration"));
+        assert_eq!(penetration_shortfall, !fits, "{shortfalls:?}");
+    }
+
+    // Without a stand-off there is nothing to compare with.
+    let mut study = Study::new(square());
+    study.added_barrier_lines.push(BarrierLine {
+        id: BarrierId(7),
+        points: vec![Point::new(-5.0, -10.0), Point::new(-5.0, 10.0)],
+        barrier: Barrier {
+            kind: BarrierKind::Block,
+            rating: Some("V/7200[N2A]/48/90:8.3/0.0".into()),
+        },
+    });
+    let analysis = analyse(&net, &study, &[vehicle("N2A")]).unwrap();
+    assert!(
+        only_result(&analysis).barriers_relied_on[0]
+            .stand_off
+            .is_none()
+    );
+
+    // A negative stand-off is an input error naming the option.
+    study.options.stand_off_m = Some(-1.0);
+    let error = analyse(&net, &study, &[vehicle("N2A")]).unwrap_err();
+    assert!(error.to_string().contains("stand_off_m"), "{error}");
+}
