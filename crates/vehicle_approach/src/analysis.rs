@@ -6,14 +6,17 @@ use std::collections::BinaryHeap;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Point;
-use crate::network::{BarrierKind, Network, NodeId, Study, TrafficRules, WayId, WayKind};
+use crate::network::{
+    BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind,
+};
 use crate::physics::{
     AccelerationModel, BendLimit, PathStretch, ProfileStation, RunUpTable, corner_speed_limit,
     forward_backward_profile, forward_profile_end_speed_mps, grip_speed_limit_mps,
     kinetic_energy_j, mps_to_kmh, rollover_speed_limit_mps,
 };
 use crate::prepare::{
-    BARRIER_LINE_TOLERANCE_M, BarrierRef, DirectedKind, Prepared, TurnGeometry, WidthSource,
+    BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
+    WidthSource,
 };
 use crate::rating::{Rating, RatingCheck, RatingRequirement, check_rating, required_rating};
 use crate::vehicle::VehicleClass;
@@ -264,62 +267,85 @@ pub fn analyse(
     crate::many::PreparedNetwork::new(network).analyse(study, vehicles)
 }
 
-/// The analysis of one prepared study (`vehicles` is not empty).
+/// The analysis of one prepared study (`vehicles` is not empty), each vehicle searched over the
+/// study's own graph.
 pub(crate) fn analyse_prepared(
     prepared: &Prepared,
     study: &Study,
     vehicles: &[VehicleClass],
     diagnostics: Vec<Diagnostic>,
 ) -> Analysis {
-    let has_barriers = !prepared.barriers.is_empty();
-
-    let entry_directed: Vec<usize> = (0..prepared.directed.len())
-        .filter(|&d| matches!(prepared.directed[d], DirectedKind::Entry { .. }))
-        .collect();
-    let mut entries: Vec<EntryPoint> = entry_directed
+    let entry_crossings = prepared.entry_crossings();
+    let mut entries: Vec<EntryPoint> = entry_crossings
         .iter()
-        .map(|&d| {
-            let segment = &prepared.segments[d / 2];
-            let DirectedKind::Entry {
-                perimeter_edge,
-                point,
-                ..
-            } = prepared.directed[d]
-            else {
-                unreachable!()
-            };
-            let (way, way_kind) = prepared.ways[segment.way];
-            EntryPoint {
-                position: point,
-                way,
-                way_kind,
-                across_open_area: segment.is_chord,
-                from_node: prepared.node_ids[prepared.tail(d)],
-                to_node: prepared.node_ids[prepared.head(d)],
-                perimeter_edge,
-                width_m: segment.width_m,
-                width_source: segment.width_source,
-                vehicles: Vec::with_capacity(vehicles.len()),
-            }
-        })
+        .map(|&(d, crossing)| entry_point(prepared, d, crossing, vehicles.len()))
         .collect();
-
     for vehicle in vehicles {
-        let context = SearchContext::new(prepared, vehicle, study);
-        let protected = context.search(true);
-        let unprotected = if has_barriers && context.barriers_stop_vehicle() {
-            Some(context.search(false))
-        } else {
-            None
-        };
-        for (entry, &d) in entries.iter_mut().zip(&entry_directed) {
-            let result = context.vehicle_result(d, &protected, unprotected.as_ref());
+        let results = per_site_vehicle_results(prepared, &study.options, vehicle, &entry_crossings);
+        for (entry, result) in entries.iter_mut().zip(results) {
             entry.vehicles.push(result);
         }
     }
     Analysis {
         entries,
         diagnostics,
+    }
+}
+
+/// One vehicle's results at `entries` (directed entry segments of `prepared` with their
+/// crossings), from searches over `prepared` itself.
+pub(crate) fn per_site_vehicle_results(
+    prepared: &Prepared,
+    options: &Options,
+    vehicle: &VehicleClass,
+    entries: &[(usize, Crossing)],
+) -> Vec<VehicleResult> {
+    let tables = VehicleTables::new(prepared, vehicle, options.acceleration_model);
+    let context = SearchContext {
+        prepared,
+        vehicle,
+        options,
+        tables: &tables,
+        perimeter: &prepared.perimeter,
+    };
+    let protected = context.search(true);
+    let unprotected = (!prepared.barriers.is_empty() && context.barriers_stop_vehicle())
+        .then(|| context.search(false));
+    entries
+        .iter()
+        .map(|&(d, crossing)| {
+            let protected_label = protected.entry_label(d);
+            let unprotected_label = unprotected.as_ref().and_then(|labels| labels.entry_label(d));
+            context.vehicle_result(
+                d,
+                crossing,
+                protected_label.as_ref(),
+                unprotected_label.as_ref(),
+            )
+        })
+        .collect()
+}
+
+/// The entry point (without vehicle results yet) of directed entry segment `d`.
+pub(crate) fn entry_point(
+    prepared: &Prepared,
+    d: usize,
+    crossing: Crossing,
+    vehicle_count: usize,
+) -> EntryPoint {
+    let segment = &prepared.segments[d / 2];
+    let (way, way_kind) = prepared.ways[segment.way];
+    EntryPoint {
+        position: crossing.point,
+        way,
+        way_kind,
+        across_open_area: segment.is_chord,
+        from_node: prepared.node_ids[prepared.tail(d)],
+        to_node: prepared.node_ids[prepared.head(d)],
+        perimeter_edge: crossing.perimeter_edge,
+        width_m: segment.width_m,
+        width_source: segment.width_source,
+        vehicles: Vec::with_capacity(vehicle_count),
     }
 }
 
@@ -342,30 +368,59 @@ pub fn vehicle_classes_by_code(codes: &[&str]) -> Result<Vec<VehicleClass>, Erro
 
 /// Labels of one search: per directed segment, the best speed at its head (approach segments)
 /// or at its tail (entry segments), and where it came from.
-struct Labels {
+pub(crate) struct Labels {
     /// Highest speed reached at the end of each approach segment, or at the start of each entry
     /// segment; negative when unreached.
-    speed_mps: Vec<f64>,
+    pub(crate) speed_mps: Vec<f64>,
     /// The speed at the start of each segment that gave its label (a run-up is monotone in its
     /// start speed, so an offer no faster than this cannot improve the label).
-    start_speed_mps: Vec<f64>,
+    pub(crate) start_speed_mps: Vec<f64>,
     /// Per directed segment, the index in `log` of the update that set its label.
-    current_update: Vec<usize>,
+    pub(crate) current_update: Vec<usize>,
     /// Every label improvement in order: the directed segment and the update of the segment
     /// before it (`None` when the run-up starts there). Following `previous` always goes to an
     /// earlier entry, so a path read back from the log is finite even when it revisits a
     /// segment (say, a rolling U-turn at a dead end).
-    log: Vec<(usize, Option<usize>)>,
-    /// Whether the search ignored barriers.
-    protected: bool,
+    pub(crate) log: Vec<(usize, Option<usize>)>,
 }
 
-struct SearchContext<'a> {
-    prepared: &'a Prepared,
-    vehicle: &'a VehicleClass,
-    study: &'a Study,
-    /// Run-up tables per friction value of `prepared.frictions`.
-    tables: Vec<RunUpTable>,
+impl Labels {
+    /// The best path into entry segment `d`, when the search reached it.
+    pub(crate) fn entry_label(&self, d: usize) -> Option<EntryLabel> {
+        (self.speed_mps[d] >= 0.0).then(|| EntryLabel {
+            speed_mps: self.speed_mps[d],
+            path: self.path_to(d),
+        })
+    }
+
+    /// The directed segments of the best path to the end of `d` (or, for an entry, into it),
+    /// first to last.
+    pub(crate) fn path_to(&self, d: usize) -> Vec<usize> {
+        let mut path = Vec::new();
+        let mut update = Some(self.current_update[d]);
+        while let Some(index) = update {
+            let (segment, previous) = self.log[index];
+            path.push(segment);
+            update = previous;
+        }
+        path.reverse();
+        path
+    }
+}
+
+/// The best way found into one entry: the speed where it starts its entry segment and the
+/// directed segments from the start of the run-up, the entry segment last.
+#[derive(Debug, Clone)]
+pub(crate) struct EntryLabel {
+    pub speed_mps: f64,
+    pub path: Vec<usize>,
+}
+
+/// What a search needs per vehicle and graph, computed once: run-up tables per friction value
+/// and the speed cap of every turn.
+pub(crate) struct VehicleTables {
+    /// Run-up tables per friction value of `Prepared::frictions`.
+    run_up: Vec<RunUpTable>,
     /// Per directed segment, where its turns' speed caps start in `turn_caps`.
     turn_cap_start: Vec<usize>,
     /// The speed cap of every prepared turn for this vehicle (`turn_through`'s `cap_mps`), in
@@ -373,48 +428,58 @@ struct SearchContext<'a> {
     turn_caps: Vec<Option<f64>>,
 }
 
-const UNREACHED: f64 = -1.0;
-/// Label improvements smaller than this are not propagated (0.036 km/h): it bounds the number of
-/// re-relaxations; the reported speeds come from the exact profile of the path found.
-const IMPROVEMENT_MPS: f64 = 0.01;
-
-impl<'a> SearchContext<'a> {
-    fn new(
-        prepared: &'a Prepared,
-        vehicle: &'a VehicleClass,
-        study: &'a Study,
-    ) -> SearchContext<'a> {
-        let model = study.options.acceleration_model;
-        let tables = prepared
+impl VehicleTables {
+    pub(crate) fn new(
+        prepared: &Prepared,
+        vehicle: &VehicleClass,
+        model: AccelerationModel,
+    ) -> VehicleTables {
+        let run_up = prepared
             .frictions
             .iter()
             .map(|&friction| RunUpTable::new(vehicle, model, friction))
             .collect();
-        let mut context = SearchContext {
-            prepared,
-            vehicle,
-            study,
-            tables,
-            turn_cap_start: Vec::with_capacity(prepared.turns.len() + 1),
-            turn_caps: Vec::new(),
-        };
         let mut turn_caps = Vec::new();
         let mut turn_cap_start = Vec::with_capacity(prepared.turns.len() + 1);
         for turns in &prepared.turns {
             turn_cap_start.push(turn_caps.len());
-            turn_caps.extend(turns.iter().map(|turn| context.turn_through(turn).cap_mps));
+            turn_caps.extend(turns.iter().map(|turn| turn_through(vehicle, turn).cap_mps));
         }
         turn_cap_start.push(turn_caps.len());
-        context.turn_caps = turn_caps;
-        context.turn_cap_start = turn_cap_start;
-        context
+        VehicleTables {
+            run_up,
+            turn_cap_start,
+            turn_caps,
+        }
     }
 
+    /// The speed caps of the turns out of directed segment `e`, in `Prepared::turns[e]` order.
+    pub(crate) fn turn_caps_from(&self, e: usize) -> &[Option<f64>] {
+        &self.turn_caps[self.turn_cap_start[e]..self.turn_cap_start[e + 1]]
+    }
+}
+
+/// One vehicle's searches and reports over one graph.
+pub(crate) struct SearchContext<'a> {
+    pub prepared: &'a Prepared,
+    pub vehicle: &'a VehicleClass,
+    pub options: &'a Options,
+    pub tables: &'a VehicleTables,
+    /// The study's perimeter (the graph's own, or none for the network-wide graph).
+    pub perimeter: &'a [Point],
+}
+
+pub(crate) const UNREACHED: f64 = -1.0;
+/// Label improvements smaller than this are not propagated (0.036 km/h): it bounds the number of
+/// re-relaxations; the reported speeds come from the exact profile of the path found.
+pub(crate) const IMPROVEMENT_MPS: f64 = 0.01;
+
+impl<'a> SearchContext<'a> {
     fn model(&self) -> AccelerationModel {
-        self.study.options.acceleration_model
+        self.options.acceleration_model
     }
 
-    fn segment_passable(&self, s: usize, protected: bool) -> bool {
+    pub(crate) fn segment_passable(&self, s: usize, protected: bool) -> bool {
         let segment = &self.prepared.segments[s];
         segment.width_m >= self.vehicle.width_m
             && (!protected
@@ -424,7 +489,7 @@ impl<'a> SearchContext<'a> {
                     .all(|c| c.clear_width_m >= self.vehicle.width_m))
     }
 
-    fn node_passable(&self, n: usize, protected: bool) -> bool {
+    pub(crate) fn node_passable(&self, n: usize, protected: bool) -> bool {
         if !protected {
             return true;
         }
@@ -437,8 +502,8 @@ impl<'a> SearchContext<'a> {
         }
     }
 
-    fn direction_permitted(&self, d: usize) -> bool {
-        match self.study.options.rules {
+    pub(crate) fn direction_permitted(&self, d: usize) -> bool {
+        match self.options.rules {
             TrafficRules::WorstCase => true,
             TrafficRules::Compliant => {
                 let segment = &self.prepared.segments[d / 2];
@@ -451,8 +516,9 @@ impl<'a> SearchContext<'a> {
         }
     }
 
-    /// Is the directed entry segment itself open up to just past the perimeter line?
-    fn entry_segment_open(&self, d: usize, protected: bool) -> bool {
+    /// Is the directed entry segment, crossing the perimeter at `t`, itself open up to just
+    /// past the perimeter line?
+    pub(crate) fn entry_segment_open(&self, d: usize, t: f64, protected: bool) -> bool {
         let segment = &self.prepared.segments[d / 2];
         if segment.width_m < self.vehicle.width_m {
             return false;
@@ -460,9 +526,6 @@ impl<'a> SearchContext<'a> {
         if !protected {
             return true;
         }
-        let DirectedKind::Entry { t, .. } = self.prepared.directed[d] else {
-            return false;
-        };
         let reach_m = t * segment.length_m + BARRIER_LINE_TOLERANCE_M;
         let constricted = segment.constrictions.iter().any(|c| {
             c.clear_width_m < self.vehicle.width_m
@@ -475,7 +538,7 @@ impl<'a> SearchContext<'a> {
 
     /// True when some barrier within the search radius stops this vehicle; otherwise the search
     /// without barriers would find exactly the same approaches.
-    fn barriers_stop_vehicle(&self) -> bool {
+    pub(crate) fn barriers_stop_vehicle(&self) -> bool {
         let p = self.prepared;
         let node_barrier =
             (0..p.positions.len()).any(|n| p.node_in_range[n] && !self.node_passable(n, true));
@@ -492,7 +555,7 @@ impl<'a> SearchContext<'a> {
     /// passing a barrier or entering the perimeter, it is connected to a public road (where a
     /// vehicle may be parked), to a dead end of the network (an extract's edge) or to a node
     /// beyond the search radius. Pockets reachable only through barriers do not qualify.
-    fn origins(&self, protected: bool) -> Vec<bool> {
+    pub(crate) fn origins(&self, protected: bool) -> Vec<bool> {
         let p = self.prepared;
         let count = p.positions.len();
         let open = |n: usize| !p.inside[n] && self.node_passable(n, protected);
@@ -535,7 +598,7 @@ impl<'a> SearchContext<'a> {
     }
 
     /// A node with a single segment wide enough for the vehicle (barriers aside).
-    fn is_dead_end(&self, n: usize) -> bool {
+    pub(crate) fn is_dead_end(&self, n: usize) -> bool {
         let p = self.prepared;
         p.incident[n]
             .iter()
@@ -551,47 +614,18 @@ impl<'a> SearchContext<'a> {
             .iter()
             .find(|turn| turn.to == to)
             .expect("consecutive path segments share a node");
-        self.turn_through(geometry)
-    }
-
-    fn turn_through(&self, geometry: &TurnGeometry) -> Turn {
-        let (deflection, radius_m) = (geometry.deflection_rad, geometry.radius_m);
-        if radius_m.is_infinite() {
-            let cap_mps = Some(f64::INFINITY);
-            return Turn {
-                deflection,
-                radius_m,
-                cap_mps,
-                limit: None,
-            };
-        }
-        if radius_m < self.vehicle.min_turning_radius_m {
-            return Turn {
-                deflection,
-                radius_m,
-                cap_mps: None,
-                limit: None,
-            };
-        }
-        let (cap, limit) = corner_speed_limit(self.vehicle, geometry.friction, radius_m);
-        Turn {
-            deflection,
-            radius_m,
-            cap_mps: Some(cap),
-            limit: Some(limit),
-        }
+        turn_through(self.vehicle, geometry)
     }
 
     /// Speed at the end of segment `segment` entered at `start_speed_mps`, from the run-up table.
     fn run(&self, start_speed_mps: f64, segment: usize) -> f64 {
         let p = self.prepared;
-        self.tables[p.friction_index[segment]]
+        self.tables.run_up[p.friction_index[segment]]
             .speed_after(start_speed_mps, p.segments[segment].length_m)
     }
 
-    fn start_speed(&self) -> f64 {
-        self.study
-            .options
+    pub(crate) fn start_speed(&self) -> f64 {
+        self.options
             .start_speed_mps
             .min(self.vehicle.top_speed_mps)
     }
@@ -603,7 +637,7 @@ impl<'a> SearchContext<'a> {
     /// vehicle can brake earlier or start slower), so the reachable speeds at a segment's end
     /// form an interval [0, label] and the braking pass of the forward–backward profile never
     /// invalidates a label.
-    fn search(&self, protected: bool) -> Labels {
+    pub(crate) fn search(&self, protected: bool) -> Labels {
         let p = self.prepared;
         let count = p.directed.len();
         let usable: Vec<bool> = (0..count)
@@ -611,7 +645,7 @@ impl<'a> SearchContext<'a> {
                 p.directed[d] != DirectedKind::Ignored
                     && self.direction_permitted(d)
                     && match p.directed[d] {
-                        DirectedKind::Entry { .. } => self.entry_segment_open(d, protected),
+                        DirectedKind::Entry { t, .. } => self.entry_segment_open(d, t, protected),
                         _ => self.segment_passable(d / 2, protected),
                     }
             })
@@ -621,7 +655,6 @@ impl<'a> SearchContext<'a> {
             start_speed_mps: vec![UNREACHED; count],
             current_update: vec![usize::MAX; count],
             log: Vec::new(),
-            protected,
         };
         let mut queue = BinaryHeap::new();
         let start = self.start_speed();
@@ -644,7 +677,7 @@ impl<'a> SearchContext<'a> {
             if !self.node_passable(node, protected) || p.inside[node] {
                 continue;
             }
-            let caps = &self.turn_caps[self.turn_cap_start[e]..self.turn_cap_start[e + 1]];
+            let caps = self.tables.turn_caps_from(e);
             for (geometry, cap) in p.turns[e].iter().zip(caps) {
                 let f = geometry.to;
                 if !usable[f] {
@@ -693,30 +726,20 @@ impl<'a> SearchContext<'a> {
         }
     }
 
-    /// The directed segments of the best path into entry `d`, first to last.
-    fn path_segments(&self, d: usize, labels: &Labels) -> Vec<usize> {
-        let mut path = Vec::new();
-        let mut update = Some(labels.current_update[d]);
-        while let Some(index) = update {
-            let (segment, previous) = labels.log[index];
-            path.push(segment);
-            update = previous;
-        }
-        path.reverse();
-        path
-    }
-
-    fn approach(&self, d: usize, labels: &Labels) -> (Approach, Vec<ProfileStation>) {
+    /// The approach along `path` (directed segments, entry segment `d` last, crossing the
+    /// perimeter at `crossing`): its profile, bends and rating.
+    fn approach(
+        &self,
+        d: usize,
+        crossing: Crossing,
+        path: &[usize],
+    ) -> (Approach, Vec<ProfileStation>) {
         let p = self.prepared;
-        let path = self.path_segments(d, labels);
-        let DirectedKind::Entry {
+        let Crossing {
             t,
             perimeter_edge,
             point,
-        } = p.directed[d]
-        else {
-            unreachable!()
-        };
+        } = crossing;
         let mut stretches = Vec::with_capacity(path.len() * 2);
         let mut turns = Vec::with_capacity(path.len());
         for (i, &segment_d) in path.iter().enumerate() {
@@ -743,7 +766,7 @@ impl<'a> SearchContext<'a> {
             });
         }
         let start = self.start_speed();
-        let step = self.study.options.step_m;
+        let step = self.options.step_m;
         let stations =
             forward_backward_profile(self.vehicle, self.model(), &stretches, start, step);
         let last = *stations.last().expect("a profile has at least one station");
@@ -820,8 +843,8 @@ impl<'a> SearchContext<'a> {
         });
 
         let heading = p.heading(d);
-        let n = p.perimeter.len();
-        let edge = p.perimeter[(perimeter_edge + 1) % n].sub(p.perimeter[perimeter_edge]);
+        let n = self.perimeter.len();
+        let edge = self.perimeter[(perimeter_edge + 1) % n].sub(self.perimeter[perimeter_edge]);
         let sine = heading.cross(edge).abs() / edge.norm();
         let impact_angle_deg = sine.clamp(0.0, 1.0).asin().to_degrees();
         let impact_speed_mps = last.speed_mps;
@@ -843,7 +866,7 @@ impl<'a> SearchContext<'a> {
                 self.vehicle,
                 impact_speed_mps,
                 impact_angle_deg,
-                self.study.options.perimeter_stand_off_m(),
+                self.options.perimeter_stand_off_m(),
             ),
         };
         (approach, stations)
@@ -852,20 +875,16 @@ impl<'a> SearchContext<'a> {
     /// Barriers that block this vehicle along an (unprotected) approach path.
     fn barriers_on(
         &self,
-        d: usize,
-        labels: &Labels,
+        (d, t): (usize, f64),
+        path: &[usize],
         approach: &Approach,
         stations: &[ProfileStation],
     ) -> Vec<BarrierOnPath> {
         let p = self.prepared;
-        let path = self.path_segments(d, labels);
-        let DirectedKind::Entry { t, .. } = p.directed[d] else {
-            unreachable!()
-        };
         let mut found = Vec::new();
         let mut distance_m = 0.0;
         let speed_at_distance = |distance: f64| speed_at(stations, distance);
-        for &segment_d in &path {
+        for &segment_d in path {
             let tail = p.tail(segment_d);
             if let Some(b) = p.node_barrier[tail]
                 && !self.node_passable(tail, true)
@@ -936,7 +955,6 @@ impl<'a> SearchContext<'a> {
         // Behind a barrier out on the approach lies the rest of the path to the perimeter as
         // well as the perimeter's own stand-off.
         let available_stand_off_m = self
-            .study
             .options
             .perimeter_stand_off_m()
             .map(|stand_off| stand_off + (run_up_m - distance_m).max(0.0));
@@ -977,11 +995,14 @@ impl<'a> SearchContext<'a> {
         }
     }
 
-    fn vehicle_result(
+    /// The vehicle's result at entry segment `d` from the best paths into it with barriers
+    /// (`None`: unreached) and without them (`None`: not searched or unreached).
+    pub(crate) fn vehicle_result(
         &self,
         d: usize,
-        protected: &Labels,
-        unprotected: Option<&Labels>,
+        crossing: Crossing,
+        protected: Option<&EntryLabel>,
+        unprotected: Option<&EntryLabel>,
     ) -> VehicleResult {
         let p = self.prepared;
         let vehicle = self.vehicle.code.clone();
@@ -998,25 +1019,23 @@ impl<'a> SearchContext<'a> {
         if !self.direction_permitted(d) {
             return empty(EntryStatus::NotPermitted);
         }
-        debug_assert!(protected.protected);
-        let reached = |labels: &Labels| labels.speed_mps[d] >= 0.0;
-        let approach = reached(protected).then(|| self.approach(d, protected).0);
+        let approach = protected.map(|label| self.approach(d, crossing, &label.path).0);
         // Barriers matter where the entry is reachable only without them, or faster without them.
         let unprotected_approach = unprotected
-            .filter(|labels| {
-                reached(labels)
-                    && (!reached(protected)
-                        || labels.speed_mps[d] > protected.speed_mps[d] + IMPROVEMENT_MPS)
+            .filter(|label| {
+                protected.is_none_or(|protected| {
+                    label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS
+                })
             })
-            .map(|labels| (labels, self.approach(d, labels)));
+            .map(|label| (label, self.approach(d, crossing, &label.path)));
         let status = match (&approach, &unprotected_approach) {
             (Some(_), _) => EntryStatus::Open,
             (None, Some(_)) => EntryStatus::ClosedByBarriers,
             (None, None) => EntryStatus::Unreachable,
         };
         let (unprotected_approach, barriers_relied_on) = match unprotected_approach {
-            Some((labels, (open, stations))) => {
-                let barriers = self.barriers_on(d, labels, &open, &stations);
+            Some((label, (open, stations))) => {
+                let barriers = self.barriers_on((d, crossing.t), &label.path, &open, &stations);
                 (Some(open), barriers)
             }
             None => (None, Vec::new()),
@@ -1037,6 +1056,36 @@ struct Turn {
     /// Speed cap through the turn, or `None` when the vehicle cannot steer it.
     cap_mps: Option<f64>,
     limit: Option<BendLimit>,
+}
+
+/// The turn through `geometry` for `vehicle`: its speed cap (none when tighter than the
+/// vehicle can steer) and what governs it.
+fn turn_through(vehicle: &VehicleClass, geometry: &TurnGeometry) -> Turn {
+    let (deflection, radius_m) = (geometry.deflection_rad, geometry.radius_m);
+    if radius_m.is_infinite() {
+        let cap_mps = Some(f64::INFINITY);
+        return Turn {
+            deflection,
+            radius_m,
+            cap_mps,
+            limit: None,
+        };
+    }
+    if radius_m < vehicle.min_turning_radius_m {
+        return Turn {
+            deflection,
+            radius_m,
+            cap_mps: None,
+            limit: None,
+        };
+    }
+    let (cap, limit) = corner_speed_limit(vehicle, geometry.friction, radius_m);
+    Turn {
+        deflection,
+        radius_m,
+        cap_mps: Some(cap),
+        limit: Some(limit),
+    }
 }
 
 fn speed_at(stations: &[ProfileStation], distance_m: f64) -> f64 {
@@ -1063,15 +1112,21 @@ mod tests {
             let study = Study::new(site.clone());
             let prepared = prepare(&city.network, &study, &mut Vec::new()).unwrap();
             for vehicle in crate::vehicle::standard_vehicle_classes() {
-                let context = SearchContext::new(&prepared, &vehicle, &study);
+                let tables =
+                    VehicleTables::new(&prepared, &vehicle, study.options.acceleration_model);
+                let context = SearchContext {
+                    prepared: &prepared,
+                    vehicle: &vehicle,
+                    options: &study.options,
+                    tables: &tables,
+                    perimeter: &prepared.perimeter,
+                };
                 let labels = context.search(true);
-                for d in 0..prepared.directed.len() {
-                    if !matches!(prepared.directed[d], DirectedKind::Entry { .. })
-                        || labels.speed_mps[d] < 0.0
-                    {
+                for (d, crossing) in prepared.entry_crossings() {
+                    let Some(label) = labels.entry_label(d) else {
                         continue;
-                    }
-                    let (approach, stations) = context.approach(d, &labels);
+                    };
+                    let (approach, stations) = context.approach(d, crossing, &label.path);
                     let tail = &approach.path[approach.path.len() - 2];
                     let profiled = speed_at(&stations, tail.distance_m);
                     assert!(

@@ -9,7 +9,8 @@ use crate::geometry::{
     ring_signed_area_m2, segment_intersection,
 };
 use crate::network::{
-    Barrier, BarrierLine, Network, NodeId, Oneway, PointObstacle, Study, Way, WayId, WayKind,
+    Barrier, BarrierLine, Network, NodeId, Oneway, Options, PointObstacle, Study, Way, WayId,
+    WayKind,
 };
 use crate::physics::widest_line_radius_m;
 use crate::rating::{Rating, parse_rating};
@@ -18,6 +19,8 @@ use crate::rating::{Rating, parse_rating};
 pub(crate) const AREA_DEFAULT_WIDTH_M: f64 = 20.0;
 /// Areas joined by more ways than this get no straight lines across (cost grows as joins × n²).
 const AREA_MAX_JOINS: usize = 64;
+/// A perimeter with no drivable node this close is reported as probably outside the map, m.
+const NEARBY_M: f64 = 1000.0;
 /// Points closer than this to the perimeter line are on it, m.
 const ON_BOUNDARY_M: f64 = 1e-6;
 /// Free-standing obstacles closer than this along a segment form one row across it.
@@ -85,6 +88,11 @@ pub(crate) struct Segment {
     pub compliant_forward: bool,
     pub compliant_backward: bool,
     pub constrictions: Vec<Constriction>,
+    /// Index of this segment in the network's segment list (a study keeps a subsequence).
+    pub network_segment: usize,
+    /// For a line across an open area to a ring node that joins nothing: the area. Such lines
+    /// are part of a study only when its perimeter comes near the area.
+    pub near_area_only: Option<usize>,
 }
 
 /// The geometry of a turn from one directed segment into the next (vehicle-independent).
@@ -112,6 +120,35 @@ pub(crate) enum DirectedKind {
     },
     /// Starts inside the perimeter or lies out of range.
     Ignored,
+}
+
+/// Where an entry segment crosses the perimeter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Crossing {
+    /// Parameter along the directed segment.
+    pub t: f64,
+    /// Index of the perimeter edge crossed.
+    pub perimeter_edge: usize,
+    /// The crossing point.
+    pub point: Point,
+}
+
+impl DirectedKind {
+    /// The crossing of an entry segment.
+    pub(crate) fn crossing(self) -> Option<Crossing> {
+        match self {
+            DirectedKind::Entry {
+                t,
+                perimeter_edge,
+                point,
+            } => Some(Crossing {
+                t,
+                perimeter_edge,
+                point,
+            }),
+            _ => None,
+        }
+    }
 }
 
 pub(crate) struct Prepared {
@@ -161,6 +198,13 @@ impl Prepared {
         let d = head.sub(tail);
         let n = d.norm();
         Point::new(d.x_m / n, d.y_m / n)
+    }
+
+    /// Every directed entry segment with its crossing, in increasing order.
+    pub fn entry_crossings(&self) -> Vec<(usize, Crossing)> {
+        (0..self.directed.len())
+            .filter_map(|d| self.directed[d].crossing().map(|crossing| (d, crossing)))
+            .collect()
     }
 
     /// Station along the directed segment of a point at `station_m` from the segment's first node.
@@ -295,7 +339,7 @@ struct MappedObstacle {
 }
 
 /// Axis-aligned bounds: (x min, y min, x max, y max), m.
-type Bounds = (f64, f64, f64, f64);
+pub(crate) type Bounds = (f64, f64, f64, f64);
 
 /// A uniform grid over node positions: the nodes near a perimeter without looking at the others.
 #[derive(Debug, Clone)]
@@ -386,6 +430,8 @@ pub(crate) struct NetworkIndex {
     /// Diagnostics about nodes and ways (the study adds those about barriers after them).
     diagnostics: Vec<Diagnostic>,
     grid: NodeGrid,
+    /// Per node, whether a segment with some width touches it.
+    node_drivable: Vec<bool>,
 }
 
 impl NetworkIndex {
@@ -619,7 +665,13 @@ impl NetworkIndex {
             })
             .collect();
         let grid = NodeGrid::new(&positions);
+        let mut node_drivable = vec![false; positions.len()];
+        for segment in segments.iter().filter(|segment| segment.width_m > 0.0) {
+            node_drivable[segment.a] = true;
+            node_drivable[segment.b] = true;
+        }
         NetworkIndex {
+            node_drivable,
             node_ids,
             positions,
             node_barrier,
@@ -648,46 +700,106 @@ impl NetworkIndex {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Prepared, Error> {
         let perimeter = validate_perimeter(&study.perimeter)?;
+        validate_options(&study.options)?;
+        Ok(self.prepare_with(Some(perimeter), study, diagnostics))
+    }
+
+    /// The whole network as one approach graph, without a perimeter: every segment (and every
+    /// line across every open area) driven in both directions where it may be, no entries, and
+    /// the mapped barriers. `options` gives the weather's friction multiplier; the searches over
+    /// it are shared by every study without added barriers or openings.
+    pub(crate) fn prepare_network_wide(
+        &self,
+        options: &Options,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Prepared {
+        let study = Study {
+            options: Options {
+                search_radius_m: None,
+                ..options.clone()
+            },
+            ..Study::new(Vec::new())
+        };
+        self.prepare_with(None, &study, diagnostics)
+    }
+
+    /// Says so when no drivable way comes within [`NEARBY_M`] of `perimeter` (without a
+    /// search radius): the perimeter is most likely outside the map.
+    pub(crate) fn remoteness_diagnostic(&self, perimeter: &[Point]) -> Option<Diagnostic> {
+        let (x0, y0, x1, y1) = bounds(perimeter);
+        let near = self
+            .grid
+            .nodes_within((x0 - NEARBY_M, y0 - NEARBY_M, x1 + NEARBY_M, y1 + NEARBY_M))
+            .into_iter()
+            .filter(|&n| self.node_drivable[n])
+            .any(|n| {
+                let p = self.positions[n];
+                ring_contains(perimeter, p) || boundary_distance_m(perimeter, p) <= NEARBY_M
+            });
+        (!near).then(|| {
+            Diagnostic::new(
+                "network",
+                format!(
+                    "no drivable way lies within {NEARBY_M} m of the perimeter: is it outside the map?"
+                ),
+            )
+        })
+    }
+
+    /// The network's node positions.
+    pub(crate) fn positions(&self) -> &[Point] {
+        &self.positions
+    }
+
+    /// The nodes that may lie within `bounds` (whole grid cells), in increasing order.
+    pub(crate) fn nodes_within(&self, bounds: Bounds) -> Vec<usize> {
+        self.grid.nodes_within(bounds)
+    }
+
+    /// Bounds of each open area whose lines to ring nodes depend on the perimeter.
+    pub(crate) fn area_bounds(&self) -> &[Bounds] {
+        &self.area_bounds
+    }
+
+    /// The preparation of `study` (already validated), or of the whole network when
+    /// `perimeter` is `None`.
+    fn prepare_with(
+        &self,
+        perimeter: Option<Vec<Point>>,
+        study: &Study,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Prepared {
         let options = &study.options;
-        let options_valid = options.step_m > 0.0
-            && options.search_radius_m >= 0.0
-            && options.friction_multiplier > 0.0
-            && options.start_speed_mps >= 0.0
-            && options.step_m.is_finite()
-            && options.friction_multiplier.is_finite()
-            && options.start_speed_mps.is_finite()
-            && [options.stand_off_m, options.max_penetration_m]
-                .iter()
-                .flatten()
-                .all(|m| m.is_finite() && *m >= 0.0);
-        if !options_valid {
-            return Err(Error::Options(
-                "step_m and friction_multiplier must be positive finite numbers, search_radius_m and start_speed_mps not negative, stand_off_m and max_penetration_m finite and not negative"
-                    .into(),
-            ));
-        }
         diagnostics.extend(self.diagnostics.iter().cloned());
         let positions = &self.positions;
         let node_count = positions.len();
         let mut barriers: Vec<BarrierInfo> = self.node_barriers.clone();
 
         // Only nodes within the search radius of the perimeter's bounds can be in range or
-        // inside; the grid finds them without measuring the others.
-        let (x0, y0, x1, y1) = bounds(&perimeter);
-        let reach_m = options.search_radius_m + 1.0;
-        let candidates =
-            self.grid
-                .nodes_within((x0 - reach_m, y0 - reach_m, x1 + reach_m, y1 + reach_m));
+        // inside, and only those within 1 m of them inside or on the line; the grid finds them
+        // without measuring the others. Without a radius every node is in range.
+        let radius_m = options.search_radius_m;
+        let candidates = match &perimeter {
+            Some(perimeter) => {
+                let (x0, y0, x1, y1) = bounds(perimeter);
+                let reach_m = radius_m.map_or(1.0, |radius_m| radius_m + 1.0);
+                self.grid
+                    .nodes_within((x0 - reach_m, y0 - reach_m, x1 + reach_m, y1 + reach_m))
+            }
+            None => Vec::new(),
+        };
         // Nodes on the perimeter line count as outside: a vehicle there has not yet entered.
         let mut on_boundary = vec![false; node_count];
         let mut inside = vec![false; node_count];
-        let mut in_range = vec![false; node_count];
-        for &n in &candidates {
-            let p = positions[n];
-            let distance = boundary_distance_m(&perimeter, p);
-            on_boundary[n] = distance <= ON_BOUNDARY_M;
-            inside[n] = !on_boundary[n] && ring_contains(&perimeter, p);
-            in_range[n] = inside[n] || distance <= options.search_radius_m;
+        let mut in_range = vec![radius_m.is_none(); node_count];
+        if let Some(perimeter) = &perimeter {
+            for &n in &candidates {
+                let p = positions[n];
+                let distance = boundary_distance_m(perimeter, p);
+                on_boundary[n] = distance <= ON_BOUNDARY_M;
+                inside[n] = !on_boundary[n] && ring_contains(perimeter, p);
+                in_range[n] = inside[n] || radius_m.is_none_or(|radius_m| distance <= radius_m);
+            }
         }
         let opening_width_at = |p: Point| -> f64 {
             study
@@ -705,12 +817,18 @@ impl NetworkIndex {
 
         // The segments in range (segments wholly beyond the search radius play no part; their
         // in-range neighbours' far ends become origins instead), with their mapped crossings.
-        let perimeter_bounds = bounds(&perimeter);
-        let area_near: Vec<bool> = self
-            .area_bounds
-            .iter()
-            .map(|&area| bounds_overlap(area, perimeter_bounds))
-            .collect();
+        // Without a perimeter every area's lines are kept (the network-wide graph is a superset
+        // of every study's).
+        let area_near: Vec<bool> = match &perimeter {
+            Some(perimeter) => {
+                let perimeter_bounds = bounds(perimeter);
+                self.area_bounds
+                    .iter()
+                    .map(|&area| bounds_overlap(area, perimeter_bounds))
+                    .collect()
+            }
+            None => vec![true; self.area_bounds.len()],
+        };
         let mut segments: Vec<Segment> = Vec::new();
         let mut local_crossings: Vec<&[(usize, f64, Point)]> = Vec::new();
         for (s, segment) in self.segments.iter().enumerate() {
@@ -734,6 +852,8 @@ impl NetworkIndex {
                 compliant_forward: segment.compliant_forward,
                 compliant_backward: segment.compliant_backward,
                 constrictions: Vec::new(),
+                network_segment: s,
+                near_area_only: segment.near_area_only,
             });
             local_crossings.push(&self.line_crossings[s]);
         }
@@ -821,11 +941,14 @@ impl NetworkIndex {
                     directed.push(DirectedKind::Ignored);
                     continue;
                 }
-                directed.push(classify(
-                    &perimeter,
-                    (positions[tail], inside[tail], on_boundary[tail]),
-                    (positions[head], on_boundary[head]),
-                ));
+                directed.push(match &perimeter {
+                    Some(perimeter) => classify(
+                        perimeter,
+                        (positions[tail], inside[tail], on_boundary[tail]),
+                        (positions[head], on_boundary[head]),
+                    ),
+                    None => DirectedKind::Approach,
+                });
             }
         }
         let mut outgoing = vec![Vec::new(); node_count];
@@ -868,16 +991,19 @@ impl NetworkIndex {
             };
             prepared_turns.push(turns);
         }
-        if !segments.iter().any(|s| s.width_m > 0.0) {
-            diagnostics.push(Diagnostic::new(
-                "network",
-                format!(
-                    "no drivable way lies within {} m of the perimeter",
-                    options.search_radius_m
-                ),
-            ));
+        match (&perimeter, radius_m) {
+            (Some(_), Some(radius_m)) => {
+                if !segments.iter().any(|s| s.width_m > 0.0) {
+                    diagnostics.push(Diagnostic::new(
+                        "network",
+                        format!("no drivable way lies within {radius_m} m of the perimeter"),
+                    ));
+                }
+            }
+            (Some(perimeter), None) => diagnostics.extend(self.remoteness_diagnostic(perimeter)),
+            (None, _) => {}
         }
-        Ok(Prepared {
+        Prepared {
             node_ids: self.node_ids.clone(),
             positions: positions.clone(),
             node_barrier: self.node_barrier.clone(),
@@ -892,9 +1018,34 @@ impl NetworkIndex {
             turns: prepared_turns,
             frictions,
             friction_index,
-            perimeter,
+            perimeter: perimeter.unwrap_or_default(),
             ways: self.ways.clone(),
-        })
+        }
+    }
+}
+
+/// Checks a study's options.
+pub(crate) fn validate_options(options: &Options) -> Result<(), Error> {
+    let options_valid = options.step_m > 0.0
+        && options
+            .search_radius_m
+            .is_none_or(|radius_m| radius_m >= 0.0 && !radius_m.is_nan())
+        && options.friction_multiplier > 0.0
+        && options.step_m.is_finite()
+        && options.friction_multiplier.is_finite()
+        && options.start_speed_mps >= 0.0
+        && options.start_speed_mps.is_finite()
+        && [options.stand_off_m, options.max_penetration_m]
+            .iter()
+            .flatten()
+            .all(|m| m.is_finite() && *m >= 0.0);
+    if options_valid {
+        Ok(())
+    } else {
+        Err(Error::Options(
+            "step_m and friction_multiplier must be positive finite numbers, search_radius_m and start_speed_mps not negative, stand_off_m and max_penetration_m finite and not negative"
+                .into(),
+        ))
     }
 }
 
@@ -1013,7 +1164,7 @@ fn default_width(way: &Way) -> f64 {
 }
 
 /// Bounds of a point set (infinite and inverted when it is empty).
-fn bounds(points: &[Point]) -> Bounds {
+pub(crate) fn bounds(points: &[Point]) -> Bounds {
     points.iter().fold(
         (
             f64::INFINITY,
@@ -1026,7 +1177,7 @@ fn bounds(points: &[Point]) -> Bounds {
 }
 
 /// True when two bounds overlap or touch (within 1 m).
-fn bounds_overlap((ax0, ay0, ax1, ay1): Bounds, (bx0, by0, bx1, by1): Bounds) -> bool {
+pub(crate) fn bounds_overlap((ax0, ay0, ax1, ay1): Bounds, (bx0, by0, bx1, by1): Bounds) -> bool {
     ax0 <= bx1 + 1.0 && bx0 <= ax1 + 1.0 && ay0 <= by1 + 1.0 && by0 <= ay1 + 1.0
 }
 
@@ -1051,7 +1202,7 @@ fn chord_is_inside(ring: &[Point], i: usize, j: usize) -> bool {
 }
 
 /// Distance from a point to the perimeter line (not to its interior).
-fn boundary_distance_m(perimeter: &[Point], p: Point) -> f64 {
+pub(crate) fn boundary_distance_m(perimeter: &[Point], p: Point) -> f64 {
     (0..perimeter.len())
         .map(|i| distance_to_segment_m(p, perimeter[i], perimeter[(i + 1) % perimeter.len()]))
         .fold(f64::INFINITY, f64::min)
@@ -1063,7 +1214,7 @@ fn strictly_inside(perimeter: &[Point], p: Point) -> bool {
 
 /// Classifies a directed segment: an entry where it first touches the perimeter line coming
 /// from outside, approach when it stays outside, ignored when it runs inside or along the line.
-fn classify(
+pub(crate) fn classify(
     perimeter: &[Point],
     (tail, tail_inside, tail_on_line): (Point, bool, bool),
     (head, head_on_line): (Point, bool),
