@@ -6,9 +6,7 @@ use std::collections::BinaryHeap;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Point;
-use crate::network::{
-    BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind,
-};
+use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
     AccelerationModel, BendLimit, PathStretch, ProfileStation, RunUpTable, corner_speed_limit,
     forward_backward_profile, forward_profile_end_speed_mps, grip_speed_limit_mps,
@@ -315,7 +313,9 @@ pub(crate) fn per_site_vehicle_results(
         .iter()
         .map(|&(d, crossing)| {
             let protected_label = protected.entry_label(d);
-            let unprotected_label = unprotected.as_ref().and_then(|labels| labels.entry_label(d));
+            let unprotected_label = unprotected
+                .as_ref()
+                .and_then(|labels| labels.entry_label(d));
             context.vehicle_result(
                 d,
                 crossing,
@@ -618,16 +618,14 @@ impl<'a> SearchContext<'a> {
     }
 
     /// Speed at the end of segment `segment` entered at `start_speed_mps`, from the run-up table.
-    fn run(&self, start_speed_mps: f64, segment: usize) -> f64 {
+    pub(crate) fn run(&self, start_speed_mps: f64, segment: usize) -> f64 {
         let p = self.prepared;
         self.tables.run_up[p.friction_index[segment]]
             .speed_after(start_speed_mps, p.segments[segment].length_m)
     }
 
     pub(crate) fn start_speed(&self) -> f64 {
-        self.options
-            .start_speed_mps
-            .min(self.vehicle.top_speed_mps)
+        self.options.start_speed_mps.min(self.vehicle.top_speed_mps)
     }
 
     /// Label-correcting max-speed search over directed segments.
@@ -1023,9 +1021,8 @@ impl<'a> SearchContext<'a> {
         // Barriers matter where the entry is reachable only without them, or faster without them.
         let unprotected_approach = unprotected
             .filter(|label| {
-                protected.is_none_or(|protected| {
-                    label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS
-                })
+                protected
+                    .is_none_or(|protected| label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS)
             })
             .map(|label| (label, self.approach(d, crossing, &label.path)));
         let status = match (&approach, &unprotected_approach) {

@@ -114,6 +114,7 @@ mod network;
 mod physics;
 mod prepare;
 mod rating;
+mod shared;
 mod synthetic;
 mod vehicle;
 
@@ -142,5 +143,6 @@ pub use rating::{
     RequiredRating, TEST_ANGLES_DEG, TestMethod, check_rating, parse_rating, required_rating,
     round_up_to_test_angle_deg, round_up_to_test_speed_kmh,
 };
+pub use shared::SearchStatistics;
 pub use synthetic::{SyntheticCity, synthetic_city};
 pub use vehicle::{VehicleClass, standard_vehicle_class, standard_vehicle_classes};

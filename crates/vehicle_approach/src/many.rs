@@ -3,9 +3,10 @@
 
 use std::ops::ControlFlow;
 
-use crate::analysis::{Analysis, Diagnostic, Error, analyse_prepared};
+use crate::analysis::{Analysis, Diagnostic, Error, VehicleResult, analyse_prepared, entry_point};
 use crate::network::{Network, Study};
-use crate::prepare::NetworkIndex;
+use crate::prepare::{NetworkIndex, validate_options, validate_perimeter};
+use crate::shared::{SearchStatistics, SharedSearches, SiteView, study_can_share};
 use crate::vehicle::VehicleClass;
 
 /// A network prepared once for any number of studies: node index, parsed barrier ratings,
@@ -32,9 +33,20 @@ use crate::vehicle::VehicleClass;
 /// let first = analyses[0].as_ref().unwrap();
 /// assert_eq!(first, &analyse(&city.network, &studies[0], &vehicles).unwrap());
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PreparedNetwork {
     index: NetworkIndex,
+    shared: SharedSearches,
+}
+
+impl Clone for PreparedNetwork {
+    /// A copy of the preparation; the shared searches are made again on first use.
+    fn clone(&self) -> PreparedNetwork {
+        PreparedNetwork {
+            index: self.index.clone(),
+            shared: SharedSearches::default(),
+        }
+    }
 }
 
 impl PreparedNetwork {
@@ -43,6 +55,7 @@ impl PreparedNetwork {
     pub fn new(network: &Network) -> PreparedNetwork {
         PreparedNetwork {
             index: NetworkIndex::new(network),
+            shared: SharedSearches::default(),
         }
     }
 
@@ -53,13 +66,95 @@ impl PreparedNetwork {
 
     /// Analyses one study: the same result as [`analyse`](crate::analyse) on the network this
     /// was prepared from.
+    ///
+    /// A study without added barriers, obstacles or openings and without a search radius reads
+    /// its results from one network-wide search per vehicle and search options, run on first
+    /// use and kept for every later study (the search with barriers, and the one without where
+    /// a barrier stops the vehicle). Labels whose best network-wide path is not a path of the
+    /// study (it crosses the perimeter, or starts in a pocket the perimeter cuts off) are
+    /// searched again from those that stand, so the results are those of
+    /// [`Self::analyse_with_own_search`] (a test checks it on the Munich demo).
     pub fn analyse(&self, study: &Study, vehicles: &[VehicleClass]) -> Result<Analysis, Error> {
+        if vehicles.is_empty() {
+            return Err(Error::NoVehicles);
+        }
+        if !study_can_share(study) {
+            self.shared.count_own_search_study();
+            return self.analyse_with_own_search(study, vehicles);
+        }
+        let perimeter = validate_perimeter(&study.perimeter)?;
+        validate_options(&study.options)?;
+        let graph = self.shared.graph(&self.index, &study.options);
+        let site = SiteView::new(&self.index, &graph, &perimeter);
+        let crossings = site.entries();
+        let mut per_vehicle: Vec<Vec<VehicleResult>> = vec![Vec::new(); vehicles.len()];
+        self.shared
+            .for_each_search(&graph, vehicles, &study.options, |i, search| {
+                per_vehicle[i] =
+                    site.vehicle_results(search, &vehicles[i], &study.options, &self.shared);
+            });
+        self.shared.count_shared_study();
+        let mut entries: Vec<_> = crossings
+            .iter()
+            .map(|&(d, crossing)| entry_point(&graph.prepared, d, crossing, vehicles.len()))
+            .collect();
+        for results in per_vehicle {
+            for (entry, result) in entries.iter_mut().zip(results) {
+                entry.vehicles.push(result);
+            }
+        }
+        let mut diagnostics = graph.diagnostics.clone();
+        diagnostics.extend(self.index.remoteness_diagnostic(&perimeter));
+        Ok(Analysis {
+            entries,
+            diagnostics,
+        })
+    }
+
+    /// Analyses one study with searches over the study's own graph only: the reference the
+    /// shared searches of [`Self::analyse`] are checked against, and what `analyse` does for
+    /// studies with added barriers, obstacles or openings or with a search radius. Slower for
+    /// many studies; the same results.
+    pub fn analyse_with_own_search(
+        &self,
+        study: &Study,
+        vehicles: &[VehicleClass],
+    ) -> Result<Analysis, Error> {
         if vehicles.is_empty() {
             return Err(Error::NoVehicles);
         }
         let mut diagnostics = Vec::new();
         let prepared = self.index.prepare_study(study, &mut diagnostics)?;
         Ok(analyse_prepared(&prepared, study, vehicles, diagnostics))
+    }
+
+    /// Analyses every study, in order, on the calling thread, telling `progress` after each;
+    /// the result has one item per study analysed (fewer when `progress` stopped the run).
+    /// This is the entry point for whole maps: the shared searches run once for all of them.
+    /// Threads owned by the caller may each call it (or [`Self::analyse`]) on a share of the
+    /// studies at the same time; they then run different vehicles' searches side by side.
+    pub fn analyse_many(
+        &self,
+        studies: &[Study],
+        vehicles: &[VehicleClass],
+        progress: &mut dyn Progress,
+    ) -> Vec<Result<Analysis, Error>> {
+        let mut analyses = Vec::with_capacity(studies.len());
+        for study in studies {
+            analyses.push(self.analyse(study, vehicles));
+            if progress
+                .study_done(analyses.len(), studies.len())
+                .is_break()
+            {
+                break;
+            }
+        }
+        analyses
+    }
+
+    /// What the shared searches have done so far.
+    pub fn search_statistics(&self) -> SearchStatistics {
+        self.shared.statistics()
     }
 }
 
@@ -96,15 +191,5 @@ pub fn analyse_many_with_progress(
     vehicles: &[VehicleClass],
     progress: &mut dyn Progress,
 ) -> Vec<Result<Analysis, Error>> {
-    let mut analyses = Vec::with_capacity(studies.len());
-    for study in studies {
-        analyses.push(prepared.analyse(study, vehicles));
-        if progress
-            .study_done(analyses.len(), studies.len())
-            .is_break()
-        {
-            break;
-        }
-    }
-    analyses
+    prepared.analyse_many(studies, vehicles, progress)
 }

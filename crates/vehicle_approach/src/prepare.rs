@@ -88,11 +88,6 @@ pub(crate) struct Segment {
     pub compliant_forward: bool,
     pub compliant_backward: bool,
     pub constrictions: Vec<Constriction>,
-    /// Index of this segment in the network's segment list (a study keeps a subsequence).
-    pub network_segment: usize,
-    /// For a line across an open area to a ring node that joins nothing: the area. Such lines
-    /// are part of a study only when its perimeter comes near the area.
-    pub near_area_only: Option<usize>,
 }
 
 /// The geometry of a turn from one directed segment into the next (vehicle-independent).
@@ -315,10 +310,6 @@ struct NetworkSegment {
     public_road: bool,
     compliant_forward: bool,
     compliant_backward: bool,
-    /// For a line across an open area to a ring node that joins nothing: the area (index into
-    /// `NetworkIndex::area_bounds`). Such lines exist only in studies whose perimeter comes near
-    /// the area.
-    near_area_only: Option<usize>,
 }
 
 /// A mapped barrier line, parsed once.
@@ -425,8 +416,6 @@ pub(crate) struct NetworkIndex {
     /// Per segment, its crossings with blocking mapped lines in line then piece order: the
     /// index into `mapped_lines`, the parameter along the segment and the crossing point.
     line_crossings: Vec<Vec<(usize, f64, Point)>>,
-    /// Bounds of each open area whose lines depend on the perimeter.
-    area_bounds: Vec<Bounds>,
     /// Diagnostics about nodes and ways (the study adds those about barriers after them).
     diagnostics: Vec<Diagnostic>,
     grid: NodeGrid,
@@ -500,7 +489,6 @@ impl NetworkIndex {
 
         // Segments from ways (and visibility chords across open areas).
         let mut segments: Vec<NetworkSegment> = Vec::new();
-        let mut area_bounds = Vec::new();
         let mut ways = Vec::new();
         let mut unmapped_width = 0usize;
         for (way_index, way) in network.ways.iter().enumerate() {
@@ -541,7 +529,6 @@ impl NetworkIndex {
                         b: usize,
                         is_chord: bool,
                         reverse_drivable: bool,
-                        near_area_only: Option<usize>,
                         segments: &mut Vec<NetworkSegment>| {
                 let length_m = positions[a].distance_m(positions[b]);
                 if length_m < 1e-6 {
@@ -560,11 +547,10 @@ impl NetworkIndex {
                     public_road: compliant_way(way) && !is_chord,
                     compliant_forward: forward && !is_chord,
                     compliant_backward: backward && !is_chord,
-                    near_area_only,
                 });
             };
             for pair in resolved.windows(2) {
-                push(pair[0], pair[1], false, true, None, &mut segments);
+                push(pair[0], pair[1], false, true, &mut segments);
             }
             if way.is_area {
                 let mut ring = resolved.clone();
@@ -589,14 +575,8 @@ impl NetworkIndex {
                 } else if ring.len() >= 4 {
                     let points: Vec<Point> = ring.iter().map(|&i| positions[i]).collect();
                     let n = ring.len();
-                    // Lines to ring nodes that join nothing matter only where the perimeter may
-                    // cut the area (the study decides); elsewhere a vehicle crosses the area from
-                    // one join to another.
-                    let area = area_bounds.len();
-                    area_bounds.push(bounds(&points));
                     for (position, &i) in joins.iter().enumerate() {
                         for j in 0..n {
-                            let to_a_join = ways_at_node[ring[j]] >= 2;
                             let adjacent = j == i || j == (i + 1) % n || i == (j + 1) % n;
                             // A pair of joins is visited once, from the first.
                             let pair_seen = joins[..position].contains(&j);
@@ -606,16 +586,11 @@ impl NetworkIndex {
                             {
                                 // Back from a ring node that joins nothing is not driven: it
                                 // would put n² turns at every join for paths that gain nothing.
+                                // (These lines used to be left out of studies whose perimeter
+                                // is far from the area, a saving like the 1 km radius; fastest
+                                // paths do cross squares by them, so every study has them.)
                                 let both_ways = joins.contains(&j);
-                                let near_area_only = (!to_a_join).then_some(area);
-                                push(
-                                    ring[i],
-                                    ring[j],
-                                    true,
-                                    both_ways,
-                                    near_area_only,
-                                    &mut segments,
-                                );
+                                push(ring[i], ring[j], true, both_ways, &mut segments);
                             }
                         }
                     }
@@ -681,7 +656,6 @@ impl NetworkIndex {
             ways,
             segments,
             line_crossings,
-            area_bounds,
             diagnostics,
             grid,
         }
@@ -756,11 +730,6 @@ impl NetworkIndex {
         self.grid.nodes_within(bounds)
     }
 
-    /// Bounds of each open area whose lines to ring nodes depend on the perimeter.
-    pub(crate) fn area_bounds(&self) -> &[Bounds] {
-        &self.area_bounds
-    }
-
     /// The preparation of `study` (already validated), or of the whole network when
     /// `perimeter` is `None`.
     fn prepare_with(
@@ -795,10 +764,10 @@ impl NetworkIndex {
         if let Some(perimeter) = &perimeter {
             for &n in &candidates {
                 let p = positions[n];
-                let distance = boundary_distance_m(perimeter, p);
-                on_boundary[n] = distance <= ON_BOUNDARY_M;
-                inside[n] = !on_boundary[n] && ring_contains(perimeter, p);
-                in_range[n] = inside[n] || radius_m.is_none_or(|radius_m| distance <= radius_m);
+                (inside[n], on_boundary[n]) = node_position_state(perimeter, p);
+                in_range[n] = inside[n]
+                    || radius_m
+                        .is_none_or(|radius_m| boundary_distance_m(perimeter, p) <= radius_m);
             }
         }
         let opening_width_at = |p: Point| -> f64 {
@@ -817,25 +786,10 @@ impl NetworkIndex {
 
         // The segments in range (segments wholly beyond the search radius play no part; their
         // in-range neighbours' far ends become origins instead), with their mapped crossings.
-        // Without a perimeter every area's lines are kept (the network-wide graph is a superset
-        // of every study's).
-        let area_near: Vec<bool> = match &perimeter {
-            Some(perimeter) => {
-                let perimeter_bounds = bounds(perimeter);
-                self.area_bounds
-                    .iter()
-                    .map(|&area| bounds_overlap(area, perimeter_bounds))
-                    .collect()
-            }
-            None => vec![true; self.area_bounds.len()],
-        };
         let mut segments: Vec<Segment> = Vec::new();
         let mut local_crossings: Vec<&[(usize, f64, Point)]> = Vec::new();
         for (s, segment) in self.segments.iter().enumerate() {
             if !(in_range[segment.a] || in_range[segment.b]) {
-                continue;
-            }
-            if segment.near_area_only.is_some_and(|area| !area_near[area]) {
                 continue;
             }
             segments.push(Segment {
@@ -852,8 +806,6 @@ impl NetworkIndex {
                 compliant_forward: segment.compliant_forward,
                 compliant_backward: segment.compliant_backward,
                 constrictions: Vec::new(),
-                network_segment: s,
-                near_area_only: segment.near_area_only,
             });
             local_crossings.push(&self.line_crossings[s]);
         }
@@ -1176,11 +1128,6 @@ pub(crate) fn bounds(points: &[Point]) -> Bounds {
     )
 }
 
-/// True when two bounds overlap or touch (within 1 m).
-pub(crate) fn bounds_overlap((ax0, ay0, ax1, ay1): Bounds, (bx0, by0, bx1, by1): Bounds) -> bool {
-    ax0 <= bx1 + 1.0 && bx0 <= ax1 + 1.0 && ay0 <= by1 + 1.0 && by0 <= ay1 + 1.0
-}
-
 /// A chord between ring vertices `i` and `j` lies inside the area when it crosses no ring edge
 /// (other than those meeting at its ends) and its midpoint is inside.
 fn chord_is_inside(ring: &[Point], i: usize, j: usize) -> bool {
@@ -1206,6 +1153,13 @@ pub(crate) fn boundary_distance_m(perimeter: &[Point], p: Point) -> f64 {
     (0..perimeter.len())
         .map(|i| distance_to_segment_m(p, perimeter[i], perimeter[(i + 1) % perimeter.len()]))
         .fold(f64::INFINITY, f64::min)
+}
+
+/// Whether a node at `p` is inside the perimeter and whether it is on its line (nodes on the
+/// line count as outside: a vehicle there has not yet entered).
+pub(crate) fn node_position_state(perimeter: &[Point], p: Point) -> (bool, bool) {
+    let on_boundary = boundary_distance_m(perimeter, p) <= ON_BOUNDARY_M;
+    (!on_boundary && ring_contains(perimeter, p), on_boundary)
 }
 
 fn strictly_inside(perimeter: &[Point], p: Point) -> bool {

@@ -100,3 +100,91 @@ fn marienplatz_has_entries_from_the_surrounding_streets_and_mapped_bollards_clos
         .count();
     assert_eq!(still_open, 0, "entries left open after the bollards");
 }
+
+/// Every candidate site of the extract as a study (the first outer ring of its polygon).
+fn candidate_studies(extract: &osm_import::OsmExtract) -> Vec<(String, Study)> {
+    extract
+        .candidates
+        .iter()
+        .filter_map(|candidate| {
+            let outline = candidate.polygon.as_geo().0.first()?;
+            let ring = outline
+                .exterior()
+                .coords()
+                .map(|c| {
+                    let p = extract.network.frame.project(c.x, c.y);
+                    Point::new(p.east_m, p.north_m)
+                })
+                .collect();
+            Some((candidate.osm_ref.clone(), Study::new(ring)))
+        })
+        .collect()
+}
+
+fn assert_same_approach(shared: Option<&Approach>, own: Option<&Approach>, what: &str) {
+    match (shared, own) {
+        (None, None) => {}
+        (Some(shared), Some(own)) => {
+            // The search keeps labels to 0.01 m/s (0.036 km/h); the reported speeds come from
+            // the profile of the path found, and equally fast paths may differ.
+            assert!(
+                (shared.impact_speed_kmh - own.impact_speed_kmh).abs() <= 0.05,
+                "{what}: shared {} km/h, own search {} km/h",
+                shared.impact_speed_kmh,
+                own.impact_speed_kmh
+            );
+            assert_eq!(shared.impact_angle_deg, own.impact_angle_deg, "{what}");
+        }
+        _ => panic!("{what}: shared {shared:?}, own search {own:?}"),
+    }
+}
+
+#[test]
+fn shared_searches_give_what_each_sites_own_search_without_a_radius_gives() {
+    // The network-wide search per vehicle is exact: each site's entries, statuses and speeds
+    // are those of the site's own search over the whole network (a radius of 1e9 m). About 3 s
+    // in the test profile (engine optimised), so it runs always.
+    let extract = munich();
+    let (network, _) = network_from_street_network(&extract.network);
+    let prepared = PreparedNetwork::new(&network);
+    let vehicles = vehicle_classes_by_code(&["M1", "N2A", "ART40"]).unwrap();
+    let studies = candidate_studies(extract);
+    assert!(studies.len() > 100, "{}", studies.len());
+    let mut compared = 0;
+    // Every 12th site, Marienplatz among them, in the extract's order.
+    for (name, study) in studies.iter().step_by(12) {
+        let shared = prepared.analyse(study, &vehicles).unwrap();
+        let mut own_study = study.clone();
+        own_study.options.search_radius_m = Some(1e9);
+        let own = prepared
+            .analyse_with_own_search(&own_study, &vehicles)
+            .unwrap();
+        assert_eq!(shared.diagnostics, own.diagnostics, "{name}");
+        assert_eq!(shared.entries.len(), own.entries.len(), "{name}");
+        for (shared_entry, own_entry) in shared.entries.iter().zip(&own.entries) {
+            let mut shared_place = shared_entry.clone();
+            let mut own_place = own_entry.clone();
+            shared_place.vehicles.clear();
+            own_place.vehicles.clear();
+            assert_eq!(shared_place, own_place, "{name}");
+            for (s, o) in shared_entry.vehicles.iter().zip(&own_entry.vehicles) {
+                let what = format!(
+                    "{name} entry from node {:?} {}",
+                    own_entry.from_node, o.vehicle
+                );
+                assert_eq!(s.status, o.status, "{what}");
+                assert_same_approach(s.approach.as_ref(), o.approach.as_ref(), &what);
+                assert_same_approach(
+                    s.unprotected_approach.as_ref(),
+                    o.unprotected_approach.as_ref(),
+                    &format!("{what} without barriers"),
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 300, "{compared} vehicle results compared");
+    let statistics = prepared.search_statistics();
+    assert_eq!(statistics.shared_searches, vehicles.len());
+    eprintln!("{statistics:?}");
+}
