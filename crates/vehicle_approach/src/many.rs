@@ -152,6 +152,15 @@ impl PreparedNetwork {
         analyses
     }
 
+    /// Runs now (or waits for) the network-wide searches that studies with `options` will
+    /// share, which [`Self::analyse`] otherwise runs on first use. Threads owned by the caller
+    /// may call it at the same time: each then runs a different vehicle's search.
+    pub fn run_shared_searches(&self, vehicles: &[VehicleClass], options: &crate::Options) {
+        let graph = self.shared.graph(&self.index, options);
+        self.shared
+            .for_each_search(&graph, vehicles, options, |_, _| {});
+    }
+
     /// What the shared searches have done so far.
     pub fn search_statistics(&self) -> SearchStatistics {
         self.shared.statistics()
