@@ -28,20 +28,26 @@
 //! # Many studies over one map
 //! [`PreparedNetwork::new`] does the study-independent work once (node index, parsed ratings,
 //! segments and lines across open areas, where mapped barrier lines cross them, a grid over the
-//! nodes); [`PreparedNetwork::analyse`] then does only what the study changes (the nodes near
-//! its perimeter, its barriers and openings, the searches) and returns exactly what
-//! [`analyse`] returns. [`analyse_many_with_progress`] runs a list of studies and reports
-//! progress through [`Progress`], which can also stop the run. The engine never starts
-//! threads; a caller may share one `PreparedNetwork` between its own threads.
+//! nodes). On first use it also runs one search per vehicle (and per setting of the options
+//! that change it) over the whole network without a perimeter, shared by every study without
+//! added barriers, obstacles or openings: a study reads its entries' labels from it and
+//! searches again only the labels whose best path crosses its perimeter or starts in a pocket
+//! the perimeter cuts off, which gives exactly the study's own optimum (a test checks it on the
+//! Munich demo). Other studies, and those with a search radius, run their own searches
+//! ([`PreparedNetwork::analyse_with_own_search`]). [`PreparedNetwork::analyse_many`] runs a
+//! list of studies and reports progress through [`Progress`], which can also stop the run. The
+//! engine never starts threads; a caller may share one `PreparedNetwork` between its own
+//! threads, which then run different vehicles' searches side by side.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).
 //! - **Entry point**: a place where a drivable surface (road, pavement, tram track, open area)
 //!   crosses the perimeter inward; every one is a candidate attack vector.
 //! - **Approach path** (vector): the route a vehicle drives to an entry point.
-//! - **Origin**: where a run-up may start: anywhere connected, without passing a barrier, to a
-//!   public road, a dead end of the network (an extract's edge) or the search radius; and any
-//!   point a vehicle has reached (it may stop and start again).
+//! - **Origin**: where a run-up may start: anywhere connected, without passing a barrier or
+//!   entering the perimeter, to a public road, a dead end of the network (an extract's edge) or,
+//!   when a study sets one, the search radius; and any point a vehicle has reached (it may stop
+//!   and start again).
 //! - **Run-up**: the length of approach path over which the vehicle accelerates, from a
 //!   standstill (or a rolling start) to the perimeter.
 //! - **Impact speed**: the speed at the perimeter line; the driver is assumed not to brake there.

@@ -690,7 +690,7 @@ impl NetworkIndex {
         let study = Study {
             options: Options {
                 search_radius_m: None,
-                ..options.clone()
+                ..*options
             },
             ..Study::new(Vec::new())
         };

@@ -315,6 +315,11 @@ impl<'a> SiteView<'a> {
         self.node_state(n).0
     }
 
+    /// Whether directed segment `d` (used network-wide) is an approach segment of the study.
+    fn is_approach(&self, d: usize) -> bool {
+        self.taken_out.binary_search(&d).is_err()
+    }
+
     /// How the study classifies directed segment `d` (as preparing it would).
     fn kind(&self, d: usize) -> DirectedKind {
         let p = &self.graph.prepared;
@@ -441,16 +446,21 @@ impl<'a> SiteView<'a> {
                 );
             }
         }
-        let mut tainted: HashSet<u32> = HashSet::new();
+        let mut tainted = vec![0u64; labels.log.len().div_ceil(64)];
+        let is_tainted = |tainted: &[u64], u: usize| tainted[u / 64] & (1 << (u % 64)) != 0;
+        let mut tainted_updates = Vec::new();
         while let Some(u) = stack.pop() {
-            if tainted.insert(u) {
-                stack.extend_from_slice(shared.tree.children(u as usize));
+            let u = u as usize;
+            if !is_tainted(&tainted, u) {
+                tainted[u / 64] |= 1 << (u % 64);
+                tainted_updates.push(u);
+                stack.extend_from_slice(shared.tree.children(u));
             }
         }
-        let mut redo: Vec<usize> = tainted
+        let mut redo: Vec<usize> = tainted_updates
             .iter()
-            .map(|&u| labels.log[u as usize].0)
-            .filter(|&d| tainted.contains(&(labels.current_update[d] as u32)))
+            .map(|&u| labels.log[u].0)
+            .filter(|&d| is_tainted(&tainted, labels.current_update[d]))
             .collect();
         redo.sort_unstable();
         redo.dedup();
@@ -470,17 +480,17 @@ impl<'a> SiteView<'a> {
             .redo
             .iter()
             .map(|&f| {
-                self.kind(f) == DirectedKind::Approach
+                self.is_approach(f)
                     && context.direction_permitted(f)
                     && context.segment_passable(f / 2, protected)
             })
             .collect();
         let start = context.start_speed();
         let mut queue = BinaryHeap::new();
-        for i in 0..site.redo.len() {
+        for (i, &searchable_here) in searchable.iter().enumerate() {
             let f = site.redo[i];
             let tail = p.tail(f);
-            if !searchable[i] || !context.node_passable(tail, protected) {
+            if !searchable_here || !context.node_passable(tail, protected) {
                 continue;
             }
             if site.is_origin(self, tail) {
@@ -551,7 +561,8 @@ impl<'a> SiteView<'a> {
             }
             for &s in &p.incident[u] {
                 let segment = &p.segments[s];
-                let joins = self.kind(2 * s) == DirectedKind::Approach
+                let joins = p.directed[2 * s] != DirectedKind::Ignored
+                    && self.is_approach(2 * s)
                     && open(segment.a)
                     && open(segment.b)
                     && context.segment_passable(s, protected);
@@ -769,10 +780,14 @@ pub struct SearchStatistics {
     pub own_search_studies: usize,
 }
 
+/// A network-wide graph made on first use; threads wanting it meanwhile wait.
+type GraphCell = Arc<OnceLock<Arc<SharedGraph>>>;
+
 /// The shared graphs and searches of one prepared network, made on first use and kept.
 #[derive(Default)]
 pub(crate) struct SharedSearches {
-    graphs: Mutex<Vec<(u64, Arc<OnceLock<Arc<SharedGraph>>>)>>,
+    /// Per friction multiplier (its bits), the graph, made once.
+    graphs: Mutex<Vec<(u64, GraphCell)>>,
     searches: Mutex<Vec<(SearchKey, Slot)>>,
     search_done: Condvar,
     shared_searches: AtomicUsize,
