@@ -6,22 +6,25 @@
 //! collision-free speed model (CFSM) exactly as JuPedSim 1.4.2 implements it
 //! (`shared/research/crowd.md` §1.3), so results can be compared with JuPedSim number for
 //! number; way-finding uses one precomputed distance field per exit and waypoint.
+//! [`site_scenario`] builds a scenario from a site's OSM geometry (`street_network`).
 //!
 //! It is pure and deterministic: no files, clocks, environment or global state; randomness
 //! (placement, sampled speeds, pre-movement times) comes from the scenario's seed through a
 //! generator written out in this crate; the per-agent update runs on rayon's pool but is a
 //! synchronous (Jacobi) update with per-agent gathers, so the output is identical bit for bit
-//! whatever the number of threads. It is **not** a site importer (the caller turns OSM or drawn
-//! geometry into a [`Scenario`]), not a file format (the CLI reads JSON into [`Scenario`] with
-//! serde), and not a fire or smoke model (speed zones only scale walking speed).
+//! whatever the number of threads. It reads no files (the CLI reads the file and passes its
+//! text to [`Scenario::from_json`]), imports no OSM (it reads the `street_network` that
+//! `osm_import` built), and is not a fire or smoke model (speed zones only scale walking speed).
 //!
 //! # Glossary
 //! - **Walkable area**: where agents' centres may be; an outer ring minus holes (stalls,
 //!   buildings, barriers).
 //! - **Exit**: a polygon where agents leave; an agent is removed once its centre is inside.
+//!   Agents head for the exit's centre (as JuPedSim's do), so a wide exit draws people in.
 //!   Put it *behind* a door opening when the door's capacity matters.
 //! - **Distance field**: for one target, the walking distance from every cell of a raster of
-//!   the walkable area (fast marching, around obstacles); agents walk down its gradient.
+//!   the walkable area (fast marching, around obstacles) to the target's centre; agents walk
+//!   down its gradient.
 //! - **Desired speed** (free speed, v0): how fast an agent walks when nothing is in the way;
 //!   Weidmann's (1993) 1.34 ± 0.26 m/s by default.
 //! - **Pre-movement time**: delay between the alarm (t = 0) and an agent starting to move.
@@ -67,8 +70,9 @@
 //! flow limiter (V17, NIST 5.2) and the invariants and determinism (V18), plus RiMEA 9 and a
 //! scaled RiMEA 11 (congestion-aware exit choice). Long
 //! cases are `#[ignore]`d: `cargo test -p crowd_sim -- --ignored --nocapture`.
-//! Known gap: bottleneck flows run 7–16 % above JuPedSim 1.4.2's (parity asks ±10 %; see
-//! `v9_bottleneck_width_sweep`), although a 0.8 m door clogs as in JuPedSim.
+//! Known gap: the 2-D fundamental diagram (V7) of the CFSM with JuPedSim's T = 1 s is slower
+//! than Weidmann's at 2 /m² and peaks at 0.8 p/(m s) (see `v7_rimea_4_fundamental_diagram_2d`).
+//! The same cases run from `agora crowd validate`; their code is [`validation`].
 //!
 //! # Performance
 //! Structure of arrays, agents kept in spatial order, a flat neighbour grid rebuilt by counting

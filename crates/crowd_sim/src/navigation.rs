@@ -86,21 +86,28 @@ impl NavGrid {
 
 /// What a distance field measures the distance to.
 pub(crate) enum Source<'a> {
+    /// The nearest point of a polygon.
+    #[cfg_attr(not(test), allow(dead_code))]
     Polygon(&'a PreparedRing),
+    /// The centre of a polygon, through the polygon: agents head for the middle of an exit,
+    /// as JuPedSim's steer to an exit stage's centre (crowd.md §1.1), rather than for its
+    /// nearest edge, and so converge on a door as JuPedSim's do.
+    PolygonCentre(&'a PreparedRing),
+    /// A disc (a waypoint and its reach distance).
     Disc { centre: Point, radius_m: f64 },
 }
 
 impl Source<'_> {
     fn distance(&self, p: Point) -> f64 {
         match self {
-            Source::Polygon(ring) => ring.distance_to(p),
+            Source::Polygon(ring) | Source::PolygonCentre(ring) => ring.distance_to(p),
             Source::Disc { centre, radius_m } => (p.distance_to(*centre) - radius_m).max(0.0),
         }
     }
 
     fn bounds(&self) -> (Point, Point) {
         match self {
-            Source::Polygon(ring) => (ring.min, ring.max),
+            Source::Polygon(ring) | Source::PolygonCentre(ring) => (ring.min, ring.max),
             Source::Disc { centre, radius_m } => (
                 Point::new(centre.x - radius_m, centre.y - radius_m),
                 Point::new(centre.x + radius_m, centre.y + radius_m),
@@ -110,7 +117,7 @@ impl Source<'_> {
 
     fn centre(&self) -> Point {
         match self {
-            Source::Polygon(ring) => ring.centroid(),
+            Source::Polygon(ring) | Source::PolygonCentre(ring) => ring.centroid(),
             Source::Disc { centre, .. } => *centre,
         }
     }
@@ -122,6 +129,8 @@ impl Source<'_> {
 pub(crate) struct DistanceField {
     pub distance_m: Vec<f32>,
     pub direction: Vec<[f32; 2]>,
+    /// The walkable cells whose centre is in the source (empty: the source lies off the area).
+    pub source_cells: Vec<u32>,
 }
 
 #[derive(PartialEq)]
@@ -162,6 +171,8 @@ impl DistanceField {
         let mut heap = BinaryHeap::new();
         let (smin, smax) = source.bounds();
         let seed_radius = 2.0 * h;
+        let target_centre = source.centre();
+        let mut source_cells = Vec::new();
         let (i0, j0) = grid.cell_of(Point::new(smin.x - seed_radius, smin.y - seed_radius));
         let (i1, j1) = grid.cell_of(Point::new(smax.x + seed_radius, smax.y + seed_radius));
         for j in j0..=j1 {
@@ -170,8 +181,18 @@ impl DistanceField {
                 if !grid.walkable[c] {
                     continue;
                 }
-                let d = source.distance(grid.cell_centre(i, j));
+                let centre = grid.cell_centre(i, j);
+                let d = source.distance(centre);
+                if d == 0.0 {
+                    source_cells.push(c as u32);
+                }
                 if d <= seed_radius {
+                    // Towards a centre, seeds near the source start from their straight-line
+                    // distance to it (an upper bound the marching then lowers where needed).
+                    let d = match source {
+                        Source::PolygonCentre(_) => centre.distance_to(target_centre),
+                        _ => d,
+                    };
                     dist[c] = d;
                     heap.push(HeapEntry {
                         distance: d,
@@ -250,6 +271,7 @@ impl DistanceField {
         DistanceField {
             distance_m: dist.iter().map(|&d| d as f32).collect(),
             direction,
+            source_cells,
         }
     }
 

@@ -106,9 +106,16 @@ impl Scenario {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let scenario: Scenario =
             serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+                // serde_path_to_error writes "." for the top level and "?" where a syntax
+                // error left no path.
                 let path = e.path().to_string();
                 let inner = e.into_inner();
-                json_error(if path == "." { String::new() } else { path }, &inner)
+                let field = if path == "." || path == "?" {
+                    String::new()
+                } else {
+                    path
+                };
+                json_error(field, &inner)
             })?;
         deserializer
             .end()
@@ -161,7 +168,9 @@ impl WalkableArea {
     }
 }
 
-/// An exit: an agent whose centre is inside the polygon leaves the simulation there.
+/// An exit: an agent whose centre is inside the polygon leaves the simulation there. Agents
+/// head for the polygon's centre (JuPedSim's exit stages do the same), so keep exits about
+/// as wide as the opening they stand for; a long exit along a wall draws people to its middle.
 ///
 /// Model a door as an opening in a wall with the exit polygon *behind* it when the door's
 /// capacity matters; an exit polygon inside a room can be entered from three sides and passes

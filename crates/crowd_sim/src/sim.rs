@@ -152,7 +152,14 @@ pub struct Simulation {
     step_index: u64,
     agents: Agents,
     grid: NeighbourGrid,
+    // Buffers reused from step to step, so that a step allocates nothing once the run is
+    // under way: the new states, one neighbour list per chunk of agents, the departures.
     updates: Vec<AgentUpdate>,
+    neighbour_lists: Vec<Vec<Neighbour>>,
+    departures: Vec<(AgentId, usize, usize)>,
+    keep: Vec<bool>,
+    by_id: Vec<(AgentId, usize)>,
+    permute_scratch: PermuteScratch,
     // Recording.
     summaries: Vec<AgentSummary>,
     exit_events: Vec<ExitEvent>,
@@ -226,6 +233,8 @@ struct NeighbourGrid {
     sx: Vec<f64>,
     sy: Vec<f64>,
     sr: Vec<f64>,
+    /// Next free slot of each cell while filling (kept to avoid an allocation per step).
+    fill: Vec<u32>,
 }
 
 impl NeighbourGrid {
@@ -269,11 +278,13 @@ impl NeighbourGrid {
         self.sr.resize(n, 0.0);
         // Stable placement: agents of a cell stay in slot order, so sums over neighbours are
         // taken in an order that depends only on the state.
-        let mut fill: Vec<u32> = self.cell_start[..self.nx * self.ny].to_vec();
+        self.fill.clear();
+        self.fill
+            .extend_from_slice(&self.cell_start[..self.nx * self.ny]);
         for k in 0..n {
             let c = self.cell_of_agent[k] as usize;
-            let slot = fill[c] as usize;
-            fill[c] += 1;
+            let slot = self.fill[c] as usize;
+            self.fill[c] += 1;
             self.order[slot] = k as u32;
             self.sorted_slot[k] = slot as u32;
             self.sx[slot] = x[k];
@@ -304,8 +315,8 @@ impl Simulation {
         let mut fields = Vec::new();
         for (e, exit) in scenario.exits.iter().enumerate() {
             let ring = PreparedRing::new(&exit.polygon);
-            let field = DistanceField::compute(&nav, &Source::Polygon(&ring));
-            if !field.distance_m.contains(&0.0) {
+            let field = DistanceField::compute(&nav, &Source::PolygonCentre(&ring));
+            if field.source_cells.is_empty() {
                 return Err(invalid(
                     format!("exits[{e}].polygon"),
                     format!(
@@ -387,6 +398,11 @@ impl Simulation {
             agents: Agents::default(),
             grid,
             updates: Vec::new(),
+            neighbour_lists: Vec::new(),
+            departures: Vec::new(),
+            keep: Vec::new(),
+            by_id: Vec::new(),
+            permute_scratch: PermuteScratch::default(),
             summaries: Vec::new(),
             exit_events: Vec::new(),
             curve: Vec::new(),
@@ -431,7 +447,8 @@ impl Simulation {
             // of the state, so results stay reproducible).
             let a = &self.agents;
             self.grid.rebuild(&a.x, &a.y, &a.radius);
-            self.agents.permute(&self.grid.order);
+            self.agents
+                .permute(&self.grid.order, &mut self.permute_scratch);
         }
         if let ExitChoice::Quickest {
             reconsider_interval_s,
@@ -454,12 +471,22 @@ impl Simulation {
             dt_s: self.dt_s,
             periodic: self.periodic,
         };
+        let n = self.agents.id.len();
         let mut updates = std::mem::take(&mut self.updates);
-        (0..self.agents.id.len())
-            .into_par_iter()
-            .with_min_len(256)
-            .map_init(Vec::new, |scratch, i| context.update(i, scratch))
-            .collect_into_vec(&mut updates);
+        updates.resize(n, AgentUpdate::default());
+        let chunks = n.div_ceil(UPDATE_CHUNK);
+        if self.neighbour_lists.len() < chunks {
+            self.neighbour_lists.resize_with(chunks, Vec::new);
+        }
+        updates
+            .par_chunks_mut(UPDATE_CHUNK)
+            .zip(self.neighbour_lists.par_iter_mut())
+            .enumerate()
+            .for_each(|(c, (out, neighbours))| {
+                for (k, u) in out.iter_mut().enumerate() {
+                    *u = context.update(c * UPDATE_CHUNK + k, neighbours);
+                }
+            });
         let a = &mut self.agents;
         for (i, u) in updates.iter().enumerate() {
             a.x[i] = match self.periodic {
@@ -760,9 +787,8 @@ impl Simulation {
         let field = &self.fields[target as usize];
         let threshold = (radius_m - nav.cell_m / 2.0) as f32;
         let mut reached = vec![false; nav.nx * nav.ny];
-        let mut queue: std::collections::VecDeque<usize> = (0..nav.nx * nav.ny)
-            .filter(|&c| field.distance_m[c] == 0.0)
-            .collect();
+        let mut queue: std::collections::VecDeque<usize> =
+            field.source_cells.iter().map(|&c| c as usize).collect();
         for &c in &queue {
             reached[c] = true;
         }
@@ -1001,7 +1027,8 @@ impl Simulation {
         let a = &mut self.agents;
         // Agents are stored in spatial order; decide departures in id order so that events
         // and flow-limiter releases do not depend on storage order.
-        let mut inside: Vec<(AgentId, usize, usize)> = Vec::new();
+        let mut inside = std::mem::take(&mut self.departures);
+        inside.clear();
         for i in 0..a.id.len() {
             a.held[i] = false;
             let p = Point::new(a.x[i], a.y[i]);
@@ -1010,11 +1037,14 @@ impl Simulation {
             }
         }
         if inside.is_empty() {
+            self.departures = inside;
             return;
         }
         inside.sort_unstable();
-        let mut keep = vec![true; a.id.len()];
-        for (id, i, e) in inside {
+        let mut keep = std::mem::take(&mut self.keep);
+        keep.clear();
+        keep.resize(a.id.len(), true);
+        for &(id, i, e) in &inside {
             let exit = &mut self.exits[e];
             if let Some(interval) = exit.release_interval_s {
                 if t + 1e-9 < exit.next_release_s {
@@ -1031,6 +1061,8 @@ impl Simulation {
             });
         }
         a.compact(&keep);
+        self.keep = keep;
+        self.departures = inside;
     }
 
     fn record_samples(&mut self) {
@@ -1065,10 +1097,11 @@ impl Simulation {
         if let (Some(every), Some(traj)) = (self.trajectory_every, self.trajectories.as_mut())
             && self.step_index.is_multiple_of(every)
         {
-            let mut by_id: Vec<(AgentId, usize)> =
-                a.id.iter().copied().zip(0..a.id.len()).collect();
+            let by_id = &mut self.by_id;
+            by_id.clear();
+            by_id.extend(a.id.iter().copied().zip(0..a.id.len()));
             by_id.sort_unstable();
-            for (id, i) in by_id {
+            for &(id, i) in by_id.iter() {
                 traj.time_s.push(t);
                 traj.agent.push(id);
                 traj.x.push(a.x[i]);
@@ -1084,34 +1117,54 @@ const STALL_DISTANCE_M: f64 = 0.5;
 /// See [`STALL_DISTANCE_M`], s.
 const STALL_TIME_S: f64 = 30.0;
 
+/// Agents per parallel task of the update (each task keeps its own neighbour list).
+const UPDATE_CHUNK: usize = 256;
+
 /// How often agents are re-sorted into spatial order, in steps.
 const REORDER_EVERY_STEPS: u64 = 10;
 
+/// Buffers for [`Agents::permute`], one per element type.
+#[derive(Default)]
+struct PermuteScratch {
+    f: Vec<f64>,
+    u: Vec<u32>,
+    b: Vec<bool>,
+    id: Vec<AgentId>,
+}
+
 impl Agents {
-    /// Reorders every array so that slot k holds the agent that was in slot `order[k]`.
-    fn permute(&mut self, order: &[u32]) {
-        fn apply<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
-            *v = order.iter().map(|&k| v[k as usize]).collect();
+    /// Reorders every array so that slot k holds the agent that was in slot `order[k]`,
+    /// through buffers kept in `scratch` (no allocation once they have grown).
+    fn permute(&mut self, order: &[u32], scratch: &mut PermuteScratch) {
+        fn apply<T: Copy>(v: &mut Vec<T>, order: &[u32], tmp: &mut Vec<T>) {
+            tmp.clear();
+            tmp.extend(order.iter().map(|&k| v[k as usize]));
+            std::mem::swap(v, tmp);
         }
-        apply(&mut self.id, order);
-        apply(&mut self.x, order);
-        apply(&mut self.y, order);
-        apply(&mut self.ex, order);
-        apply(&mut self.ey, order);
-        apply(&mut self.v0, order);
-        apply(&mut self.radius, order);
-        apply(&mut self.time_gap, order);
-        apply(&mut self.premovement, order);
-        apply(&mut self.population, order);
-        apply(&mut self.stage, order);
-        apply(&mut self.exit, order);
-        apply(&mut self.held, order);
-        apply(&mut self.anchor_x, order);
-        apply(&mut self.anchor_y, order);
-        apply(&mut self.anchor_s, order);
-        apply(&mut self.e0x, order);
-        apply(&mut self.e0y, order);
-        apply(&mut self.v_desired, order);
+        let PermuteScratch { f, u, b, id } = scratch;
+        apply(&mut self.id, order, id);
+        for v in [
+            &mut self.x,
+            &mut self.y,
+            &mut self.ex,
+            &mut self.ey,
+            &mut self.v0,
+            &mut self.radius,
+            &mut self.time_gap,
+            &mut self.premovement,
+            &mut self.anchor_x,
+            &mut self.anchor_y,
+            &mut self.anchor_s,
+            &mut self.e0x,
+            &mut self.e0y,
+            &mut self.v_desired,
+        ] {
+            apply(v, order, f);
+        }
+        for v in [&mut self.population, &mut self.stage, &mut self.exit] {
+            apply(v, order, u);
+        }
+        apply(&mut self.held, order, b);
     }
 
     fn compact(&mut self, keep: &[bool]) {

@@ -497,30 +497,37 @@ pub fn v6_demographics() -> Result<CaseReport, Error> {
         (5, 1.27, 1.27),
         (5, 1.07, 1.07),
     ];
-    let mut y = 1.0;
+    // Everyone in a column at x = 1 m, 1 m apart, each with an exit of its own straight ahead
+    // (agents head for the centre of their exit, so a shared exit would make them converge).
     let mut populations = Vec::new();
+    let mut exits = Vec::new();
     for &(count, min, max) in &groups {
-        let positions = (0..count)
-            .map(|_| {
-                y += 1.0;
-                Point::new(1.0, y - 1.0)
-            })
-            .collect();
-        let mut p = Population::at_positions(positions);
-        p.speed_mps = DesiredSpeed::Normal {
-            mean: (min + max) / 2.0,
-            sd: (max - min) / 2.0,
-            min,
-            max,
-        };
-        populations.push(p);
+        for _ in 0..count {
+            let y = 1.0 + exits.len() as f64;
+            let name = format!("lane {}", exits.len());
+            exits.push(Exit::new(
+                name.clone(),
+                rectangle(69.5, y - 0.3, 69.9, y + 0.3),
+            ));
+            let mut p = Population::at_positions(vec![Point::new(1.0, y)]);
+            p.speed_mps = DesiredSpeed::Normal {
+                mean: (min + max) / 2.0,
+                sd: (max - min) / 2.0,
+                min,
+                max,
+            };
+            p.exit = Some(name);
+            populations.push(p);
+        }
     }
     let mut s = Scenario::new(
         WalkableArea::new(rectangle(0.0, 0.0, 70.0, 52.0)),
-        vec![Exit::new("far wall", rectangle(69.5, 0.2, 69.9, 51.8))],
+        exits,
         populations,
     );
     s.seed = 7;
+    // Fifty exits: a coarser way-finding grid keeps the fields small (the way is straight).
+    s.navigation_cell_m = 0.25;
     s.max_time_s = 12.0;
     s.output.trajectory_interval_s = Some(1.0);
     let outcome = run(&s)?;
@@ -825,50 +832,84 @@ pub fn steady_flow(outcome: &Outcome) -> f64 {
     (hi - lo) as f64 / (times[hi] - times[lo])
 }
 
-/// V9 — bottleneck width sweep, 0.8–2.0 m (crowd.md §3.4, §5.3). JuPedSim 1.4.2: 0.8 m clogs
-/// (20 of 150 through in 300 s); 1.0: 0.97, 1.2: 1.28, 1.6: 1.79, 2.0: 2.23 p/s; pass: parity
-/// ±10 % and J(b) increasing. JuPedSim's figure is one draw of the 150 start positions (numpy,
-/// seed 7), which this crate cannot reproduce; near clogging one draw varies by ±10 %, so each
-/// width is the mean of three draws (seeds 7, 8, 9) that did not clog.
+/// JuPedSim 1.4.2 on the same start positions as [`bottleneck`] with seeds 7, 8 and 9
+/// (`benchmarks/crowd/bottleneck_parity.py`, run on the project machine): (door width m,
+/// steady flows p/s of the three draws; `None` where the draw clogged, fewer than 131 out in
+/// 300 s). crowd.md §3.4's single numpy draw gave 0.97 / 1.28 / 1.79 / 2.23 p/s.
+pub const JUPEDSIM_BOTTLENECK_FLOWS: [(f64, [Option<f64>; 3]); 5] = [
+    (0.8, [None, None, Some(0.7497)]),
+    (1.0, [Some(0.8921), Some(1.0355), Some(0.9381)]),
+    (1.2, [Some(1.2385), Some(1.3178), Some(1.2770)]),
+    (1.6, [Some(1.8820), Some(1.9573), Some(1.8861)]),
+    (2.0, [Some(2.2477), Some(2.1735), Some(2.4192)]),
+];
+
+/// V9 — bottleneck width sweep, 0.8–2.0 m (crowd.md §3.4, §5.3), parity with JuPedSim 1.4.2
+/// draw for draw: both engines start from the same three draws of 150 positions (seeds 7, 8,
+/// 9; [`JUPEDSIM_BOTTLENECK_FLOWS`]). Pass: for 1.0–2.0 m the mean steady flow of the draws
+/// within ±10 % of JuPedSim's mean over the same draws, J(b) increasing; at 0.8 m the draws
+/// JuPedSim clogs on clog here too (CFSM's known jam at narrow doors).
 pub fn v9_bottleneck_sweep() -> Result<CaseReport, Error> {
     let mut checks = Checks::new();
     let mut flows = Vec::new();
     let mut measured = Vec::new();
-    for (width, reference) in [(1.0, 0.97), (1.2, 1.28), (1.6, 1.79), (2.0, 2.23)] {
-        let mut draws = Vec::new();
-        for seed in [7, 8, 9] {
+    let seeds = [7, 8, 9];
+    for (width, reference) in JUPEDSIM_BOTTLENECK_FLOWS {
+        let mut ours = Vec::new();
+        for seed in seeds {
             let outcome = run(&bottleneck(width, 150, seed))?;
             checks.invariants(&format!("b {width} m seed {seed}"), &outcome, 1e-3);
-            if outcome.agents_evacuated > 130 {
-                draws.push(steady_flow(&outcome));
-            }
+            ours.push((outcome.agents_evacuated > 130).then(|| steady_flow(&outcome)));
         }
-        if draws.is_empty() {
+        if width < 1.0 {
+            let clogged_there: Vec<u64> = seeds
+                .iter()
+                .zip(reference)
+                .filter(|(_, r)| r.is_none())
+                .map(|(s, _)| *s)
+                .collect();
+            let clogged_here: Vec<u64> = seeds
+                .iter()
+                .zip(&ours)
+                .filter(|(_, o)| o.is_none())
+                .map(|(s, _)| *s)
+                .collect();
+            checks.require(clogged_there.iter().all(|s| clogged_here.contains(s)), || {
+                format!("b = {width} m: JuPedSim clogs on seeds {clogged_there:?}, here {clogged_here:?}")
+            });
+            measured.push(format!("{width}: clogs on seeds {clogged_here:?}"));
+            continue;
+        }
+        let both: Vec<(f64, f64)> = ours
+            .iter()
+            .zip(reference)
+            .filter_map(|(o, r)| Some(((*o)?, r?)))
+            .collect();
+        if both.is_empty() {
             checks.require(false, || format!("b = {width} m: every draw clogged"));
             measured.push(format!("{width}: clogged"));
             continue;
         }
-        let flow = draws.iter().sum::<f64>() / draws.len() as f64;
-        checks.require(relative(flow, reference) <= 0.10, || {
-            format!("b = {width} m: {flow:.3} p/s vs JuPedSim {reference} ± 10 %")
+        let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+        let flow = mean(both.iter().map(|b| b.0).collect());
+        let jupedsim = mean(both.iter().map(|b| b.1).collect());
+        checks.require(relative(flow, jupedsim) <= 0.10, || {
+            format!("b = {width} m: {flow:.3} p/s vs JuPedSim {jupedsim:.3} p/s on the same draws (± 10 %)")
         });
         flows.push(flow);
-        measured.push(format!("{width}: {flow:.2}"));
+        measured.push(format!(
+            "{width}: {flow:.2} ({:+.0} %)",
+            100.0 * (flow / jupedsim - 1.0)
+        ));
     }
     checks.require(flows.windows(2).all(|w| w[0] < w[1]), || {
         format!("J(b) not increasing: {flows:.3?}")
     });
-    let clog = run(&bottleneck(0.8, 150, 7))?;
-    checks.invariants("b 0.8 m", &clog, 1e-3);
-    checks.require(clog.agents_evacuated < 150, || {
-        "b = 0.8 m: all 150 passed; with CFSM defaults the door should clog".into()
-    });
-    measured.push(format!("0.8: {} of 150 out", clog.agents_evacuated));
     Ok(checks.report(
         ("V9", "bottleneck width sweep (JuPedSim parity)"),
-        "JuPedSim 1.4.2 jupedsim_refcases.py (crowd.md §3.4)",
+        "JuPedSim 1.4.2 on the same draws (benchmarks/crowd/bottleneck_parity.py)",
         format!("b m: p/s  {}", measured.join(", ")),
-        "1.0: 0.97, 1.2: 1.28, 1.6: 1.79, 2.0: 2.23 p/s ± 10 %; 0.8 m clogs".into(),
+        "JuPedSim 1.0: 0.96, 1.2: 1.28, 1.6: 1.91, 2.0: 2.28 p/s ± 10 %; 0.8 m clogs".into(),
     ))
 }
 

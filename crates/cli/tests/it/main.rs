@@ -4,4 +4,6 @@
 mod api;
 mod browser;
 mod command_line;
+mod crowd;
+mod hvm;
 mod server;
