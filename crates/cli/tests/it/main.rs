@@ -5,5 +5,4 @@ mod api;
 mod browser;
 mod command_line;
 mod crowd;
-mod hvm;
 mod server;
