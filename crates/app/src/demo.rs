@@ -104,6 +104,9 @@ pub fn demo_site_drafts(
         .collect()
 }
 
+/// The file name the demo extract is recorded under as a map source.
+pub const DEMO_EXTRACT_NAME: &str = "munich-altstadt-2020.osm.pbf";
+
 impl App {
     /// Makes sure the demo city is in the database and gives the demo administrator `password`.
     ///
@@ -119,16 +122,18 @@ impl App {
         let specs = parse_demo_manifest(manifest)?;
         let existing = self.organisation_by_name(DEMO_ORGANISATION_NAME).await?;
         let loaded_now = existing.is_none();
-        let needs_basemap = self.store.basemap_extent().await?.is_none();
+        // A database from before map sources were kept has a base map but no source: import again.
+        let needs_basemap = self.store.current_map_source().await?.is_none();
         let extract = if loaded_now || needs_basemap {
-            Some(crate::read_osm_bytes(extract_pbf, "the demo extract").await?)
+            Some(crate::read_osm_bytes(extract_pbf.clone(), DEMO_EXTRACT_NAME).await?)
         } else {
             None
         };
         if let Some(extract) = &extract
             && needs_basemap
         {
-            self.import_basemap(&extract.basemap).await?;
+            self.import_basemap(DEMO_EXTRACT_NAME, &extract_pbf, &extract.basemap)
+                .await?;
         }
         let organisation = match existing {
             Some(organisation) => organisation,

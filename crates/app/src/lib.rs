@@ -15,6 +15,7 @@
 mod auth;
 mod demo;
 mod error;
+mod hvm;
 mod osm;
 mod sites;
 mod throttle;
@@ -23,16 +24,23 @@ use std::sync::Arc;
 
 pub use auth::{Actor, LoginOutcome, SessionPolicy, hash_password};
 pub use demo::{
-    DEMO_ORGANISATION_NAME, DEMO_USERNAME, DemoLogin, DemoSiteSpec, demo_site_drafts,
-    parse_demo_manifest,
+    DEMO_EXTRACT_NAME, DEMO_ORGANISATION_NAME, DEMO_USERNAME, DemoLogin, DemoSiteSpec,
+    demo_site_drafts, parse_demo_manifest,
 };
 pub use error::AppError;
+pub use hvm::{
+    ADDED_BARRIER_KINDS, AddedBarrier, AddedOpening, ApproachReport, BarrierReport, BendReport,
+    EntryReport, HvmChanges, HvmInputs, HvmRequest, HvmResult, HvmRules, HvmSummary,
+    HvmWorstImpact, LoadedMap, VehicleReport, analyse_outline, entry_label, entry_status_text,
+    hvm_engine_version, parse_area_geojson, rating_requirement_text, requested_vehicles,
+};
 pub use osm::{
     candidate_draft, candidate_feature_collection, candidate_site_name, read_osm_bytes,
     read_osm_extract,
 };
 pub use osm_import::{CandidateSpace, OsmExtract};
 pub use store::{BoundingBox, Store};
+pub use vehicle_approach;
 
 /// The application: the store plus the policies that govern its use. Cheap to clone.
 #[derive(Clone)]
@@ -44,6 +52,8 @@ pub struct App {
     hashing_permits: Arc<tokio::sync::Semaphore>,
     /// Per-account back-off after repeated failed logins.
     login_throttle: Arc<throttle::LoginThrottle>,
+    /// The current map source, parsed and converted once for the engines.
+    map_cache: Arc<tokio::sync::Mutex<Option<Arc<hvm::LoadedMap>>>>,
 }
 
 impl App {
@@ -55,6 +65,7 @@ impl App {
             session_policy,
             hashing_permits: Arc::new(tokio::sync::Semaphore::new(cores)),
             login_throttle: Arc::default(),
+            map_cache: Arc::default(),
         }
     }
 

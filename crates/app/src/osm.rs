@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use domain::{AuditAction, BasemapFeature, Site, SiteDraft};
+use domain::{AuditAction, BasemapFeature, MapSource, Site, SiteDraft};
 use osm_import::{CandidateSpace, OsmExtract};
 
 use crate::{Actor, App, AppError};
@@ -108,16 +108,39 @@ impl App {
         self.import_site_drafts(actor, drafts).await
     }
 
-    /// Replaces the base map with the features of an extract (system action).
-    pub async fn import_basemap(&self, features: &[BasemapFeature]) -> Result<(), AppError> {
-        self.store.replace_basemap(features).await?;
+    /// Replaces the base map with the features of an extract and keeps the extract itself (`data`,
+    /// the file's bytes, imported from the file `name`) as the map source that studies read
+    /// (system action). Returns the source's record.
+    pub async fn import_basemap(
+        &self,
+        name: &str,
+        data: &[u8],
+        features: &[BasemapFeature],
+    ) -> Result<MapSource, AppError> {
+        let source = MapSource {
+            sha256: sha256_hex(data),
+            name: name.to_string(),
+            size_bytes: data.len() as u64,
+            imported_at: chrono::Utc::now(),
+        };
+        self.store.replace_basemap(&source, data, features).await?;
         self.audit(
             None,
             None,
             AuditAction::BasemapImported,
-            String::new(),
-            format!("{} features", features.len()),
+            format!("map:{}", source.sha256),
+            format!("{} features from {}", features.len(), source.name),
         )
-        .await
+        .await?;
+        Ok(source)
     }
+}
+
+/// Lower-case hexadecimal SHA-256 of `data`.
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }

@@ -11,7 +11,9 @@ use app::{App, SessionPolicy};
 use clap::{Args, Parser, Subcommand};
 use domain::{OrganisationKind, Role};
 
+mod bench_hvm;
 mod crowd;
+mod hvm;
 
 /// The demo city's OpenStreetMap extract (© OpenStreetMap contributors, ODbL), compiled in so the
 /// demo runs from the binary alone.
@@ -54,6 +56,9 @@ enum Command {
     /// Manage organisations.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Hostile-vehicle analysis: every entry a vehicle can reach, its speed, energy and the
+    /// barrier rating it calls for.
+    Hvm(hvm::HvmArgs),
     /// Crowd and evacuation simulation: run a scenario file, validate against RiMEA/NIST cases.
     #[command(subcommand)]
     Crowd(crowd::CrowdCommand),
@@ -66,6 +71,8 @@ enum Command {
 enum BenchCommand {
     /// Crowd simulation throughput (agent-steps per second) on the JuPedSim benchmark scenario.
     Crowd(crowd::BenchArgs),
+    /// Hostile-vehicle analysis of every candidate site of real extracts, against parse time.
+    Hvm(bench_hvm::HvmBenchArgs),
 }
 
 #[derive(Args)]
@@ -224,8 +231,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Hvm(args) => hvm::run(&cli.db, args).await,
         Command::Crowd(command) => crowd::run(command),
         Command::Bench(BenchCommand::Crowd(args)) => crowd::bench(args),
+        Command::Bench(BenchCommand::Hvm(args)) => bench_hvm::run(args).await,
         Command::Org(OrgCommand::Add { name, kind }) => {
             let app = open(&cli.db).await?;
             let kind: OrganisationKind = kind.parse()?;
@@ -380,8 +389,19 @@ async fn import_osm(db: &str, args: ImportOsmArgs) -> anyhow::Result<()> {
     }
     let app = open(db).await?;
     if args.basemap {
-        app.import_basemap(&extract.basemap).await?;
-        println!("base map replaced: {} features", extract.basemap.len());
+        let data = std::fs::read(&args.file)
+            .with_context(|| format!("reading {}", args.file.display()))?;
+        let name = args.file.file_name().map_or_else(
+            || args.file.display().to_string(),
+            |name| name.to_string_lossy().into(),
+        );
+        let source = app.import_basemap(&name, &data, &extract.basemap).await?;
+        println!(
+            "base map replaced: {} features; map source {} (sha256 {})",
+            extract.basemap.len(),
+            source.name,
+            source.sha256
+        );
     }
     if wants_sites {
         let username = args.as_user.context(

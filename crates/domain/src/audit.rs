@@ -20,6 +20,7 @@ text_enum!(
         SitesImported => "sites_imported",
         SitesExported => "sites_exported",
         BasemapImported => "basemap_imported",
+        StudyRun => "study_run",
     }
 );
 

@@ -49,3 +49,7 @@ uuid_id!(
     /// Identifies a [`crate::Site`].
     SiteId
 );
+uuid_id!(
+    /// Identifies a [`crate::Study`].
+    StudyId
+);

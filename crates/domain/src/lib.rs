@@ -20,11 +20,12 @@ mod ids;
 mod organisation;
 mod site;
 mod site_geojson;
+mod study;
 
 pub use audit::{AuditAction, AuditEvent};
 pub use basemap::{BasemapFeature, BasemapLayer};
 pub use geometry::{GeometryError, SitePolygon, validate_polygon};
-pub use ids::{OrganisationId, SiteId, UserId};
+pub use ids::{OrganisationId, SiteId, StudyId, UserId};
 pub use organisation::{
     NewOrganisation, NewUser, Organisation, OrganisationKind, Role, UnknownVariant, User,
     validate_password, validate_username,
@@ -33,3 +34,4 @@ pub use site::{Site, SiteDraft, SiteKind, SiteValidationError};
 pub use site_geojson::{
     SiteImportError, parse_site_feature_collection, sites_to_feature_collection,
 };
+pub use study::{MapSource, NewStudy, Study, StudyKind};

@@ -40,8 +40,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use domain::{
-    AuditEvent, BasemapFeature, NewOrganisation, NewUser, Organisation, OrganisationId, Site,
-    SiteDraft, SiteId, User, UserId,
+    AuditEvent, BasemapFeature, MapSource, NewOrganisation, NewStudy, NewUser, Organisation,
+    OrganisationId, Site, SiteDraft, SiteId, Study, StudyId, StudyKind, User, UserId,
 };
 
 pub use postgres::PostgresStore;
@@ -228,8 +228,19 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
 
     // The base map (shared by all organisations: it is public OpenStreetMap data).
-    /// Replaces the whole base map in one transaction.
-    async fn replace_basemap(&self, features: &[BasemapFeature]) -> StoreResult<()>;
+    /// Replaces the whole base map in one transaction, and records `source` (with the extract's
+    /// bytes, `data`) as the current map source; a source already stored (same SHA-256) becomes
+    /// current again. The caller computes `source.sha256` from `data`.
+    async fn replace_basemap(
+        &self,
+        source: &MapSource,
+        data: &[u8],
+        features: &[BasemapFeature],
+    ) -> StoreResult<()>;
+    /// The map source imported last, or `None` before any import.
+    async fn current_map_source(&self) -> StoreResult<Option<MapSource>>;
+    /// The bytes of a stored map source.
+    async fn map_source_data(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>>;
     /// Features whose bounding box intersects `area` (edges touching count), at most `limit`, in
     /// the order they were given to `replace_basemap`.
     async fn basemap_features(
@@ -239,6 +250,25 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Vec<BasemapFeature>>;
     /// The extent of the whole base map, or `None` when none is loaded.
     async fn basemap_extent(&self) -> StoreResult<Option<BoundingBox>>;
+
+    // Studies, scoped to the caller's organisation; never updated.
+    /// Stores a study and its `StudyRun` audit event in one transaction. A site that does not exist
+    /// or belongs to another organisation is `StoreError::NotFound`, and so is an unknown
+    /// `map_sha256`.
+    async fn create_study(
+        &self,
+        organisation: OrganisationId,
+        study: &NewStudy,
+    ) -> StoreResult<Study>;
+    async fn study(&self, organisation: OrganisationId, id: StudyId) -> StoreResult<Option<Study>>;
+    /// The studies of a site, newest first, optionally of one kind. Their `result` is left out
+    /// (`null`) to keep lists light; [`Store::study`] returns it.
+    async fn list_studies(
+        &self,
+        organisation: OrganisationId,
+        site: SiteId,
+        kind: Option<StudyKind>,
+    ) -> StoreResult<Vec<Study>>;
 
     // Audit trail.
     /// Appends an event (stored at microsecond precision).

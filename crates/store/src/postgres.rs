@@ -23,8 +23,8 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, Postgres, Row};
 use uuid::Uuid;
 
 use domain::{
-    AuditEvent, BasemapFeature, NewOrganisation, NewUser, Organisation, OrganisationId, Site,
-    SiteDraft, SiteId, User, UserId,
+    AuditEvent, BasemapFeature, MapSource, NewOrganisation, NewStudy, NewUser, Organisation,
+    OrganisationId, Site, SiteDraft, SiteId, Study, StudyId, StudyKind, User, UserId,
 };
 
 use crate::rows::{self, Columns, bare_column_name, corrupt};
@@ -621,8 +621,26 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn replace_basemap(&self, features: &[BasemapFeature]) -> StoreResult<()> {
+    async fn replace_basemap(
+        &self,
+        source: &MapSource,
+        data: &[u8],
+        features: &[BasemapFeature],
+    ) -> StoreResult<()> {
         let mut transaction = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO map_sources (sha256, name, size_bytes, imported_at, data)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (sha256) DO UPDATE SET name = excluded.name,
+                                                imported_at = excluded.imported_at",
+        )
+        .bind(&source.sha256)
+        .bind(&source.name)
+        .bind(i64::try_from(source.size_bytes).unwrap_or(i64::MAX))
+        .bind(source.imported_at)
+        .bind(data)
+        .execute(&mut *transaction)
+        .await?;
         sqlx::query("DELETE FROM basemap_features")
             .execute(&mut *transaction)
             .await?;
@@ -680,6 +698,112 @@ impl Store for PostgresStore {
             max_lon: row.real("basemap_features.max_lon")?,
             max_lat: row.real("basemap_features.max_lat")?,
         }))
+    }
+
+    async fn current_map_source(&self) -> StoreResult<Option<MapSource>> {
+        sqlx::query(
+            "SELECT sha256, name, size_bytes, imported_at FROM map_sources
+             ORDER BY imported_at DESC, sha256 LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|row| rows::map_source_from_row(&row))
+        .transpose()
+    }
+
+    async fn map_source_data(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT data FROM map_sources WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| decoded(&row, "map_sources.data")).transpose()
+    }
+
+    async fn create_study(
+        &self,
+        organisation: OrganisationId,
+        new: &NewStudy,
+    ) -> StoreResult<Study> {
+        let mut transaction = self.pool.begin().await?;
+        let site = sqlx::query("SELECT 1 FROM sites WHERE id = $1 AND organisation_id = $2")
+            .bind(new.site_id.0)
+            .bind(organisation.0)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        if site.is_none() {
+            return Err(StoreError::NotFound {
+                what: "site",
+                id: new.site_id.to_string(),
+            });
+        }
+        let study = Study {
+            id: StudyId::new_random(),
+            organisation_id: organisation,
+            created_at: rows::now(),
+            study: new.clone(),
+        };
+        sqlx::query(
+            "INSERT INTO studies (id, organisation_id, site_id, kind, created_at, created_by,
+                                  engine_version, map_sha256, inputs, summary, result)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(study.id.0)
+        .bind(organisation.0)
+        .bind(new.site_id.0)
+        .bind(new.kind.as_str())
+        .bind(study.created_at)
+        .bind(new.created_by.map(|id| id.0))
+        .bind(&new.engine_version)
+        .bind(&new.map_sha256)
+        .bind(Json(&new.inputs))
+        .bind(Json(&new.summary))
+        .bind(Json(&new.result))
+        .execute(&mut *transaction)
+        .await
+        .map_err(|error| {
+            rows::not_found_on_foreign_key(
+                error,
+                "map source",
+                new.map_sha256.as_deref().unwrap_or_default(),
+            )
+        })?;
+        insert_audit_event(&mut transaction, &rows::study_run_event(&study)).await?;
+        transaction.commit().await?;
+        Ok(study)
+    }
+
+    async fn study(&self, organisation: OrganisationId, id: StudyId) -> StoreResult<Option<Study>> {
+        sqlx::query("SELECT * FROM studies WHERE id = $1 AND organisation_id = $2")
+            .bind(id.0)
+            .bind(organisation.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| rows::study_from_row(&row, true))
+            .transpose()
+    }
+
+    async fn list_studies(
+        &self,
+        organisation: OrganisationId,
+        site: SiteId,
+        kind: Option<StudyKind>,
+    ) -> StoreResult<Vec<Study>> {
+        let found = sqlx::query(
+            "SELECT id, organisation_id, site_id, kind, created_at, created_by, engine_version,
+                    map_sha256, inputs, summary
+             FROM studies
+             WHERE organisation_id = $1 AND site_id = $2 AND ($3::text IS NULL OR kind = $3)
+             ORDER BY created_at DESC, id",
+        )
+        .bind(organisation.0)
+        .bind(site.0)
+        .bind(kind.map(|kind| kind.as_str()))
+        .fetch_all(&self.pool)
+        .await?;
+        found
+            .iter()
+            .map(|row| rows::study_from_row(row, false))
+            .collect()
     }
 
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()> {

@@ -18,8 +18,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
 use domain::{
-    AuditAction, AuditEvent, BasemapFeature, Organisation, OrganisationId, Site, SiteDraft, SiteId,
-    SitePolygon, User, UserId,
+    AuditAction, AuditEvent, BasemapFeature, MapSource, NewStudy, Organisation, OrganisationId,
+    Site, SiteDraft, SiteId, SitePolygon, Study, StudyId, User, UserId,
 };
 
 use crate::{BoundingBox, SessionRecord, StoreError, StoreResult};
@@ -131,6 +131,55 @@ pub(crate) fn site_from_row(row: &impl Columns) -> StoreResult<Site> {
         created_at: row.timestamp("sites.created_at")?,
         updated_at: row.timestamp("sites.updated_at")?,
     })
+}
+
+pub(crate) fn map_source_from_row(row: &impl Columns) -> StoreResult<MapSource> {
+    let size = row.integer("map_sources.size_bytes")?;
+    Ok(MapSource {
+        sha256: row.text("map_sources.sha256")?,
+        name: row.text("map_sources.name")?,
+        size_bytes: u64::try_from(size)
+            .map_err(|_| corrupt("map_sources.size_bytes", format!("{size} is not a size")))?,
+        imported_at: row.timestamp("map_sources.imported_at")?,
+    })
+}
+
+/// A study row; `with_result` false for list queries, which leave the result column out.
+pub(crate) fn study_from_row(row: &impl Columns, with_result: bool) -> StoreResult<Study> {
+    Ok(Study {
+        id: StudyId(row.uuid("studies.id")?),
+        organisation_id: OrganisationId(row.uuid("studies.organisation_id")?),
+        created_at: row.timestamp("studies.created_at")?,
+        study: NewStudy {
+            site_id: SiteId(row.uuid("studies.site_id")?),
+            kind: parsed("studies.kind", row.text("studies.kind")?)?,
+            created_by: row.optional_uuid("studies.created_by")?.map(UserId),
+            engine_version: row.text("studies.engine_version")?,
+            map_sha256: row.optional_text("studies.map_sha256")?,
+            inputs: row.json("studies.inputs")?,
+            summary: row.json("studies.summary")?,
+            result: if with_result {
+                row.json("studies.result")?
+            } else {
+                serde_json::Value::Null
+            },
+        },
+    })
+}
+
+/// The audit event of a stored study.
+pub(crate) fn study_run_event(study: &Study) -> AuditEvent {
+    AuditEvent {
+        at: study.created_at,
+        organisation_id: Some(study.organisation_id),
+        user_id: study.study.created_by,
+        action: AuditAction::StudyRun,
+        subject: format!("study:{}", study.id),
+        detail: format!(
+            "{} study of site:{} ({})",
+            study.study.kind, study.study.site_id, study.study.engine_version
+        ),
+    }
 }
 
 pub(crate) fn audit_event_from_row(row: &impl Columns) -> StoreResult<AuditEvent> {

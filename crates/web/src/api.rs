@@ -38,6 +38,11 @@ use crate::session::{ApiCaller, Visitor, expired_session_cookie, session_cookie}
         import_sites,
         osm_candidates,
         basemap,
+        run_hvm_study,
+        site_studies,
+        get_study,
+        study_entries,
+        study_geojson,
         openapi_json
     ),
     components(schemas(
@@ -45,6 +50,8 @@ use crate::session::{ApiCaller, Visitor, expired_session_cookie, session_cookie}
         LoginResponse,
         SiteUpdate,
         ErrorBody,
+        StudyRecord,
+        HvmStudyResponse,
         Site,
         SiteDraft,
         User,
@@ -66,6 +73,11 @@ pub fn routes() -> Router<AppState> {
             "/sites/{id}",
             get(get_site).put(update_site).delete(delete_site),
         )
+        .route("/sites/{id}/hvm-studies", post(run_hvm_study))
+        .route("/sites/{id}/studies", get(site_studies))
+        .route("/studies/{id}", get(get_study))
+        .route("/studies/{id}/entries", get(study_entries))
+        .route("/studies/{id}/geojson", get(study_geojson))
         .route("/osm/candidates", post(osm_candidates))
         .route("/basemap", get(basemap))
         .route("/openapi.json", get(openapi_json))
@@ -187,6 +199,152 @@ async fn create_site(
 ) -> Result<(StatusCode, Json<Site>), ApiError> {
     let site = state.app.create_site(&actor, draft).await?;
     Ok((StatusCode::CREATED, Json(site)))
+}
+
+/// A study as the API shows it. `result` is the engine's full output (absent in lists).
+#[derive(Serialize, ToSchema)]
+pub struct StudyRecord {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: domain::StudyId,
+    #[schema(value_type = String, format = Uuid)]
+    pub site_id: SiteId,
+    /// vehicle_approach or crowd.
+    pub kind: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The engine and its version, e.g. `vehicle_approach 0.1.0`.
+    pub engine_version: String,
+    /// SHA-256 of the OpenStreetMap extract analysed.
+    pub map_sha256: Option<String>,
+    /// What was asked (for a vehicle-approach study: vehicles, rules, added barriers, openings,
+    /// and the outline analysed).
+    #[schema(value_type = Object)]
+    pub inputs: serde_json::Value,
+    /// Headline figures.
+    #[schema(value_type = Object)]
+    pub summary: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
+}
+
+impl StudyRecord {
+    fn from_study(study: domain::Study, with_result: bool) -> StudyRecord {
+        StudyRecord {
+            id: study.id,
+            site_id: study.study.site_id,
+            kind: study.study.kind.as_str().to_string(),
+            created_at: study.created_at,
+            engine_version: study.study.engine_version,
+            map_sha256: study.study.map_sha256,
+            inputs: study.study.inputs,
+            summary: study.study.summary,
+            result: with_result.then_some(study.study.result),
+        }
+    }
+}
+
+/// A vehicle-approach study just run: the stored study and every entry's figures.
+#[derive(Serialize, ToSchema)]
+pub struct HvmStudyResponse {
+    pub study: StudyRecord,
+    /// Per entry point: position, way, width, and per vehicle class the status, impact speed
+    /// (km/h), kinetic energy (kJ), angle, run-up, required rating, path and bends.
+    #[schema(value_type = Vec<Object>)]
+    pub entries: Vec<app::EntryReport>,
+}
+
+/// Run a hostile-vehicle study of a site on the current map and store it. Body: `{"vehicles":
+/// ["N3C", "M1"], "rules": "worst_case" | "compliant", "added_barriers": [{"kind": "block",
+/// "rating": "V/7200[N2A]/48/90:8.3/0.0", "line": [[lon, lat], ...]}], "openings": [{"at":
+/// [lon, lat], "width_m": 4.0}]}` (every field optional).
+#[utoipa::path(post, path = "/api/sites/{id}/hvm-studies", request_body(content = Object),
+    params(("id" = String, Path, description = "site id")),
+    responses((status = 201, body = HvmStudyResponse), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn run_hvm_study(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<app::HvmRequest>,
+) -> Result<(StatusCode, Json<HvmStudyResponse>), ApiError> {
+    let id = parse_site_id(&id)?;
+    let (study, result) = state.app.run_hvm_study(&actor, id, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(HvmStudyResponse {
+            study: StudyRecord::from_study(study, false),
+            entries: result.entry_reports(),
+        }),
+    ))
+}
+
+/// The studies of a site, newest first (without their results).
+#[utoipa::path(get, path = "/api/sites/{id}/studies", params(("id" = String, Path, description = "site id")),
+    responses((status = 200, body = Vec<StudyRecord>), (status = 404, body = ErrorBody)))]
+async fn site_studies(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<StudyRecord>>, ApiError> {
+    let id = parse_site_id(&id)?;
+    state.app.site(&actor, id).await?;
+    let studies = state.app.site_studies(&actor, id, None).await?;
+    Ok(Json(
+        studies
+            .into_iter()
+            .map(|study| StudyRecord::from_study(study, false))
+            .collect(),
+    ))
+}
+
+fn parse_study_id(text: &str) -> Result<domain::StudyId, ApiError> {
+    text.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("study {text} not found (not a study id)"),
+        )
+    })
+}
+
+/// One study with the engine's full result.
+#[utoipa::path(get, path = "/api/studies/{id}", params(("id" = String, Path, description = "study id")),
+    responses((status = 200, body = StudyRecord), (status = 404, body = ErrorBody)))]
+async fn get_study(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<StudyRecord>, ApiError> {
+    let study = state.app.study(&actor, parse_study_id(&id)?).await?;
+    Ok(Json(StudyRecord::from_study(study, true)))
+}
+
+/// A vehicle-approach study's entries with every vehicle's figures (WGS84, rounded).
+#[utoipa::path(get, path = "/api/studies/{id}/entries", params(("id" = String, Path, description = "study id")),
+    responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody)))]
+async fn study_entries(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<app::EntryReport>>, ApiError> {
+    let (_, result) = state.app.hvm_study(&actor, parse_study_id(&id)?).await?;
+    Ok(Json(result.entry_reports()))
+}
+
+/// A vehicle-approach study as GeoJSON: entry points and approach paths (speeds per vertex).
+#[utoipa::path(get, path = "/api/studies/{id}/geojson", params(("id" = String, Path, description = "study id")),
+    responses((status = 200, description = "GeoJSON FeatureCollection"), (status = 404, body = ErrorBody)))]
+async fn study_geojson(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (_, result) = state.app.hvm_study(&actor, parse_study_id(&id)?).await?;
+    let mut response = Json(result.to_geojson()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/geo+json"),
+    );
+    Ok(response)
 }
 
 fn parse_site_id(text: &str) -> Result<SiteId, ApiError> {

@@ -129,6 +129,15 @@ impl Localizer {
         self.format(key, Some(&args))
     }
 
+    /// The message for `key` with several variables.
+    pub fn t_args(&self, key: &str, values: &[(&str, FluentValue<'static>)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set(name.to_string(), value.clone());
+        }
+        self.format(key, Some(&args))
+    }
+
     /// The translated name of a site kind.
     pub fn kind(&self, kind: impl Borrow<SiteKind>) -> String {
         self.t(&format!("kind-{}", kind.borrow().as_str()))

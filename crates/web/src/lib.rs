@@ -17,6 +17,7 @@
 mod api;
 mod assets;
 mod error;
+mod hvm_page;
 mod i18n;
 mod pages;
 mod security;
@@ -70,6 +71,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     };
     Router::new()
         .merge(pages::routes())
+        .merge(hvm_page::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

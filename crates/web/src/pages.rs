@@ -62,7 +62,7 @@ impl PageContext {
     }
 }
 
-fn render(template: &impl Template) -> Response {
+pub(crate) fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
@@ -73,7 +73,7 @@ fn render(template: &impl Template) -> Response {
 }
 
 /// The refusal of a form whose synchronizer token is not the session's, or None when it matches.
-fn csrf_refusal(t: Localizer, actor: &Actor, given: &str) -> Option<Response> {
+pub(crate) fn csrf_refusal(t: Localizer, actor: &Actor, given: &str) -> Option<Response> {
     (!tokens_match(given, &actor.csrf_token))
         .then(|| render_error_page(t, Some(actor), StatusCode::FORBIDDEN, t.t("error-csrf")))
 }
@@ -106,7 +106,7 @@ async fn map_extent(state: &AppState) -> String {
     }
 }
 
-fn tile_url(config: &WebConfig) -> String {
+pub(crate) fn tile_url(config: &WebConfig) -> String {
     config.tile_url.clone().unwrap_or_default()
 }
 
@@ -337,9 +337,11 @@ struct SitePage {
     notice: Option<String>,
     extent: String,
     tile_url: String,
+    /// The newest vehicle-approach study in one line, when there is one.
+    hvm_line: Option<String>,
 }
 
-fn parse_site_id(text: &str) -> Result<SiteId, AppError> {
+pub(crate) fn parse_site_id(text: &str) -> Result<SiteId, AppError> {
     text.parse()
         .map_err(|_| AppError::NotFound(format!("site {text} not found")))
 }
@@ -358,7 +360,30 @@ async fn site_page(
     match site {
         Ok(site) => {
             let (min_lon, min_lat, max_lon, max_lat) = site.draft.polygon.bounding_box();
+            let hvm_line = match state
+                .app
+                .site_studies(&actor, site.id, Some(domain::StudyKind::VehicleApproach))
+                .await
+            {
+                Ok(studies) => studies.first().and_then(|study| {
+                    let summary: app::HvmSummary =
+                        serde_json::from_value(study.study.summary.clone()).ok()?;
+                    Some(t.t_args(
+                        "site-hvm-latest",
+                        &[
+                            ("entries", summary.entries.into()),
+                            ("open", summary.open_entries.into()),
+                            (
+                                "date",
+                                study.created_at.format("%Y-%m-%d").to_string().into(),
+                            ),
+                        ],
+                    ))
+                }),
+                Err(error) => return page_error(t, Some(&actor), error),
+            };
             render(&SitePage {
+                hvm_line,
                 page: PageContext::new(t, Some(&actor), site.draft.name.clone()),
                 area: format_area(t, site.draft.polygon.area_m2()),
                 can_edit: actor.user.role.can_edit_sites(),

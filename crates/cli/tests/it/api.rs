@@ -713,3 +713,134 @@ async fn administrators_add_colleagues_and_read_the_audit_trail_in_the_ui() {
     );
     assert!(trail.contains("anna.planner"));
 }
+
+#[tokio::test]
+async fn vehicle_approach_studies_run_and_read_through_the_api() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let client = http_client();
+    let csrf = api_login(&client, &server, DEMO_PASSWORD).await;
+    let sites: Vec<serde_json::Value> = get_json(&client, &server.url("/api/sites")).await;
+    let marienplatz = sites
+        .iter()
+        .find(|site| site["name"] == "Marienplatz")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let run = |body: serde_json::Value, csrf: Option<&str>| {
+        let mut request = client
+            .post(server.url(&format!("/api/sites/{marienplatz}/hvm-studies")))
+            .json(&body);
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        request.send()
+    };
+
+    let response = run(serde_json::json!({"vehicles": ["M1"]}), Some(&csrf))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let created: serde_json::Value = response.json().await.unwrap();
+    let study_id = created["study"]["id"].as_str().unwrap().to_string();
+    assert_eq!(created["study"]["kind"], "vehicle_approach");
+    assert!(
+        created["study"]["engine_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("vehicle_approach ")
+    );
+    assert_eq!(created["study"]["map_sha256"].as_str().unwrap().len(), 64);
+    let entries = created["entries"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry["vehicles"][0]["status"] == "open")
+    );
+
+    let studies: Vec<serde_json::Value> = get_json(
+        &client,
+        &server.url(&format!("/api/sites/{marienplatz}/studies")),
+    )
+    .await;
+    assert_eq!(studies.len(), 1);
+    assert!(
+        studies[0].get("result").is_none(),
+        "lists leave the result out"
+    );
+    let study: serde_json::Value =
+        get_json(&client, &server.url(&format!("/api/studies/{study_id}"))).await;
+    assert!(study["result"]["analysis"]["entries"].is_array());
+    let listed: Vec<serde_json::Value> = get_json(
+        &client,
+        &server.url(&format!("/api/studies/{study_id}/entries")),
+    )
+    .await;
+    assert_eq!(&listed, entries);
+    let response = client
+        .get(server.url(&format!("/api/studies/{study_id}/geojson")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/geo+json");
+    let geojson: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(geojson["type"], "FeatureCollection");
+
+    // Bad input: named, nothing stored.
+    let (status, message) = error_of(
+        run(serde_json::json!({"vehicles": ["X9"]}), Some(&csrf))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(message.contains("X9"), "{message}");
+    let (status, message) = error_of(
+        run(serde_json::json!({"vehicle": ["M1"]}), Some(&csrf))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(message.contains("vehicle"), "{message}");
+    let (status, message) = error_of(
+        run(
+            serde_json::json!({"openings": [{"at": [11.575, 48.137], "width_m": -2}]}),
+            Some(&csrf),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(message.contains("openings[0].width_m"), "{message}");
+    let response = run(serde_json::json!({}), None).await.unwrap();
+    assert_eq!(
+        response.status(),
+        403,
+        "a write without the CSRF token is refused"
+    );
+    let studies: Vec<serde_json::Value> = get_json(
+        &client,
+        &server.url(&format!("/api/sites/{marienplatz}/studies")),
+    )
+    .await;
+    assert_eq!(studies.len(), 1);
+    let response = client
+        .get(server.url("/api/studies/00000000-0000-0000-0000-000000000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+
+    let document: serde_json::Value = get_json(&client, &server.url("/api/openapi.json")).await;
+    for path in ["/api/sites/{id}/hvm-studies", "/api/studies/{id}/geojson"] {
+        assert!(
+            document["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+}

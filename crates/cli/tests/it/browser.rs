@@ -190,6 +190,53 @@ async fn the_demo_map_shows_the_sites_in_a_real_browser() {
         .await;
         let heading = browser.find(Locator::Css("aside h1")).await?.text().await?;
         assert_eq!(heading, "Hofgarten entrance");
+
+        // Issue 3: a vehicle-approach analysis of Marienplatz from its page, shown on the map
+        // (approach paths coloured by speed, entry points) and as a table.
+        browser.goto(&server.url("/sites")).await?;
+        browser.find(Locator::LinkText("Marienplatz")).await?.click().await?;
+        browser.find(Locator::Id("open-hvm")).await?.click().await?;
+        for checkbox in browser.find_all(Locator::Css("input[name=vehicle]")).await? {
+            let code = checkbox.attr("value").await?.unwrap_or_default();
+            if code != "M1" && code != "N3C" {
+                checkbox.click().await?;
+            }
+        }
+        browser.find(Locator::Id("run-hvm")).await?.click().await?;
+        wait_until("the analysis' approach paths on the map", || async {
+            browser
+                .find(Locator::Css("#map[data-approaches-drawn]"))
+                .await
+                .is_ok()
+        })
+        .await;
+        let summary = browser.find(Locator::Id("hvm-summary")).await?.text().await?;
+        assert!(summary.contains("entry points"), "{summary}");
+        let drawn: usize = browser
+            .find(Locator::Id("map"))
+            .await?
+            .attr("data-approaches-drawn")
+            .await?
+            .unwrap_or_default()
+            .parse()
+            .unwrap_or(0);
+        assert!(drawn > 0, "approach paths drawn: {drawn}");
+        let entries = browser
+            .find_all(Locator::Css("#hvm-entries tbody.entry"))
+            .await?
+            .len();
+        assert!(entries >= 4, "{entries} entry rows");
+        let rating = browser
+            .find(Locator::Css("#hvm-entries td.rating"))
+            .await?
+            .text()
+            .await?;
+        assert!(rating.starts_with("V/"), "{rating}");
+        let screenshot = browser.screenshot().await?;
+        std::fs::write(directory.path().join("hvm.png"), &screenshot).unwrap();
+        if let Ok(path) = std::env::var("AGORA_HVM_SCREENSHOT") {
+            std::fs::write(path, &screenshot).unwrap();
+        }
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -5,12 +5,12 @@ use std::process::{Command, Output};
 
 use crate::server::{agora_binary, sqlite_url};
 
-const DEMO_EXTRACT: &str = concat!(
+pub(crate) const DEMO_EXTRACT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../data/demo/munich-altstadt-2020.osm.pbf"
 );
 
-fn agora(database: &Path, arguments: &[&str]) -> Output {
+pub(crate) fn agora(database: &Path, arguments: &[&str]) -> Output {
     Command::new(agora_binary())
         .arg("--db")
         .arg(sqlite_url(database))
@@ -21,15 +21,15 @@ fn agora(database: &Path, arguments: &[&str]) -> Output {
         .expect("agora runs")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn succeed(database: &Path, arguments: &[&str]) -> String {
+pub(crate) fn succeed(database: &Path, arguments: &[&str]) -> String {
     let output = agora(database, arguments);
     assert!(
         output.status.success(),

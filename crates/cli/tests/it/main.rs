@@ -5,4 +5,5 @@ mod api;
 mod browser;
 mod command_line;
 mod crowd;
+mod hvm;
 mod server;

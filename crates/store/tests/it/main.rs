@@ -16,9 +16,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
 
 use domain::{
-    AuditAction, AuditEvent, BasemapFeature, BasemapLayer, NewOrganisation, NewUser, Organisation,
-    OrganisationId, OrganisationKind, Role, Site, SiteDraft, SiteId, SiteKind, SitePolygon, User,
-    UserId,
+    AuditAction, AuditEvent, BasemapFeature, BasemapLayer, MapSource, NewOrganisation, NewStudy,
+    NewUser, Organisation, OrganisationId, OrganisationKind, Role, Site, SiteDraft, SiteId,
+    SiteKind, SitePolygon, Study, StudyId, StudyKind, User, UserId,
 };
 use store::{BoundingBox, PostgresStore, SessionRecord, Store, StoreError};
 
@@ -111,6 +111,8 @@ struct Told {
     basemap: Vec<BasemapFeature>,
     basemap_extent: BoundingBox,
     live_session: SessionRecord,
+    map_source: MapSource,
+    studies: Vec<Study>,
 }
 
 async fn tell_story(handle: Arc<dyn Store>) -> Told {
@@ -686,7 +688,10 @@ async fn tell_story(handle: Arc<dyn Store>) -> Told {
             (11.577, 48.137, 11.578, 48.138),
         ),
     ];
-    store.replace_basemap(&first_import).await.unwrap();
+    store
+        .replace_basemap(&map_source("first", b"first"), b"first", &first_import)
+        .await
+        .unwrap();
     let viewport = BoundingBox {
         min_lon: 11.574,
         min_lat: 48.136,
@@ -741,7 +746,10 @@ async fn tell_story(handle: Arc<dyn Store>) -> Told {
             )
         })
         .collect();
-    store.replace_basemap(&grid).await.unwrap();
+    store
+        .replace_basemap(&map_source("grid", b"grid"), b"grid", &grid)
+        .await
+        .unwrap();
     assert_eq!(
         store.basemap_features(everywhere, 10_000).await.unwrap(),
         grid
@@ -786,7 +794,11 @@ async fn tell_story(handle: Arc<dyn Store>) -> Told {
             (11.5772, 48.1400, 11.5772, 48.1400),
         ),
     ];
-    store.replace_basemap(&basemap).await.unwrap();
+    let old_source = map_source("munich.osm.pbf", b"the first extract");
+    store
+        .replace_basemap(&old_source, b"the first extract", &basemap)
+        .await
+        .unwrap();
     assert_eq!(store.basemap_features(viewport, 100).await.unwrap(), vec![]);
     assert_eq!(
         store.basemap_features(everywhere, 100).await.unwrap(),
@@ -799,6 +811,107 @@ async fn tell_story(handle: Arc<dyn Store>) -> Told {
         max_lat: 48.1410,
     };
     assert_eq!(store.basemap_extent().await.unwrap(), Some(basemap_extent));
+    assert_eq!(
+        store.current_map_source().await.unwrap(),
+        Some(old_source.clone())
+    );
+    assert_eq!(
+        store.map_source_data(&old_source.sha256).await.unwrap(),
+        Some(b"the first extract".to_vec())
+    );
+    assert_eq!(store.map_source_data(&"0".repeat(64)).await.unwrap(), None);
+
+    // --- Studies ----------------------------------------------------------------------------
+    let studied = &city_sites[0];
+    let new_study = |kind: StudyKind, map: Option<&str>, figure: u32| NewStudy {
+        site_id: studied.id,
+        kind,
+        created_by: Some(alice.id),
+        engine_version: "vehicle_approach 0.1.0".into(),
+        map_sha256: map.map(str::to_string),
+        inputs: serde_json::json!({"vehicles": ["N3C", "M1"]}),
+        summary: serde_json::json!({"entries": figure}),
+        result: serde_json::json!({"entries": [{"speed_kmh": 48.5, "path": [[1, 2], [3, 4]]}]}),
+    };
+    let hvm = store
+        .create_study(
+            city.id,
+            &new_study(StudyKind::VehicleApproach, Some(&old_source.sha256), 7),
+        )
+        .await
+        .unwrap();
+    // Created a moment later: newest first in lists.
+    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    let crowd = store
+        .create_study(city.id, &new_study(StudyKind::Crowd, None, 3))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.study(city.id, hvm.id).await.unwrap(),
+        Some(hvm.clone())
+    );
+    // Another organisation sees nothing and cannot study a site it does not own.
+    assert_eq!(store.study(police.id, hvm.id).await.unwrap(), None);
+    let foreign = store
+        .create_study(police.id, &new_study(StudyKind::Crowd, None, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(foreign, StoreError::NotFound { what: "site", .. }),
+        "{foreign:?}"
+    );
+    let unknown_map = store
+        .create_study(
+            city.id,
+            &new_study(StudyKind::Crowd, Some(&"f".repeat(64)), 1),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            unknown_map,
+            StoreError::NotFound {
+                what: "map source",
+                ..
+            }
+        ),
+        "{unknown_map:?}"
+    );
+    let without_result = |study: &Study| Study {
+        study: NewStudy {
+            result: serde_json::Value::Null,
+            ..study.study.clone()
+        },
+        ..study.clone()
+    };
+    assert_eq!(
+        store.list_studies(city.id, studied.id, None).await.unwrap(),
+        vec![without_result(&crowd), without_result(&hvm)]
+    );
+    assert_eq!(
+        store
+            .list_studies(city.id, studied.id, Some(StudyKind::VehicleApproach))
+            .await
+            .unwrap(),
+        vec![without_result(&hvm)]
+    );
+    assert_eq!(
+        store
+            .list_studies(police.id, studied.id, None)
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store.study(city.id, StudyId::new_random()).await.unwrap(),
+        None
+    );
+    let audit = store.audit_events(city.id, 2).await.unwrap();
+    assert_eq!(audit[0].action, AuditAction::StudyRun);
+    assert_eq!(audit[0].subject, format!("study:{}", crowd.id));
+    assert_eq!(audit[0].user_id, Some(alice.id));
+    let city_audit = store.audit_events(city.id, 100).await.unwrap();
+    let studies = vec![crowd, hvm];
 
     Told {
         organisations,
@@ -812,6 +925,8 @@ async fn tell_story(handle: Arc<dyn Store>) -> Told {
         basemap,
         basemap_extent,
         live_session,
+        map_source: old_source,
+        studies,
     }
 }
 
@@ -853,6 +968,17 @@ async fn check_still_there(store: &dyn Store, told: &Told) {
         Some(told.basemap_extent)
     );
 
+    assert_eq!(
+        store.current_map_source().await.unwrap(),
+        Some(told.map_source.clone())
+    );
+    for study in &told.studies {
+        assert_eq!(
+            store.study(told.city, study.id).await.unwrap().as_ref(),
+            Some(study)
+        );
+    }
+
     // The reopened store still enforces its rules.
     let site = &told.city_sites[0];
     let stale = store
@@ -863,6 +989,19 @@ async fn check_still_there(store: &dyn Store, told: &Told) {
         matches!(stale, StoreError::VersionConflict { .. }),
         "{stale:?}"
     );
+}
+
+fn map_source(name: &str, data: &[u8]) -> MapSource {
+    use sha2::Digest;
+    MapSource {
+        sha256: sha2::Sha256::digest(data)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect(),
+        name: name.into(),
+        size_bytes: data.len() as u64,
+        imported_at: Utc::now().trunc_subsecs(6),
+    }
 }
 
 fn new_user(organisation_id: OrganisationId, username: &str, role: Role, hash: &str) -> NewUser {

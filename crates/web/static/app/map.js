@@ -76,7 +76,7 @@
     return span.innerHTML;
   }
 
-  if (settings.mode === 'view') {
+  if (settings.mode === 'view' || settings.mode === 'hvm') {
     fetch(settings.sitesUrl, { credentials: 'same-origin' })
       .then(function (response) { return response.json(); })
       .then(function (collection) {
@@ -102,6 +102,7 @@
         }).addTo(map);
         element.dataset.sitesLoaded = String(collection.features.length);
         if (focus) {
+          if (settings.mode === 'hvm') { focus.setStyle({ fillOpacity: 0.08 }); focus.bringToBack(); }
           map.fitBounds(focus.getBounds(), { padding: [40, 40] });
         } else if (collection.features.length > 0) {
           map.fitBounds(sites.getBounds(), { padding: [20, 20] });
@@ -144,5 +145,183 @@
     });
     input.addEventListener('change', readOutline);
     if (input.value.trim()) { readOutline(); }
+  }
+
+  // --- Vehicle-approach studies: approach paths coloured by speed, entry points, and the user's
+  // temporary barriers and openings. --------------------------------------------------------------
+  // Colours change at the nominal impact-test speeds (16, 32, 48, 64, 80 km/h).
+  var speedBands = [
+    { below: 16, color: '#2e7d32' }, { below: 32, color: '#9ccc65' }, { below: 48, color: '#fdd835' },
+    { below: 64, color: '#fb8c00' }, { below: 80, color: '#e53935' }, { below: Infinity, color: '#6a1b9a' }
+  ];
+  function speedColor(speed) {
+    for (var i = 0; i < speedBands.length; i++) { if (speed < speedBands[i].below) { return speedBands[i].color; } }
+    return speedBands[speedBands.length - 1].color;
+  }
+
+  if (settings.mode === 'hvm' && settings.studyUrl) {
+    var approaches = L.layerGroup().addTo(map);
+    var entryLayer = L.layerGroup().addTo(map);
+    var entryMarkers = {};
+    var study = null;
+
+    var legend = L.control({ position: 'bottomright' });
+    legend.onAdd = function () {
+      // Built node by node: the Content-Security-Policy refuses inline style attributes.
+      var div = L.DomUtil.create('div', 'map-legend');
+      var title = document.createElement('strong');
+      title.textContent = settings.labelSpeed;
+      div.appendChild(title);
+      var lower = 0;
+      speedBands.forEach(function (band) {
+        div.appendChild(document.createElement('br'));
+        var swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = band.color;
+        div.appendChild(swatch);
+        div.appendChild(document.createTextNode(' ' + (band.below === Infinity ? '≥ ' + lower : lower + '–' + band.below)));
+        lower = band.below;
+      });
+      return div;
+    };
+    legend.addTo(map);
+
+    var chooser = L.control({ position: 'topright' });
+    var select = null;
+    chooser.onAdd = function () {
+      var div = L.DomUtil.create('div', 'map-legend');
+      div.innerHTML = '<label>' + escapeHtml(settings.labelShow) + ' <select id="hvm-vehicle"></select></label>';
+      L.DomEvent.disableClickPropagation(div);
+      select = div.querySelector('select');
+      select.addEventListener('change', function () { drawApproaches(select.value); });
+      return div;
+    };
+    chooser.addTo(map);
+
+    function drawApproaches(vehicle) {
+      approaches.clearLayers();
+      var drawn = 0;
+      study.features.forEach(function (feature) {
+        var p = feature.properties;
+        if (p.feature !== 'approach' || p.vehicle !== vehicle) { return; }
+        var coordinates = feature.geometry.coordinates;
+        for (var i = 1; i < coordinates.length; i++) {
+          L.polyline([[coordinates[i - 1][1], coordinates[i - 1][0]], [coordinates[i][1], coordinates[i][0]]], {
+            color: speedColor(p.speeds_kmh[i]), weight: 5, opacity: 0.9, className: 'agora-approach'
+          }).bindTooltip(escapeHtml(p.entry + ' · ' + p.vehicle + ' · ' + p.speeds_kmh[i] + ' km/h')).addTo(approaches);
+        }
+        drawn++;
+      });
+      element.dataset.approachesDrawn = String(drawn);
+    }
+
+    function entryPopup(p) {
+      var rows = p.vehicles.map(function (v) {
+        return '<tr><td>' + escapeHtml(v.vehicle) + '</td><td>' + escapeHtml(v.status) + '</td><td>' +
+          (v.speed_kmh !== undefined ? escapeHtml(String(v.speed_kmh)) : '—') + '</td><td>' +
+          (v.energy_kj !== undefined ? escapeHtml(String(v.energy_kj)) : '—') + '</td><td>' +
+          escapeHtml(v.required_rating || v.unprotected_required_rating || '') + '</td></tr>';
+      }).join('');
+      return '<strong>' + escapeHtml(p.entry) + '</strong> ' + escapeHtml(p.way_name || p.way) +
+        '<table class="popup"><tr><th></th><th></th><th>km/h</th><th>kJ</th><th></th></tr>' + rows + '</table>';
+    }
+
+    fetch(settings.studyUrl, { credentials: 'same-origin' })
+      .then(function (response) { return response.json(); })
+      .then(function (collection) {
+        study = collection;
+        var vehicles = [];
+        var bestVehicle = null, bestEnergy = -1, entries = 0;
+        collection.features.forEach(function (feature) {
+          var p = feature.properties;
+          if (p.feature === 'approach') {
+            if (vehicles.indexOf(p.vehicle) < 0) { vehicles.push(p.vehicle); }
+            if (p.energy_kj > bestEnergy) { bestEnergy = p.energy_kj; bestVehicle = p.vehicle; }
+          } else if (p.feature === 'entry') {
+            entries++;
+            var c = feature.geometry.coordinates;
+            var marker = L.circleMarker([c[1], c[0]], {
+              radius: 7, weight: 2, color: '#111', fillOpacity: 1,
+              fillColor: p.open ? speedColor(p.max_speed_kmh) : '#9e9e9e', className: 'agora-entry'
+            }).bindTooltip(escapeHtml(p.entry + (p.open ? ' · ' + p.max_speed_kmh + ' km/h · ' + p.required_rating : '')),
+              { permanent: false }).bindPopup(entryPopup(p), { maxWidth: 420 }).addTo(entryLayer);
+            entryMarkers[p.entry] = marker;
+          }
+        });
+        vehicles.forEach(function (vehicle) {
+          var option = document.createElement('option');
+          option.value = vehicle; option.textContent = vehicle;
+          select.appendChild(option);
+        });
+        if (bestVehicle) { select.value = bestVehicle; drawApproaches(bestVehicle); }
+        element.dataset.entriesLoaded = String(entries);
+      });
+
+    Array.prototype.forEach.call(document.querySelectorAll('.entry-link'), function (link) {
+      link.addEventListener('click', function (event) {
+        event.preventDefault();
+        var marker = entryMarkers[link.dataset.entry];
+        if (marker) { map.setView(marker.getLatLng(), Math.max(map.getZoom(), 18)); marker.openPopup(); }
+      });
+    });
+  }
+
+  if (settings.mode === 'hvm' && settings.canEdit === 'true' && map.pm) {
+    var changesInput = document.getElementById(settings.changesInput);
+    var list = document.getElementById('changes-list');
+    var changes = { added_barriers: [], openings: [] };
+    try { changes = JSON.parse(changesInput.value) || changes; } catch (error) { /* keep empty */ }
+    changes.added_barriers = changes.added_barriers || [];
+    changes.openings = changes.openings || [];
+    var changeLayers = L.layerGroup().addTo(map);
+
+    function writeChanges() {
+      changesInput.value = JSON.stringify(changes);
+      changeLayers.clearLayers();
+      list.innerHTML = '';
+      changes.added_barriers.forEach(function (barrier, index) {
+        var latlngs = barrier.line.map(function (p) { return [p[1], p[0]]; });
+        var label = settings.labelBarrier + ' ' + (index + 1) + ': ' + barrier.kind + (barrier.rating ? ' ' + barrier.rating : '');
+        (latlngs.length === 1 ? L.circleMarker(latlngs[0], { radius: 5, color: '#000', fillColor: '#000', fillOpacity: 1 })
+          : L.polyline(latlngs, { color: '#000', weight: 6, dashArray: '2 6', className: 'agora-added-barrier' }))
+          .bindTooltip(escapeHtml(label)).addTo(changeLayers);
+        addListItem(label, function () { changes.added_barriers.splice(index, 1); writeChanges(); });
+      });
+      changes.openings.forEach(function (opening, index) {
+        var label = settings.labelOpening + ' ' + (index + 1) + ': ' + opening.width_m + ' m';
+        L.circle([opening.at[1], opening.at[0]], { radius: opening.width_m / 2, color: '#00897b', weight: 3, className: 'agora-opening' })
+          .bindTooltip(escapeHtml(label)).addTo(changeLayers);
+        addListItem(label, function () { changes.openings.splice(index, 1); writeChanges(); });
+      });
+    }
+    function addListItem(label, remove) {
+      var item = document.createElement('li');
+      item.textContent = label + ' ';
+      var button = document.createElement('button');
+      button.type = 'button'; button.className = 'button secondary'; button.textContent = settings.labelRemove;
+      button.addEventListener('click', remove);
+      item.appendChild(button);
+      list.appendChild(item);
+    }
+
+    map.pm.addControls({
+      position: 'topleft', drawMarker: true, drawCircleMarker: false, drawPolyline: true, drawPolygon: false,
+      drawRectangle: false, drawCircle: false, drawText: false, cutPolygon: false, rotateMode: false,
+      editMode: false, dragMode: false, removalMode: false
+    });
+    map.on('pm:create', function (event) {
+      var geometry = event.layer.toGeoJSON().geometry;
+      map.removeLayer(event.layer);
+      if (event.shape === 'Line') {
+        var rating = document.getElementById('barrier-rating').value.trim();
+        var barrier = { kind: document.getElementById('barrier-kind').value, line: geometry.coordinates };
+        if (rating) { barrier.rating = rating; }
+        changes.added_barriers.push(barrier);
+      } else if (event.shape === 'Marker') {
+        changes.openings.push({ at: geometry.coordinates, width_m: Number(document.getElementById('opening-width').value) || 4 });
+      }
+      writeChanges();
+    });
+    writeChanges();
   }
 })();

@@ -1,0 +1,169 @@
+//! `agora bench hvm`: the hostile-vehicle engine against issue 3's targets, on real extracts.
+//!
+//! For each map: the time to parse the extract (PBF to the city model), then the time to analyse
+//! every candidate public space it holds for every standard vehicle class, through the same path
+//! as a study (`app::analyse_outline`), with the sites spread over `--threads` threads. Targets:
+//! the analysis no longer than the parse, the Munich old town under 1 s on 2 cores; the process's
+//! peak memory is printed.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+
+/// Arguments of `agora bench hvm`.
+#[derive(Args)]
+pub struct HvmBenchArgs {
+    /// Extracts to measure (default: the demo's Munich old town, and
+    /// data/osm/london-city-west-2020.osm.pbf when run from the repository).
+    #[arg(long = "map")]
+    maps: Vec<PathBuf>,
+    /// Threads the sites are spread over.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+}
+
+const LONDON: &str = "data/osm/london-city-west-2020.osm.pbf";
+const OLD_TOWN_TARGET: Duration = Duration::from_secs(1);
+
+struct Figures {
+    name: String,
+    parse: Duration,
+    prepare: Duration,
+    sites: usize,
+    entries: usize,
+    analysis: Duration,
+}
+
+/// Runs `agora bench hvm`.
+pub async fn run(args: HvmBenchArgs) -> anyhow::Result<()> {
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    if args.maps.is_empty() {
+        inputs.push((
+            app::DEMO_EXTRACT_NAME.to_string(),
+            crate::DEMO_EXTRACT.to_vec(),
+        ));
+        if let Ok(bytes) = std::fs::read(LONDON) {
+            inputs.push((LONDON.to_string(), bytes));
+        } else {
+            eprintln!("note: {LONDON} not found (run from the repository root to include London)");
+        }
+    }
+    for path in &args.maps {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        inputs.push((path.display().to_string(), bytes));
+    }
+    let threads = args.threads.max(1);
+    let mut all = Vec::new();
+    for (name, bytes) in inputs {
+        eprintln!("measuring {name} ...");
+        all.push(measure(name, bytes, threads).await?);
+    }
+    println!(
+        "{:<44} {:>9} {:>10} {:>6} {:>8} {:>12}  targets",
+        "map", "parse s", "prepare s", "sites", "entries", "analysis s"
+    );
+    for figures in &all {
+        let mut verdicts = vec![format!(
+            "analysis <= parse: {}",
+            met(figures.analysis <= figures.parse)
+        )];
+        if figures.name.contains("munich") {
+            verdicts.push(format!(
+                "old town < {} s on {threads} threads: {}",
+                OLD_TOWN_TARGET.as_secs(),
+                met(figures.analysis < OLD_TOWN_TARGET)
+            ));
+        }
+        println!(
+            "{:<44} {:>9.3} {:>10.3} {:>6} {:>8} {:>12.3}  {}",
+            figures.name,
+            figures.parse.as_secs_f64(),
+            figures.prepare.as_secs_f64(),
+            figures.sites,
+            figures.entries,
+            figures.analysis.as_secs_f64(),
+            verdicts.join("; ")
+        );
+    }
+    println!(
+        "vehicle classes: {}; threads: {threads}; peak memory (VmHWM): {}",
+        app::vehicle_approach::standard_vehicle_classes()
+            .iter()
+            .map(|vehicle| vehicle.code.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        peak_memory()
+    );
+    Ok(())
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT MET" }
+}
+
+async fn measure(name: String, bytes: Vec<u8>, threads: usize) -> anyhow::Result<Figures> {
+    let started = Instant::now();
+    let extract = app::read_osm_bytes(bytes, &name).await?;
+    let parse = started.elapsed();
+    let candidates: Vec<domain::SitePolygon> = extract
+        .candidates
+        .iter()
+        .map(|candidate| candidate.polygon.clone())
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let map = app::LoadedMap::new(String::new(), extract);
+        let prepare = started.elapsed();
+        let request = app::HvmRequest::default();
+        let started = Instant::now();
+        let chunk = candidates.len().div_ceil(threads).max(1);
+        let entries: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = candidates
+                .chunks(chunk)
+                .map(|sites| {
+                    let (map, request) = (&map, &request);
+                    scope.spawn(move || {
+                        sites
+                            .iter()
+                            .filter_map(|site| app::analyse_outline(map, site, request).ok())
+                            .map(|result| result.analysis.entries.len())
+                            .sum::<usize>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("an analysis thread panicked"))
+                .sum()
+        });
+        Figures {
+            name,
+            parse,
+            prepare,
+            sites: candidates.len(),
+            entries,
+            analysis: started.elapsed(),
+        }
+    })
+    .await
+    .context("benchmark task failed")
+}
+
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM"))
+                .map(|line| {
+                    line.split_whitespace()
+                        .skip(1)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+        })
+        .unwrap_or_else(|| "unknown (no /proc/self/status)".into())
+}

@@ -1,0 +1,209 @@
+//! `agora hvm` on the real binary (issue 3, item 3): on an OSM file and a GeoJSON area, and on a
+//! stored site; JSON and GeoJSON output; bad input named.
+
+use std::path::Path;
+
+use crate::command_line::{DEMO_EXTRACT, agora, succeed};
+
+fn fail(database: &Path, arguments: &[&str]) -> String {
+    let output = agora(database, arguments);
+    assert!(!output.status.success(), "agora {arguments:?} should fail");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn hvm_analyses_a_stored_site_and_an_area_file_and_names_bad_input() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("agora.db");
+    succeed(
+        &database,
+        &["org", "add", "Stadt München", "--kind", "city"],
+    );
+    succeed(
+        &database,
+        &[
+            "user",
+            "add",
+            "--org",
+            "Stadt München",
+            "--username",
+            "planner",
+            "--role",
+            "planner",
+        ],
+    );
+    succeed(
+        &database,
+        &[
+            "import",
+            "osm",
+            DEMO_EXTRACT,
+            "--add",
+            "relation/7366154",
+            "--basemap",
+            "--as",
+            "planner",
+        ],
+    );
+
+    // On the stored site: a table with every entry and vehicle, and the study is stored.
+    let table = succeed(
+        &database,
+        &[
+            "hvm",
+            "--site",
+            "Marienplatz",
+            "--as",
+            "planner",
+            "--vehicle",
+            "N3C,M1",
+        ],
+    );
+    assert!(
+        table.contains("Vehicle-approach analysis of Marienplatz"),
+        "{table}"
+    );
+    assert!(table.contains("E1 "), "{table}");
+    assert!(table.contains("N3C") && table.contains("M1"), "{table}");
+    assert!(
+        table.contains("V/7200[N3C]/"),
+        "a required rating for the lorry:\n{table}"
+    );
+
+    // On a file and an area: the site's own outline, exported.
+    let area = directory.path().join("marienplatz.geojson");
+    std::fs::write(
+        &area,
+        succeed(&database, &["site", "export", "--as", "planner"]),
+    )
+    .unwrap();
+    let area = area.to_str().unwrap();
+    let arguments = [
+        "hvm",
+        "--map",
+        DEMO_EXTRACT,
+        "--area",
+        area,
+        "--vehicle",
+        "N3C",
+        "--format",
+        "json",
+    ];
+    let json_text = succeed(&database, &arguments);
+    let report: serde_json::Value = serde_json::from_str(&json_text).unwrap();
+    let entries = report["entries"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert!(report["summary"]["open_entries"].as_u64().unwrap() >= 1);
+    let open = entries
+        .iter()
+        .flat_map(|entry| entry["vehicles"].as_array().unwrap())
+        .filter(|vehicle| vehicle["status"] == "open")
+        .collect::<Vec<_>>();
+    assert!(!open.is_empty());
+    for vehicle in open {
+        let approach = &vehicle["approach"];
+        assert!(approach["speed_kmh"].as_f64().unwrap() > 0.0);
+        assert!(approach["energy_kj"].as_f64().unwrap() > 0.0);
+        assert!(
+            approach["required_rating"]
+                .as_str()
+                .unwrap()
+                .starts_with("V/7200[N3C]/")
+        );
+        assert!(approach["path"].as_array().unwrap().len() >= 2);
+    }
+    // Same input, same output, byte for byte.
+    assert_eq!(succeed(&database, &arguments), json_text);
+
+    let geojson: serde_json::Value = serde_json::from_str(&succeed(
+        &database,
+        &[
+            "hvm",
+            "--map",
+            DEMO_EXTRACT,
+            "--area",
+            area,
+            "--vehicle",
+            "M1",
+            "--format",
+            "geojson",
+        ],
+    ))
+    .unwrap();
+    let kinds: Vec<&str> = geojson["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|feature| feature["geometry"]["type"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"Point") && kinds.contains(&"LineString"),
+        "{kinds:?}"
+    );
+
+    // Bad input: each named.
+    let error = fail(
+        &database,
+        &[
+            "hvm",
+            "--map",
+            DEMO_EXTRACT,
+            "--area",
+            area,
+            "--vehicle",
+            "X9",
+        ],
+    );
+    assert!(error.contains("X9") && error.contains("N3C"), "{error}");
+    let line = directory.path().join("line.geojson");
+    std::fs::write(
+        &line,
+        r#"{"type":"LineString","coordinates":[[11.57,48.13],[11.58,48.14]]}"#,
+    )
+    .unwrap();
+    let error = fail(
+        &database,
+        &[
+            "hvm",
+            "--map",
+            DEMO_EXTRACT,
+            "--area",
+            line.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        error.contains("line.geojson") && error.contains("Polygon"),
+        "{error}"
+    );
+    let nice = directory.path().join("nice.geojson");
+    std::fs::write(
+        &nice,
+        r#"{"type":"Polygon","coordinates":[[[7.25,43.69],[7.26,43.69],[7.26,43.695],[7.25,43.69]]]}"#,
+    )
+    .unwrap();
+    let error = fail(
+        &database,
+        &[
+            "hvm",
+            "--map",
+            DEMO_EXTRACT,
+            "--area",
+            nice.to_str().unwrap(),
+        ],
+    );
+    assert!(error.contains("outside the map"), "{error}");
+    let corrupt = directory.path().join("corrupt.osm.pbf");
+    std::fs::write(&corrupt, b"\x00\x00\x00\x0dnot a pbf at all").unwrap();
+    let error = fail(
+        &database,
+        &["hvm", "--map", corrupt.to_str().unwrap(), "--area", area],
+    );
+    assert!(error.contains("corrupt.osm.pbf"), "{error}");
+    let error = fail(&database, &["hvm", "--site", "Nowhere", "--as", "planner"]);
+    assert!(error.contains("no site named 'Nowhere'"), "{error}");
+    let error = fail(
+        &database,
+        &["hvm", "--site", "Marienplatz", "--rules", "reckless"],
+    );
+    assert!(error.contains("reckless"), "{error}");
+}
