@@ -22,8 +22,12 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/pip" install --quiet numpy shapely deprecated wrapt
 fi
 
-(cd "$root" && cargo build --release --quiet -p cli)
-agora="${CARGO_TARGET_DIR:-$root/target}/release/agora"
+# AGORA=path/to/agora uses a binary already built (e.g. the dev profile, where the workspace
+# builds crowd_sim and every dependency with opt-level 3 but keeps debug assertions).
+if [ -z "${AGORA:-}" ]; then
+    (cd "$root" && cargo build --release --quiet -p cli)
+fi
+agora="${AGORA:-${CARGO_TARGET_DIR:-$root/target}/release/agora}"
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

@@ -13,19 +13,8 @@
 //! agent-steps/s. For a fair comparison run `jupedsim_bench.py` back to back on the same idle
 //! machine; the figures printed here compare with the stored ones.
 //!
-//! Measured 2026-11-23 on the shared 2-core research machine (load average 3.7 from other
-//! sessions' builds, so about 1.2 cores for this process), not back to back with JuPedSim:
-//!
-//! | N | window | agent-steps/s (wall) | × JuPedSim | agent-steps per CPU-s | × JuPedSim |
-//! |---|---|---|---|---|---|
-//! | 1 000 | 30 s | 1 950 000 | 3.7 | 1 540 000 | 2.9 |
-//! | 10 000 | 30 s | 620 000 | 4.6 | 531 000 | 3.9 |
-//! | 50 000 | 2 s | 249 000 | 5.6 | 219 000 | 5.0 |
-//!
-//! The 10× target is not met on that machine; with both cores free the per-CPU figures
-//! extrapolate to about 7.9× (10 000) and 9.9× (50 000). Profile (perf, N = 10 000): ~60 % the
-//! neighbour loop, ~25 % libm `exp` (one per neighbour pair, as in JuPedSim), ~9 % way-finding
-//! lookups.
+//! Measured side by side with JuPedSim: see `benchmarks/crowd/README.md` (8.7–8.9× at
+//! N = 10 000, 15–16× at N = 50 000 on the shared 2-core machine, 2026-11-23).
 //!
 //! `cargo bench -p crowd_sim` runs a short criterion measurement of one step, then the
 //! JuPedSim windows (30 s for N ≤ 20 000, 2 s above) and prints agent-steps/s beside the target.

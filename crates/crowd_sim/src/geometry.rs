@@ -47,6 +47,14 @@ impl From<Point> for [f64; 2] {
     }
 }
 
+/// ⌊x⌋ for |x| < 2⁶³, without a call into libm (x86-64's baseline SSE2 has no rounding
+/// instruction, so `f64::floor` is a function call on the hot paths that locate cells).
+#[inline]
+pub(crate) fn floor(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t > x { t - 1.0 } else { t }
+}
+
 /// An axis-aligned rectangle `[x0, x1] × [y0, y1]` as a closed ring (counter-clockwise), a
 /// convenience for scenarios and tests.
 pub fn rectangle(x0: f64, y0: f64, x1: f64, y1: f64) -> Vec<Point> {
@@ -224,6 +232,13 @@ impl PreparedRing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floor_agrees_with_the_standard_library() {
+        for v in [-2.5, -2.0, -0.5, -0.0, 0.0, 0.3, 1.0, 7.99, 1e9] {
+            assert_eq!(floor(v), v.floor(), "{v}");
+        }
+    }
 
     #[test]
     fn point_in_ring_with_square() {

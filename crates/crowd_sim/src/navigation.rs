@@ -75,8 +75,8 @@ impl NavGrid {
 
     /// The cell containing `p`, clamped to the grid.
     pub fn cell_of(&self, p: Point) -> (usize, usize) {
-        let i = ((p.x - self.origin.x) / self.cell_m).floor();
-        let j = ((p.y - self.origin.y) / self.cell_m).floor();
+        let i = crate::geometry::floor((p.x - self.origin.x) / self.cell_m);
+        let j = crate::geometry::floor((p.y - self.origin.y) / self.cell_m);
         (
             (i.max(0.0) as usize).min(self.nx - 1),
             (j.max(0.0) as usize).min(self.ny - 1),
@@ -301,7 +301,7 @@ impl DistanceField {
     pub fn direction_at(&self, grid: &NavGrid, p: Point) -> Option<(f64, f64)> {
         let fx = (p.x - grid.origin.x) / grid.cell_m - 0.5;
         let fy = (p.y - grid.origin.y) / grid.cell_m - 0.5;
-        let (ix, iy) = (fx.floor(), fy.floor());
+        let (ix, iy) = (crate::geometry::floor(fx), crate::geometry::floor(fy));
         let (tx, ty) = (fx - ix, fy - iy);
         let (mut sx, mut sy) = (0.0, 0.0);
         for (di, dj, w) in [
@@ -467,8 +467,8 @@ impl WallGrid {
 
     /// Indices of the segments that may lie within `reach_m` of `p` (a superset).
     pub fn near(&self, p: Point) -> &[u32] {
-        let i = ((p.x - self.origin.x) / self.cell_m).floor();
-        let j = ((p.y - self.origin.y) / self.cell_m).floor();
+        let i = crate::geometry::floor((p.x - self.origin.x) / self.cell_m);
+        let j = crate::geometry::floor((p.y - self.origin.y) / self.cell_m);
         if i < 0.0 || j < 0.0 || i as usize >= self.nx || j as usize >= self.ny {
             return &[];
         }
