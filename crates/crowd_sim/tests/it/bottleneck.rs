@@ -30,9 +30,9 @@ fn v9_bottleneck_2m_parity_with_jupedsim() {
 
 /// V9 — the full sweep, 0.8–2.0 m, three draws per width, parity ± 10 % with JuPedSim 1.4.2
 /// run on the same draws, J(b) increasing, 0.8 m clogging where JuPedSim clogs (see
-/// `crowd_sim::validation::v9_bottleneck_sweep`). Measured: +1 / +2 / −5 / +2 % at 1.0 / 1.2
-/// / 1.6 / 2.0 m; 0.8 m clogs on all three draws (JuPedSim on two). Before exits steered agents
-/// to their centre (as JuPedSim does) the 1.0–1.2 m doors passed 10–17 % more than JuPedSim.
+/// `crowd_sim::validation::v9_bottleneck_sweep`). Measured: +3 / +3 / +1 / +2 % at 1.0 / 1.2
+/// / 1.6 / 2.0 m; 0.8 m clogs on draws 7 and 8, as JuPedSim's. Before exits steered agents to
+/// their centre (as JuPedSim does) the 1.0–1.2 m doors passed 10–17 % more than JuPedSim.
 ///
 /// Ignored as long (15 runs of 150 agents for up to 300 simulated s, about two minutes); run
 /// with `cargo test -p crowd_sim -- --ignored --nocapture v9`.
