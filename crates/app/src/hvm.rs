@@ -238,107 +238,75 @@ impl HvmResult {
         LocalFrame::new(self.frame_origin[0], self.frame_origin[1])
     }
 
-    /// The findings as a GeoJSON FeatureCollection in WGS84: one Point per entry (with every
-    /// vehicle's figures), one LineString per open approach (with the speed at each vertex, km/h,
-    /// in `speeds_kmh`), and each barrier the unprotected approaches would meet.
+    /// The findings as a GeoJSON FeatureCollection in WGS84, built from [`Self::entry_reports`]:
+    /// one Point per entry (with every vehicle's figures, and the most energetic open approach's
+    /// vehicle, speed, energy and required rating), and one LineString per open approach (with
+    /// the speed at each vertex, km/h, in `speeds_kmh`).
     pub fn to_geojson(&self) -> geojson::FeatureCollection {
-        let frame = self.frame();
-        let lon_lat = |point: &engine::Point| {
-            let (lon, lat) = frame.unproject(MetricPoint {
-                east_m: point.x_m,
-                north_m: point.y_m,
-            });
-            geo::Coord {
-                x: round_degrees(lon),
-                y: round_degrees(lat),
-            }
-        };
         let mut features = Vec::new();
-        for (index, entry) in self.analysis.entries.iter().enumerate() {
-            let label = entry_label(index);
-            let vehicles: Vec<serde_json::Value> =
-                entry.vehicles.iter().map(vehicle_properties).collect();
-            let worst = entry
-                .vehicles
-                .iter()
-                .filter_map(|result| result.approach.as_ref().map(|a| (result, a)))
-                .fold(
-                    None,
-                    |best: Option<(&engine::VehicleResult, &engine::Approach)>, next| match best {
-                        Some(best) if best.1.kinetic_energy_kj >= next.1.kinetic_energy_kj => {
-                            Some(best)
-                        }
-                        _ => Some(next),
-                    },
-                );
+        for entry in self.entry_reports() {
             let mut properties = serde_json::Map::new();
             properties.insert("feature".into(), "entry".into());
-            properties.insert("entry".into(), label.clone().into());
-            properties.insert("way".into(), format!("way/{}", entry.way.0).into());
-            properties.insert(
-                "way_name".into(),
-                self.way_names.get(&entry.way.0).cloned().into(),
-            );
+            properties.insert("entry".into(), entry.entry.clone().into());
+            properties.insert("way".into(), entry.way.clone().into());
+            properties.insert("way_name".into(), entry.way_name.clone().into());
             properties.insert(
                 "way_kind".into(),
                 serde_json::to_value(entry.way_kind).unwrap_or_default(),
             );
             properties.insert("across_open_area".into(), entry.across_open_area.into());
-            properties.insert("width_m".into(), round_to(entry.width_m, 1).into());
+            properties.insert("width_m".into(), entry.width_m.into());
             properties.insert(
                 "width_source".into(),
                 serde_json::to_value(entry.width_source).unwrap_or_default(),
             );
+            let worst = entry.most_energetic();
             properties.insert("open".into(), worst.is_some().into());
-            if let Some((result, approach)) = worst {
-                properties.insert("worst_vehicle".into(), result.vehicle.clone().into());
-                properties.insert(
-                    "max_speed_kmh".into(),
-                    round_to(approach.impact_speed_kmh, 1).into(),
-                );
-                properties.insert(
-                    "max_energy_kj".into(),
-                    round_to(approach.kinetic_energy_kj, 0).into(),
-                );
+            if let Some((vehicle, approach)) = worst {
+                properties.insert("worst_vehicle".into(), vehicle.vehicle.clone().into());
+                properties.insert("max_speed_kmh".into(), approach.speed_kmh.into());
+                properties.insert("max_energy_kj".into(), approach.energy_kj.into());
                 properties.insert(
                     "required_rating".into(),
-                    rating_requirement_text(&approach.required_rating).into(),
+                    approach.required_rating.clone().into(),
                 );
             }
-            properties.insert("vehicles".into(), vehicles.into());
+            properties.insert(
+                "vehicles".into(),
+                entry.vehicles.iter().map(vehicle_properties).collect(),
+            );
+            let [lon, lat] = entry.position;
             features.push(feature(
-                geojson::GeometryValue::from(&geo::Point::from(lon_lat(&entry.position))),
+                geojson::GeometryValue::from(&geo::Point::new(lon, lat)),
                 properties,
             ));
-            for result in &entry.vehicles {
-                let Some(approach) = &result.approach else {
+            for vehicle in &entry.vehicles {
+                let Some(approach) = &vehicle.approach else {
                     continue;
                 };
                 let mut properties = serde_json::Map::new();
                 properties.insert("feature".into(), "approach".into());
-                properties.insert("entry".into(), label.clone().into());
-                properties.insert("vehicle".into(), result.vehicle.clone().into());
-                properties.insert(
-                    "speed_kmh".into(),
-                    round_to(approach.impact_speed_kmh, 1).into(),
-                );
-                properties.insert(
-                    "energy_kj".into(),
-                    round_to(approach.kinetic_energy_kj, 0).into(),
-                );
-                properties.insert("run_up_m".into(), round_to(approach.run_up_m, 1).into());
+                properties.insert("entry".into(), entry.entry.clone().into());
+                properties.insert("vehicle".into(), vehicle.vehicle.clone().into());
+                properties.insert("speed_kmh".into(), approach.speed_kmh.into());
+                properties.insert("energy_kj".into(), approach.energy_kj.into());
+                properties.insert("run_up_m".into(), approach.run_up_m.into());
                 properties.insert(
                     "speeds_kmh".into(),
                     approach
                         .path
                         .iter()
-                        .map(|point| round_to(engine::mps_to_kmh(point.speed_mps), 1))
+                        .map(|[_, _, speed_kmh]| *speed_kmh)
                         .collect::<Vec<f64>>()
                         .into(),
                 );
                 features.push(feature(
-                    geojson::GeometryValue::from(&geo::LineString::new(
-                        approach.path.iter().map(|p| lon_lat(&p.position)).collect(),
+                    geojson::GeometryValue::from(&geo::LineString::from(
+                        approach
+                            .path
+                            .iter()
+                            .map(|[lon, lat, _]| (*lon, *lat))
+                            .collect::<Vec<_>>(),
                     )),
                     properties,
                 ));
@@ -451,6 +419,20 @@ pub struct BarrierReport {
     pub rating_meets: Option<bool>,
     /// The unmet criteria.
     pub shortfalls: Vec<String>,
+}
+
+impl EntryReport {
+    /// The open approach with the most kinetic energy at this entry, and its vehicle (the first
+    /// in the order analysed on a tie).
+    pub fn most_energetic(&self) -> Option<(&VehicleReport, &ApproachReport)> {
+        self.vehicles
+            .iter()
+            .filter_map(|vehicle| Some((vehicle, vehicle.approach.as_ref()?)))
+            .fold(None, |best, next| match best {
+                Some(best) if best.1.energy_kj >= next.1.energy_kj => Some(best),
+                _ => Some(next),
+            })
+    }
 }
 
 impl HvmResult {
@@ -575,37 +557,26 @@ pub fn parse_area_geojson(text: &str, name: &str) -> Result<SitePolygon, AppErro
         .map_err(|error| AppError::Invalid(format!("{name}: {error}")))
 }
 
-fn vehicle_properties(result: &engine::VehicleResult) -> serde_json::Value {
+/// A vehicle's figures at an entry, without its paths (they are features of their own).
+fn vehicle_properties(vehicle: &VehicleReport) -> serde_json::Value {
     let mut properties = serde_json::Map::new();
-    properties.insert("vehicle".into(), result.vehicle.clone().into());
-    properties.insert("status".into(), entry_status_text(result.status).into());
-    if let Some(approach) = &result.approach {
-        properties.insert(
-            "speed_kmh".into(),
-            round_to(approach.impact_speed_kmh, 1).into(),
-        );
-        properties.insert(
-            "energy_kj".into(),
-            round_to(approach.kinetic_energy_kj, 0).into(),
-        );
-        properties.insert(
-            "angle_deg".into(),
-            round_to(approach.impact_angle_deg, 0).into(),
-        );
-        properties.insert("run_up_m".into(), round_to(approach.run_up_m, 1).into());
+    properties.insert("vehicle".into(), vehicle.vehicle.clone().into());
+    properties.insert("status".into(), vehicle.status.clone().into());
+    if let Some(approach) = &vehicle.approach {
+        properties.insert("speed_kmh".into(), approach.speed_kmh.into());
+        properties.insert("energy_kj".into(), approach.energy_kj.into());
+        properties.insert("angle_deg".into(), approach.angle_deg.into());
+        properties.insert("run_up_m".into(), approach.run_up_m.into());
         properties.insert(
             "required_rating".into(),
-            rating_requirement_text(&approach.required_rating).into(),
+            approach.required_rating.clone().into(),
         );
     }
-    if let Some(unprotected) = &result.unprotected_approach {
-        properties.insert(
-            "unprotected_speed_kmh".into(),
-            round_to(unprotected.impact_speed_kmh, 1).into(),
-        );
+    if let Some(unprotected) = &vehicle.unprotected_approach {
+        properties.insert("unprotected_speed_kmh".into(), unprotected.speed_kmh.into());
         properties.insert(
             "unprotected_required_rating".into(),
-            rating_requirement_text(&unprotected.required_rating).into(),
+            unprotected.required_rating.clone().into(),
         );
     }
     properties.into()
@@ -796,8 +767,8 @@ fn engine_studies(
     Ok((studies, diagnostics))
 }
 
-/// Metres by which an outline must overlap the map's extent (with the engine's search radius
-/// around it) to be analysed.
+/// Whether some corner of the outline lies within the extent of the map's nodes (an outline
+/// wholly outside it is an input error, not an empty analysis).
 fn outline_within_map(street: &StreetNetwork, studies: &[engine::Study]) -> bool {
     let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for node in &street.nodes {

@@ -140,18 +140,8 @@ fn entry_rows(t: Localizer, entries: &[EntryReport], result: &app::HvmResult) ->
                 .collect();
             // The row shown first: the most energetic open approach.
             let worst = entry
-                .vehicles
-                .iter()
-                .filter(|vehicle| vehicle.approach.is_some())
-                .max_by(|a, b| {
-                    let energy = |v: &app::VehicleReport| {
-                        v.approach
-                            .as_ref()
-                            .map_or(0.0, |approach| approach.energy_kj)
-                    };
-                    energy(a).total_cmp(&energy(b))
-                })
-                .map(|vehicle| vehicle_row(t, vehicle, &description(&vehicle.vehicle)));
+                .most_energetic()
+                .map(|(vehicle, _)| vehicle_row(t, vehicle, &description(&vehicle.vehicle)));
             EntryRow {
                 label: entry.entry.clone(),
                 way: match &entry.way_name {

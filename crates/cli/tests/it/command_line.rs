@@ -29,6 +29,24 @@ pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// A city organisation, "Stadt München", with one user, `planner` (role planner).
+pub(crate) fn city_with_a_planner(database: &Path) {
+    succeed(database, &["org", "add", "Stadt München", "--kind", "city"]);
+    succeed(
+        database,
+        &[
+            "user",
+            "add",
+            "--org",
+            "Stadt München",
+            "--username",
+            "planner",
+            "--role",
+            "planner",
+        ],
+    );
+}
+
 pub(crate) fn succeed(database: &Path, arguments: &[&str]) -> String {
     let output = agora(database, arguments);
     assert!(
@@ -129,20 +147,7 @@ fn osm_candidates_become_sites_that_export_and_import_as_geojson() {
 fn bad_files_are_named_in_the_error_and_store_nothing() {
     let directory = tempfile::tempdir().unwrap();
     let database = directory.path().join("agora.db");
-    succeed(&database, &["org", "add", "Stadt München"]);
-    succeed(
-        &database,
-        &[
-            "user",
-            "add",
-            "--org",
-            "Stadt München",
-            "--username",
-            "planner",
-            "--role",
-            "planner",
-        ],
-    );
+    city_with_a_planner(&database);
 
     let missing = directory.path().join("missing.osm.pbf");
     let output = agora(&database, &["import", "osm", missing.to_str().unwrap()]);

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::command_line::{DEMO_EXTRACT, agora, succeed};
+use crate::command_line::{DEMO_EXTRACT, agora, city_with_a_planner, succeed};
 
 fn fail(database: &Path, arguments: &[&str]) -> String {
     let output = agora(database, arguments);
@@ -15,23 +15,7 @@ fn fail(database: &Path, arguments: &[&str]) -> String {
 fn hvm_analyses_a_stored_site_and_an_area_file_and_names_bad_input() {
     let directory = tempfile::tempdir().unwrap();
     let database = directory.path().join("agora.db");
-    succeed(
-        &database,
-        &["org", "add", "Stadt München", "--kind", "city"],
-    );
-    succeed(
-        &database,
-        &[
-            "user",
-            "add",
-            "--org",
-            "Stadt München",
-            "--username",
-            "planner",
-            "--role",
-            "planner",
-        ],
-    );
+    city_with_a_planner(&database);
     succeed(
         &database,
         &[
@@ -155,41 +139,31 @@ fn hvm_analyses_a_stored_site_and_an_area_file_and_names_bad_input() {
         ],
     );
     assert!(error.contains("X9") && error.contains("N3C"), "{error}");
-    let line = directory.path().join("line.geojson");
-    std::fs::write(
-        &line,
+    let fail_on_area = |file_name: &str, geojson: &str| {
+        let path = directory.path().join(file_name);
+        std::fs::write(&path, geojson).unwrap();
+        fail(
+            &database,
+            &[
+                "hvm",
+                "--map",
+                DEMO_EXTRACT,
+                "--area",
+                path.to_str().unwrap(),
+            ],
+        )
+    };
+    let error = fail_on_area(
+        "line.geojson",
         r#"{"type":"LineString","coordinates":[[11.57,48.13],[11.58,48.14]]}"#,
-    )
-    .unwrap();
-    let error = fail(
-        &database,
-        &[
-            "hvm",
-            "--map",
-            DEMO_EXTRACT,
-            "--area",
-            line.to_str().unwrap(),
-        ],
     );
     assert!(
         error.contains("line.geojson") && error.contains("Polygon"),
         "{error}"
     );
-    let nice = directory.path().join("nice.geojson");
-    std::fs::write(
-        &nice,
+    let error = fail_on_area(
+        "nice.geojson",
         r#"{"type":"Polygon","coordinates":[[[7.25,43.69],[7.26,43.69],[7.26,43.695],[7.25,43.69]]]}"#,
-    )
-    .unwrap();
-    let error = fail(
-        &database,
-        &[
-            "hvm",
-            "--map",
-            DEMO_EXTRACT,
-            "--area",
-            nice.to_str().unwrap(),
-        ],
     );
     assert!(error.contains("outside the map"), "{error}");
     let corrupt = directory.path().join("corrupt.osm.pbf");
