@@ -19,6 +19,10 @@ use crate::rating::{Rating, parse_rating};
 pub(crate) const AREA_DEFAULT_WIDTH_M: f64 = 20.0;
 /// Areas joined by more ways than this get no straight lines across (cost grows as joins × n²).
 const AREA_MAX_JOINS: usize = 64;
+/// Outlines with at most this many nodes get straight lines between every pair of their nodes,
+/// driven both ways; larger ones (façades traced node by node) only from the nodes where ways
+/// join them.
+const AREA_ALL_PAIRS_MAX_NODES: usize = 12;
 /// A perimeter with no drivable node this close is reported as probably outside the map, m.
 const NEARBY_M: f64 = 1000.0;
 /// Points closer than this to the perimeter line are on it, m.
@@ -557,10 +561,11 @@ impl NetworkIndex {
                 if ring.len() >= 2 && ring.first() == ring.last() {
                     ring.pop();
                 }
-                // Straight lines across the area: from every node where another way joins it
-                // (where a vehicle can come from or go on) to every other ring node that it
-                // sees. All pairs of ring nodes would be the full visibility graph, but its size
-                // grows as n² and outlines tracing façades have hundreds of nodes.
+                // Straight lines across the area: between every pair of ring nodes that see each
+                // other on a small outline; on a larger one from every node where another way
+                // joins it (where a vehicle can come from or go on) to every other ring node
+                // that it sees. All pairs would be the full visibility graph, but its size grows
+                // as n² and outlines tracing façades have hundreds of nodes.
                 let joins: Vec<usize> = (0..ring.len())
                     .filter(|&k| ways_at_node[ring[k]] >= 2)
                     .collect();
@@ -572,6 +577,20 @@ impl NetworkIndex {
                             joins.len()
                         ),
                     ));
+                } else if (4..=AREA_ALL_PAIRS_MAX_NODES).contains(&ring.len()) {
+                    // A small outline (a plain square): every straight line across it, both
+                    // ways, so the longest straight run-up a vehicle can drive across it (say
+                    // a diagonal from a corner that nothing joins) is there.
+                    let points: Vec<Point> = ring.iter().map(|&i| positions[i]).collect();
+                    let n = ring.len();
+                    for i in 0..n {
+                        for j in (i + 2)..n {
+                            let adjacent = i == (j + 1) % n;
+                            if !adjacent && chord_is_inside(&points, i, j) {
+                                push(ring[i], ring[j], true, true, &mut segments);
+                            }
+                        }
+                    }
                 } else if ring.len() >= 4 {
                     let points: Vec<Point> = ring.iter().map(|&i| positions[i]).collect();
                     let n = ring.len();

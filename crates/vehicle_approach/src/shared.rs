@@ -18,7 +18,7 @@
 //! barriers, obstacles or openings, or a search radius, always run their own search.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
@@ -145,7 +145,7 @@ impl SegmentGrid {
 struct SharedLabels {
     labels: Labels,
     origins: Vec<bool>,
-    tree: LogTree,
+    paths: LogPaths,
     /// Whether the search respected barriers.
     protected: bool,
 }
@@ -153,64 +153,62 @@ struct SharedLabels {
 impl SharedLabels {
     fn new(context: &SearchContext<'_>, protected: bool) -> SharedLabels {
         let labels = context.search(protected);
-        let tree = LogTree::new(&labels, context.prepared.directed.len());
+        let paths = LogPaths::new(&labels, context.prepared);
         SharedLabels {
             labels,
             origins: context.origins(protected),
-            tree,
+            paths,
             protected,
         }
     }
 }
 
-/// The search log as a tree: the updates that continue from each update, and each directed
-/// segment's updates (compressed rows).
-struct LogTree {
-    children_start: Vec<u32>,
-    children: Vec<u32>,
-    updates_start: Vec<u32>,
-    updates: Vec<u32>,
+/// Per update of a search log, what a site asks about the path behind it without walking it
+/// all: the bounds of every segment on it and the node where its run-up starts.
+struct LogPaths {
+    /// (x min, y min, x max, y max), m, rounded to f32 (sites compare them with bounds
+    /// widened by a metre).
+    bounds: Vec<[f32; 4]>,
+    origin: Vec<u32>,
 }
 
-impl LogTree {
-    fn new(labels: &Labels, directed_count: usize) -> LogTree {
+impl LogPaths {
+    fn new(labels: &Labels, prepared: &Prepared) -> LogPaths {
         let log = &labels.log;
-        let rows = |count: usize, key: &dyn Fn(usize) -> Option<usize>| {
-            let mut start = vec![0u32; count + 1];
-            for u in 0..log.len() {
-                if let Some(k) = key(u) {
-                    start[k + 1] += 1;
+        let mut bounds: Vec<[f32; 4]> = Vec::with_capacity(log.len());
+        let mut origin: Vec<u32> = Vec::with_capacity(log.len());
+        for &(d, previous) in log {
+            let (tail, head) = (prepared.tail(d), prepared.head(d));
+            let (a, b) = (prepared.positions[tail], prepared.positions[head]);
+            let mut here = [
+                a.x_m.min(b.x_m) as f32,
+                a.y_m.min(b.y_m) as f32,
+                a.x_m.max(b.x_m) as f32,
+                a.y_m.max(b.y_m) as f32,
+            ];
+            match previous {
+                // Every update continues one logged before it.
+                Some(before) => {
+                    let earlier = bounds[before];
+                    here = [
+                        here[0].min(earlier[0]),
+                        here[1].min(earlier[1]),
+                        here[2].max(earlier[2]),
+                        here[3].max(earlier[3]),
+                    ];
+                    origin.push(origin[before]);
                 }
+                None => origin.push(tail as u32),
             }
-            for i in 0..count {
-                start[i + 1] += start[i];
-            }
-            let mut next = start.clone();
-            let mut items = vec![0u32; start[count] as usize];
-            for u in 0..log.len() {
-                if let Some(k) = key(u) {
-                    items[next[k] as usize] = u as u32;
-                    next[k] += 1;
-                }
-            }
-            (start, items)
-        };
-        let (children_start, children) = rows(log.len(), &|u| log[u].1);
-        let (updates_start, updates) = rows(directed_count, &|u| Some(log[u].0));
-        LogTree {
-            children_start,
-            children,
-            updates_start,
-            updates,
+            bounds.push(here);
         }
+        LogPaths { bounds, origin }
     }
 
-    fn children(&self, u: usize) -> &[u32] {
-        &self.children[self.children_start[u] as usize..self.children_start[u + 1] as usize]
-    }
-
-    fn updates(&self, d: usize) -> &[u32] {
-        &self.updates[self.updates_start[d] as usize..self.updates_start[d + 1] as usize]
+    /// Whether the path behind update `u` may come near `(x0, y0, x1, y1)`.
+    fn may_touch(&self, u: usize, (x0, y0, x1, y1): Bounds) -> bool {
+        let [bx0, by0, bx1, by1] = self.bounds[u].map(f64::from);
+        bx0 <= x1 && x0 <= bx1 && by0 <= y1 && y0 <= by1
     }
 }
 
@@ -397,10 +395,14 @@ impl<'a> SiteView<'a> {
             .collect()
     }
 
-    /// The study's labels from the network-wide ones: a label whose best path (every update
+    /// The study's labels from the network-wide ones. A label whose best path (every update
     /// behind it in the log) avoids the segments the study takes out and starts at a node that
-    /// is still an origin is the study's optimum too (the network-wide labels are upper
-    /// bounds); the others are searched again from those.
+    /// is still an origin *stands*: it is the study's optimum too (the network-wide labels are
+    /// upper bounds). The others are searched again, but only those the study's entries can
+    /// need: going back from each entry, a label that does not stand is needed when its upper
+    /// bound could offer more than what the labels that stand (and a start from rest) already
+    /// offer there. Whatever a label left out could offer, the search reaches anyway, so the
+    /// entries get exactly what a search over the whole study would give them.
     fn repair<'s>(
         &self,
         context: &SearchContext<'_>,
@@ -409,83 +411,51 @@ impl<'a> SiteView<'a> {
     ) -> SiteLabels<'s> {
         let p = context.prepared;
         let labels = &shared.labels;
-
-        // Origins the perimeter cuts off: pockets whose only way to a public road or dead end
-        // ran through the site. Each touches a segment taken out.
-        let mut pockets: HashSet<usize> = HashSet::new();
-        let mut checked: HashSet<usize> = HashSet::new();
-        for &d in &self.taken_out {
-            for n in [p.tail(d), p.head(d)] {
-                if shared.origins[n]
-                    && !self.inside(n)
-                    && !pockets.contains(&n)
-                    && checked.insert(n)
-                    && let Some(pocket) = self.unqualified_component(context, n, protected)
-                {
-                    pockets.extend(pocket);
-                }
-            }
-        }
-
-        // Every update that continues from one of a segment taken out, or from a fresh start
-        // in a pocket, is not the study's.
-        let mut stack: Vec<u32> = Vec::new();
-        for &d in &self.taken_out {
-            stack.extend_from_slice(shared.tree.updates(d));
-        }
-        let mut pocket_nodes: Vec<usize> = pockets.iter().copied().collect();
-        pocket_nodes.sort_unstable();
-        for &n in &pocket_nodes {
-            for &d in &p.outgoing[n] {
-                stack.extend(
-                    shared
-                        .tree
-                        .updates(d)
-                        .iter()
-                        .filter(|&&u| labels.log[u as usize].1.is_none()),
-                );
-            }
-        }
-        let mut tainted = vec![0u64; labels.log.len().div_ceil(64)];
-        let is_tainted = |tainted: &[u64], u: usize| tainted[u / 64] & (1 << (u % 64)) != 0;
-        let mut tainted_updates = Vec::new();
-        while let Some(u) = stack.pop() {
-            let u = u as usize;
-            if !is_tainted(&tainted, u) {
-                tainted[u / 64] |= 1 << (u % 64);
-                tainted_updates.push(u);
-                stack.extend_from_slice(shared.tree.children(u));
-            }
-        }
-        let mut redo: Vec<usize> = tainted_updates
-            .iter()
-            .map(|&u| labels.log[u].0)
-            .filter(|&d| is_tainted(&tainted, labels.current_update[d]))
-            .collect();
-        redo.sort_unstable();
-        redo.dedup();
-
         let mut site = SiteLabels {
             shared,
-            speed_mps: vec![UNREACHED; redo.len()],
-            start_speed_mps: vec![UNREACHED; redo.len()],
-            current_update: vec![usize::MAX; redo.len()],
+            redo: Vec::new(),
+            speed_mps: Vec::new(),
+            start_speed_mps: Vec::new(),
+            current_update: Vec::new(),
             log: Vec::new(),
-            pockets,
-            redo,
+            pockets: self.pockets(context, shared, protected),
+            standing: HashMap::new(),
+            path_clear: HashMap::new(),
         };
-        // Searched again: the approach segments among them, seeded where the study's search
-        // would reach them from labels that stand, or start them.
+        let start = context.start_speed();
+
+        // Backward from the entries: the labels that do not stand and may matter.
+        let mut needed: Vec<usize> = Vec::new();
+        let mut seen: HashSet<usize> = HashSet::new();
+        for &(d, crossing) in &self.entries {
+            if context.direction_permitted(d)
+                && context.entry_segment_open(d, crossing.t, protected)
+                && context.node_passable(p.tail(d), protected)
+            {
+                self.need_predecessors(context, &mut site, d, &mut needed, &mut seen);
+            }
+        }
+        let mut next = 0;
+        while let Some(&f) = needed.get(next) {
+            next += 1;
+            if self.searchable(context, f, protected) && context.node_passable(p.tail(f), protected)
+            {
+                self.need_predecessors(context, &mut site, f, &mut needed, &mut seen);
+            }
+        }
+        needed.sort_unstable();
+        let count = needed.len();
+        site.redo = needed;
+        site.speed_mps = vec![UNREACHED; count];
+        site.start_speed_mps = vec![UNREACHED; count];
+        site.current_update = vec![usize::MAX; count];
+
+        // Searched again: seeded from the labels that stand and from origins.
         let searchable: Vec<bool> = site
             .redo
             .iter()
-            .map(|&f| {
-                self.is_approach(f)
-                    && context.direction_permitted(f)
-                    && context.segment_passable(f / 2, protected)
-            })
+            .map(|&f| self.searchable(context, f, protected))
             .collect();
-        let start = context.start_speed();
         let mut queue = BinaryHeap::new();
         for (i, &searchable_here) in searchable.iter().enumerate() {
             let f = site.redo[i];
@@ -497,10 +467,10 @@ impl<'a> SiteView<'a> {
                 site.offer(context, i, start, None, &mut queue);
             }
             for &e in &self.graph.incoming[tail] {
-                let label = labels.speed_mps[e];
-                if label < 0.0 || site.slot(e).is_some() {
+                if site.slot(e).is_some() || !self.stands(&mut site, e) {
                     continue;
                 }
+                let label = labels.speed_mps[e];
                 let turn = p.turns[e]
                     .iter()
                     .position(|turn| turn.to == f)
@@ -524,7 +494,8 @@ impl<'a> SiteView<'a> {
             }
             for (geometry, cap) in p.turns[e].iter().zip(context.tables.turn_caps_from(e)) {
                 let Some(j) = site.slot(geometry.to).filter(|&j| searchable[j]) else {
-                    // Labels that stand are the study's optimum already.
+                    // Labels that stand are the study's optimum already; the others left out
+                    // cannot improve on what the entries get.
                     continue;
                 };
                 let through = cap.map(|cap| site.speed_mps[i].min(cap));
@@ -538,6 +509,140 @@ impl<'a> SiteView<'a> {
             }
         }
         site
+    }
+
+    /// Whether the study's search would label directed segment `f` (an approach segment it may
+    /// drive).
+    fn searchable(&self, context: &SearchContext<'_>, f: usize, protected: bool) -> bool {
+        self.is_approach(f)
+            && context.direction_permitted(f)
+            && context.segment_passable(f / 2, protected)
+    }
+
+    /// Adds to `needed` the segments arriving at `f`'s tail whose labels do not stand and whose
+    /// network-wide label (an upper bound) could offer `f` more than the labels that stand and
+    /// a start there do.
+    fn need_predecessors(
+        &self,
+        context: &SearchContext<'_>,
+        site: &mut SiteLabels<'_>,
+        f: usize,
+        needed: &mut Vec<usize>,
+        seen: &mut HashSet<usize>,
+    ) {
+        let p = context.prepared;
+        let labels = &site.shared.labels;
+        let start = context.start_speed();
+        let tail = p.tail(f);
+        // The speed a label offers at the start of `f` (as the search offers it).
+        let offer = |e: usize, label: f64| -> Option<f64> {
+            let turn = p.turns[e].iter().position(|turn| turn.to == f)?;
+            Some(
+                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
+                    Some(v) if v > start + 1e-9 => v,
+                    _ => start,
+                },
+            )
+        };
+        let mut sure = site.is_origin(self, tail).then_some(start);
+        let mut open = Vec::new();
+        for &e in &self.graph.incoming[tail] {
+            let label = labels.speed_mps[e];
+            if label < 0.0 || !self.is_approach(e) {
+                // Unreached network-wide, or not driven by the study at all.
+                continue;
+            }
+            let Some(bound) = offer(e, label) else {
+                continue;
+            };
+            if self.stands(site, e) {
+                sure = Some(sure.map_or(bound, |sure| sure.max(bound)));
+            } else {
+                open.push((e, bound));
+            }
+        }
+        for (e, bound) in open {
+            if sure.is_none_or(|sure| bound > sure) && seen.insert(e) {
+                needed.push(e);
+            }
+        }
+    }
+
+    /// Whether the network-wide label of approach segment `e` stands in the study (memoised in
+    /// `site`).
+    fn stands(&self, site: &mut SiteLabels<'_>, e: usize) -> bool {
+        if let Some(&stands) = site.standing.get(&e) {
+            return stands;
+        }
+        let labels = &site.shared.labels;
+        let stands = labels.speed_mps[e] >= 0.0
+            && self.is_approach(e)
+            && self.path_clear(site, labels.current_update[e]);
+        site.standing.insert(e, stands);
+        stands
+    }
+
+    /// Whether the path behind update `u` of the shared log keeps to the study's approach
+    /// segments and starts at one of its origins. Only the part of it near the perimeter is
+    /// walked: a path whose bounds stay away from it is clear but for where it starts.
+    fn path_clear(&self, site: &mut SiteLabels<'_>, u: usize) -> bool {
+        let shared = site.shared;
+        let (x0, y0, x1, y1) = self.near;
+        let near = (x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0);
+        let mut walked = Vec::new();
+        let mut update = u;
+        let clear = loop {
+            if let Some(&clear) = site.path_clear.get(&update) {
+                break clear;
+            }
+            if !shared.paths.may_touch(update, near) {
+                break !site
+                    .pockets
+                    .contains(&(shared.paths.origin[update] as usize));
+            }
+            walked.push(update);
+            let (segment, previous) = shared.labels.log[update];
+            if !self.is_approach(segment) {
+                break false;
+            }
+            match previous {
+                Some(before) => update = before,
+                None => {
+                    let tail = self.graph.prepared.tail(segment);
+                    break !site.pockets.contains(&tail);
+                }
+            }
+        };
+        for update in walked {
+            site.path_clear.insert(update, clear);
+        }
+        clear
+    }
+
+    /// Origins the perimeter cuts off: pockets whose only way to a public road or dead end ran
+    /// through the site. Each touches a segment taken out.
+    fn pockets(
+        &self,
+        context: &SearchContext<'_>,
+        shared: &SharedLabels,
+        protected: bool,
+    ) -> HashSet<usize> {
+        let p = context.prepared;
+        let mut pockets: HashSet<usize> = HashSet::new();
+        let mut checked: HashSet<usize> = HashSet::new();
+        for &d in &self.taken_out {
+            for n in [p.tail(d), p.head(d)] {
+                if shared.origins[n]
+                    && !self.inside(n)
+                    && !pockets.contains(&n)
+                    && checked.insert(n)
+                    && let Some(pocket) = self.unqualified_component(context, n, protected)
+                {
+                    pockets.extend(pocket);
+                }
+            }
+        }
+        pockets
     }
 
     /// The component of `n` in the study's approach graph (see `SearchContext::origins`) when
@@ -661,6 +766,10 @@ struct SiteLabels<'s> {
     log: Vec<(usize, Option<usize>)>,
     /// Nodes that are origins network-wide but not in the study.
     pockets: HashSet<usize>,
+    /// Per directed segment asked about, whether its network-wide label stands.
+    standing: HashMap<usize, bool>,
+    /// Per update of the shared log walked, whether the path behind it is the study's.
+    path_clear: HashMap<usize, bool>,
 }
 
 impl SiteLabels<'_> {
@@ -668,10 +777,13 @@ impl SiteLabels<'_> {
         self.redo.binary_search(&d).ok()
     }
 
+    /// The study's label of `d`: searched again, standing, or (left out as unable to improve
+    /// on the others) none.
     fn speed(&self, d: usize) -> f64 {
         match self.slot(d) {
             Some(i) => self.speed_mps[i],
-            None => self.shared.labels.speed_mps[d],
+            None if self.standing.get(&d) == Some(&true) => self.shared.labels.speed_mps[d],
+            None => UNREACHED,
         }
     }
 

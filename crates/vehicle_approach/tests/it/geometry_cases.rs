@@ -359,3 +359,93 @@ fn a_square_mapped_as_an_area_and_used_as_the_perimeter_is_entered_only_from_out
         assert_close(approach.impact_angle_deg, 90.0, 1e-9, "angle");
     }
 }
+
+/// Model B by hand (hvm.md §2.2 and §6.2): explicit Euler in v² over distance with Δs = 1 cm,
+/// a = [min(μ g m k_drive, η P / max(v, 0.5)) − C_rr m g − ½ ρ C_dA v²] / m, capped at v_top.
+fn model_b_by_hand_mps(vehicle: &VehicleClass, start_mps: f64, distance_m: f64) -> f64 {
+    let (g, eta, rolling, rho, friction) = (9.81, 0.85, 0.012, 1.2, 0.7);
+    let m = vehicle.mass_kg;
+    let step_m = 0.01;
+    let mut v = start_mps;
+    for _ in 0..(distance_m / step_m).round() as usize {
+        let traction = friction * g * m * vehicle.driven_weight_share;
+        let power = eta * vehicle.power_kw * 1000.0 / v.max(0.5);
+        let resistance = rolling * m * g + 0.5 * rho * vehicle.drag_area_m2 * v * v;
+        let a = (traction.min(power) - resistance) / m;
+        v = (v * v + 2.0 * a * step_m).sqrt().min(vehicle.top_speed_mps);
+    }
+    v
+}
+
+#[test]
+fn the_longest_straight_line_across_an_open_square_is_driven() {
+    // A 60 m × 60 m pedestrian square (an open area, default width 20 m) with corners A (0, 0),
+    // B (60, 0), C (60, 60) and D (0, 60). A 10 m street ends at B from the south; nothing joins
+    // C. The protected perimeter lies south-west of the square, one edge on the line x + y = 0
+    // through A, so the diagonal from C reaches the perimeter at A after 60√2 = 84.85 m.
+    //
+    // By hand: a car drives up the street and the east side (70 m straight, enough for
+    // 76 km/h; or round by D), turns at C onto the diagonal (deflection 135°, widest line in
+    // 20 m: R = 20 / (1 − cos 67.5°) = 32.40 m, grip √(0.7 · 9.81 · 32.40) = 14.93 m/s; the
+    // car's rollover threshold 1.2 g is above μ), then accelerates along the whole diagonal.
+    // Before, lines across a square were drawn only from where ways join it, so the diagonal
+    // from C did not exist and the longest straight run-up across the square was missed.
+    let mut square = way(1, WayKind::Pedestrian, &[1, 2, 3, 4, 1], None);
+    square.is_area = true;
+    let net = network(
+        vec![
+            node(1, 0.0, 0.0),
+            node(2, 60.0, 0.0),
+            node(3, 60.0, 60.0),
+            node(4, 0.0, 60.0),
+            node(5, 60.0, -10.0),
+        ],
+        vec![square, way(2, WayKind::Residential, &[5, 2], None)],
+    );
+    let perimeter = vec![
+        Point::new(20.0, -20.0),
+        Point::new(-20.0, 20.0),
+        Point::new(-50.0, -10.0),
+        Point::new(-10.0, -50.0),
+    ];
+    let car = vehicle("M1");
+    let analysis = analyse(&net, &Study::new(perimeter), std::slice::from_ref(&car)).unwrap();
+    let diagonal = analysis
+        .entries
+        .iter()
+        .find(|e| e.across_open_area && e.from_node == NodeId(3) && e.to_node == NodeId(1))
+        .expect("an entry along the diagonal from C");
+    assert_close(diagonal.position.x_m, 0.0, 1e-9, "crossing x");
+    assert_close(diagonal.position.y_m, 0.0, 1e-9, "crossing y");
+    let approach = diagonal.vehicles[0].approach.as_ref().unwrap();
+    let n = approach.path.len();
+    assert_eq!(
+        approach.path[n - 2].node,
+        Some(NodeId(3)),
+        "the last leg starts at C"
+    );
+    assert_eq!(approach.path[n - 1].node, None);
+    let last_leg = approach.path[n - 1].distance_m - approach.path[n - 2].distance_m;
+    assert_close(last_leg, 60.0 * 2f64.sqrt(), 1e-9, "the diagonal");
+    assert_close(approach.impact_angle_deg, 90.0, 1e-6, "head-on");
+
+    // However the car gets to C (up the east side, or round by D: every way into the diagonal
+    // there turns by 135° or more), the corner caps it.
+    let radius_m = 20.0 / (1.0 - 67.5f64.to_radians().cos());
+    let corner_mps = (0.7 * 9.81 * radius_m).sqrt();
+    let bend = approach.bends.last().unwrap();
+    assert_eq!(bend.node, NodeId(3), "{:#?}", approach.bends);
+    assert_close(bend.deflection_deg, 135.0, 1e-9, "deflection at C");
+    assert_close(bend.radius_m, radius_m, 1e-9, "widest line at C");
+    assert_eq!(bend.limit, BendLimit::Grip);
+    assert_close(bend.speed_mps, corner_mps, 0.01, "speed through C");
+
+    let expected_kmh = mps_to_kmh(model_b_by_hand_mps(&car, corner_mps, 60.0 * 2f64.sqrt()));
+    assert_close(approach.impact_speed_kmh, expected_kmh, 0.3, "impact speed");
+    // From rest the same 84.85 m would give only about 82 km/h (hvm.md §2.2 table: 68.2 km/h at
+    // 50 m, 87.8 at 100 m).
+    assert!(
+        expected_kmh > 90.0 && expected_kmh < 100.0,
+        "{expected_kmh}"
+    );
+}

@@ -1,6 +1,6 @@
-//! The test cases of hvm.md §6.4, one test per case, with the stated tolerances.
-//! Case 3 (rating parser) and case 6 (speed rounding) are unit tests in src/rating.rs; case 15
-//! (OSM fixture counts) belongs to the OSM import crate.
+//! The test cases of hvm.md §6.4, one test per case, with the stated tolerances. Case 15 (OSM
+//! fixture counts) is in osm_fixtures.rs; the rating parser's error messages (case 3) are also
+//! unit-tested in src/rating.rs.
 
 use vehicle_approach::*;
 
@@ -77,6 +77,63 @@ fn case_02_astm_m50_energy_matches_delta_scientific() {
     assert_close(foot_pounds, 1.2536e6, 0.0001e6, "ft·lbf");
     assert!((foot_pounds / 1_250_000.0 - 1.0).abs() < 0.005);
     assert_close(joules / 1e6, 1.70, 0.005, "MJ");
+}
+
+#[test]
+fn case_03_rating_parser_reads_the_catalogue_strings_and_reports_malformed_ones() {
+    // hvm.md §6.4 case 3 (exact; strings from the BarricadiX product catalogue,
+    // Barricadix_MWP product-database.json, and hvm.md §1.4). The case's other figure, 436 of the
+    // catalogue's 443 entries parsing, needs the catalogue itself, which is neither in this
+    // repository nor in the reference folder, so it is not checked here.
+    let fields = |text: &str| {
+        let r = parse_rating(text).unwrap_or_else(|error| panic!("{text}: {error}"));
+        (
+            r.method,
+            r.test_mass_kg,
+            r.vehicle_class,
+            r.speed_kmh,
+            r.angle_deg,
+            r.penetration_m,
+            r.debris_m,
+        )
+    };
+    let v = TestMethod::VehicleImpact;
+    assert_eq!(
+        fields("V/7200[N2A]/48/90:8.3/0.0"),
+        (v, 7200, "N2A".into(), 48, 90, 8.3, Some(0.0))
+    );
+    // An IWA 14-1 string has no debris distance: None, not zero.
+    assert_eq!(
+        fields("V/7200[N3C]/80/90:8.1"),
+        (v, 7200, "N3C".into(), 80, 90, 8.1, None)
+    );
+    assert_eq!(
+        fields("V/7200 [N3C]/48/90:0"),
+        (v, 7200, "N3C".into(), 48, 90, 0.0, None)
+    );
+    assert_eq!(
+        fields("V/30000[N3]/80/90:3.3/25.0"),
+        (v, 30000, "N3".into(), 80, 90, 3.3, Some(25.0))
+    );
+    assert_eq!(
+        fields("V/7500(N2)/48/45:4/1.0"),
+        (v, 7500, "N2".into(), 48, 45, 4.0, Some(1.0))
+    );
+    // The five entries malformed in the source are reported, each with where reading stopped.
+    for malformed in [
+        "V/7200[N2A]48/90:0.2",
+        "7500[N2]/48/90:3.0/0.0",
+        "7200[N3C]/80/90:19.1",
+        "Provisional:",
+        "V/7200[N2A]/48/90/25.4",
+    ] {
+        let error = parse_rating(malformed).expect_err(malformed);
+        assert_eq!(error.input, malformed);
+        assert!(
+            error.column >= 1 && error.column <= malformed.len(),
+            "{error}"
+        );
+    }
 }
 
 #[test]

@@ -6,5 +6,6 @@ mod determinism;
 mod geometry_cases;
 mod hvm_cases;
 mod munich;
+mod osm_fixtures;
 mod protection;
 mod support;
