@@ -48,6 +48,9 @@ pub(crate) struct SharedGraph {
     pub prepared: Prepared,
     /// Per node, the directed segments arriving there.
     incoming: Vec<Vec<usize>>,
+    /// Per directed segment, the turns into it: (segment turning, index in its turns), by
+    /// increasing segment (the order of `incoming`).
+    turns_into: Vec<Vec<(u32, u32)>>,
     grid: SegmentGrid,
     /// What every study without added items reports about the network (before its own
     /// perimeter's note).
@@ -55,6 +58,13 @@ pub(crate) struct SharedGraph {
 }
 
 impl SharedGraph {
+    /// The turns into directed segment `f`: (segment turning, index in its turns).
+    fn turns_into(&self, f: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.turns_into[f]
+            .iter()
+            .map(|&(e, k)| (e as usize, k as usize))
+    }
+
     fn new(index: &NetworkIndex, options: &Options) -> SharedGraph {
         let mut diagnostics = Vec::new();
         let prepared = index.prepare_network_wide(options, &mut diagnostics);
@@ -64,10 +74,17 @@ impl SharedGraph {
                 incoming[prepared.head(d)].push(d);
             }
         }
+        let mut turns_into = vec![Vec::new(); prepared.directed.len()];
+        for (e, turns) in prepared.turns.iter().enumerate() {
+            for (k, turn) in turns.iter().enumerate() {
+                turns_into[turn.to].push((e as u32, k as u32));
+            }
+        }
         let grid = SegmentGrid::new(&prepared);
         SharedGraph {
             prepared,
             incoming,
+            turns_into,
             grid,
             diagnostics,
         }
@@ -419,7 +436,8 @@ impl<'a> SiteView<'a> {
             current_update: Vec::new(),
             log: Vec::new(),
             pockets: self.pockets(context, shared, protected),
-            standing: HashMap::new(),
+            slot_of: Vec::new(),
+            standing: vec![Memo::Unknown; p.directed.len()],
             path_clear: HashMap::new(),
         };
         let start = context.start_speed();
@@ -445,6 +463,11 @@ impl<'a> SiteView<'a> {
         }
         needed.sort_unstable();
         let count = needed.len();
+        // Zeroed, so untouched pages cost nothing (a site searches few labels again).
+        site.slot_of = vec![0; p.directed.len()];
+        for (i, &f) in needed.iter().enumerate() {
+            site.slot_of[f] = i as u32 + 1;
+        }
         site.redo = needed;
         site.speed_mps = vec![UNREACHED; count];
         site.start_speed_mps = vec![UNREACHED; count];
@@ -466,15 +489,11 @@ impl<'a> SiteView<'a> {
             if site.is_origin(self, tail) {
                 site.offer(context, i, start, None, &mut queue);
             }
-            for &e in &self.graph.incoming[tail] {
+            for (e, turn) in self.graph.turns_into(f) {
                 if site.slot(e).is_some() || !self.stands(&mut site, e) {
                     continue;
                 }
                 let label = labels.speed_mps[e];
-                let turn = p.turns[e]
-                    .iter()
-                    .position(|turn| turn.to == f)
-                    .expect("every segment turns into every segment leaving its head");
                 match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
                     Some(v) if v > start + 1e-9 => {
                         let previous = Some(labels.current_update[e]);
@@ -535,26 +554,21 @@ impl<'a> SiteView<'a> {
         let start = context.start_speed();
         let tail = p.tail(f);
         // The speed a label offers at the start of `f` (as the search offers it).
-        let offer = |e: usize, label: f64| -> Option<f64> {
-            let turn = p.turns[e].iter().position(|turn| turn.to == f)?;
-            Some(
-                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                    Some(v) if v > start + 1e-9 => v,
-                    _ => start,
-                },
-            )
+        let offer = |e: usize, turn: usize, label: f64| -> f64 {
+            match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
+                Some(v) if v > start + 1e-9 => v,
+                _ => start,
+            }
         };
         let mut sure = site.is_origin(self, tail).then_some(start);
         let mut open = Vec::new();
-        for &e in &self.graph.incoming[tail] {
+        for (e, turn) in self.graph.turns_into(f) {
             let label = labels.speed_mps[e];
             if label < 0.0 || !self.is_approach(e) {
                 // Unreached network-wide, or not driven by the study at all.
                 continue;
             }
-            let Some(bound) = offer(e, label) else {
-                continue;
-            };
+            let bound = offer(e, turn, label);
             if self.stands(site, e) {
                 sure = Some(sure.map_or(bound, |sure| sure.max(bound)));
             } else {
@@ -571,14 +585,16 @@ impl<'a> SiteView<'a> {
     /// Whether the network-wide label of approach segment `e` stands in the study (memoised in
     /// `site`).
     fn stands(&self, site: &mut SiteLabels<'_>, e: usize) -> bool {
-        if let Some(&stands) = site.standing.get(&e) {
-            return stands;
+        match site.standing[e] {
+            Memo::Yes => return true,
+            Memo::No => return false,
+            Memo::Unknown => {}
         }
         let labels = &site.shared.labels;
         let stands = labels.speed_mps[e] >= 0.0
             && self.is_approach(e)
             && self.path_clear(site, labels.current_update[e]);
-        site.standing.insert(e, stands);
+        site.standing[e] = if stands { Memo::Yes } else { Memo::No };
         stands
     }
 
@@ -727,15 +743,11 @@ impl<'a> SiteView<'a> {
         let mut best: Option<(f64, Option<usize>)> =
             labels.is_origin(self, tail).then_some((start, None));
         if context.node_passable(tail, protected) {
-            for &e in &self.graph.incoming[tail] {
+            for (e, turn) in self.graph.turns_into(d) {
                 let label = labels.speed(e);
                 if label < 0.0 {
                     continue;
                 }
-                let turn = p.turns[e]
-                    .iter()
-                    .position(|turn| turn.to == d)
-                    .expect("every segment turns into every segment leaving its head");
                 let offer = match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
                     Some(v) if v > start + 1e-9 => (v, Some(e)),
                     _ => (start, None),
@@ -753,6 +765,14 @@ impl<'a> SiteView<'a> {
     }
 }
 
+/// A remembered yes-or-no answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Memo {
+    Unknown,
+    Yes,
+    No,
+}
+
 /// A study's labels: the network-wide ones that stand, and those searched again (`redo`).
 struct SiteLabels<'s> {
     shared: &'s SharedLabels,
@@ -767,14 +787,19 @@ struct SiteLabels<'s> {
     /// Nodes that are origins network-wide but not in the study.
     pockets: HashSet<usize>,
     /// Per directed segment asked about, whether its network-wide label stands.
-    standing: HashMap<usize, bool>,
+    /// Per directed segment, its index in `redo` plus one (0: not searched again).
+    slot_of: Vec<u32>,
+    standing: Vec<Memo>,
     /// Per update of the shared log walked, whether the path behind it is the study's.
     path_clear: HashMap<usize, bool>,
 }
 
 impl SiteLabels<'_> {
     fn slot(&self, d: usize) -> Option<usize> {
-        self.redo.binary_search(&d).ok()
+        match self.slot_of.get(d) {
+            Some(&slot) if slot > 0 => Some(slot as usize - 1),
+            _ => None,
+        }
     }
 
     /// The study's label of `d`: searched again, standing, or (left out as unable to improve
@@ -782,7 +807,7 @@ impl SiteLabels<'_> {
     fn speed(&self, d: usize) -> f64 {
         match self.slot(d) {
             Some(i) => self.speed_mps[i],
-            None if self.standing.get(&d) == Some(&true) => self.shared.labels.speed_mps[d],
+            None if self.standing[d] == Memo::Yes => self.shared.labels.speed_mps[d],
             None => UNREACHED,
         }
     }
