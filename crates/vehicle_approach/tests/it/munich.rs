@@ -1,7 +1,8 @@
 //! The Munich demo (issue 3, "Validation"): Marienplatz must have entries from the surrounding
 //! streets, and closing them with mapped bollards must remove them. Data: the demo extract
 //! `data/demo/munich-altstadt-2020.osm.pbf` (© OpenStreetMap contributors, ODbL 1.0), read by
-//! `osm_import`, converted by [`network_from_street_network`].
+//! `osm_import`, converted by [`network_from_street_network`]. Also: the shared network-wide
+//! searches against each site's own search, on Munich and on the City of London extract.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -143,21 +144,43 @@ fn assert_same_approach(shared: Option<&Approach>, own: Option<&Approach>, what:
 fn shared_searches_give_what_each_sites_own_search_without_a_radius_gives() {
     // The network-wide search per vehicle is exact: each site's entries, statuses and speeds
     // are those of the site's own search over the whole network (a radius of 1e9 m). About 3 s
-    // in the test profile (engine optimised), so it runs always.
-    let extract = munich();
+    // in the test profile (engine optimised), so it runs always. Every 12th site, Marienplatz
+    // among them, in the extract's order.
+    let vehicles = vehicle_classes_by_code(&["M1", "N2A", "ART40"]).unwrap();
+    let compared = assert_shared_searches_match_own_searches(munich(), 12, &vehicles);
+    assert!(compared > 300, "{compared} vehicle results compared");
+}
+
+#[test]
+fn shared_searches_match_each_sites_own_search_in_the_city_of_london_too() {
+    // The same check on the second benchmark city (data/osm/london-city-west-2020.osm.pbf,
+    // © OpenStreetMap contributors, ODbL 1.0): every 10th candidate site, a car and a lorry.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/osm/london-city-west-2020.osm.pbf");
+    let london = osm_import::read_osm_file(&path).expect("the London extract reads");
+    let vehicles = vehicle_classes_by_code(&["M1", "N3C"]).unwrap();
+    let compared = assert_shared_searches_match_own_searches(&london, 10, &vehicles);
+    assert!(compared > 20, "{compared} vehicle results compared");
+}
+
+/// Compares [`PreparedNetwork::analyse`] with each site's own search on every `step`-th
+/// candidate site; returns how many vehicle results were compared.
+fn assert_shared_searches_match_own_searches(
+    extract: &osm_import::OsmExtract,
+    step: usize,
+    vehicles: &[VehicleClass],
+) -> usize {
     let (network, _) = network_from_street_network(&extract.network);
     let prepared = PreparedNetwork::new(&network);
-    let vehicles = vehicle_classes_by_code(&["M1", "N2A", "ART40"]).unwrap();
     let studies = candidate_studies(extract);
     assert!(studies.len() > 100, "{}", studies.len());
     let mut compared = 0;
-    // Every 12th site, Marienplatz among them, in the extract's order.
-    for (name, study) in studies.iter().step_by(12) {
-        let shared = prepared.analyse(study, &vehicles).unwrap();
+    for (name, study) in studies.iter().step_by(step) {
+        let shared = prepared.analyse(study, vehicles).unwrap();
         let mut own_study = study.clone();
         own_study.options.search_radius_m = Some(1e9);
         let own = prepared
-            .analyse_with_own_search(&own_study, &vehicles)
+            .analyse_with_own_search(&own_study, vehicles)
             .unwrap();
         assert_eq!(shared.diagnostics, own.diagnostics, "{name}");
         assert_eq!(shared.entries.len(), own.entries.len(), "{name}");
@@ -183,8 +206,8 @@ fn shared_searches_give_what_each_sites_own_search_without_a_radius_gives() {
             }
         }
     }
-    assert!(compared > 300, "{compared} vehicle results compared");
     let statistics = prepared.search_statistics();
     assert_eq!(statistics.shared_searches, vehicles.len());
     eprintln!("{statistics:?}");
+    compared
 }
