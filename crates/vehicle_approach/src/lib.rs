@@ -32,12 +32,43 @@
 //! that change it) over the whole network without a perimeter, shared by every study without
 //! added barriers, obstacles or openings: a study reads its entries' labels from it and
 //! searches again only the labels whose best path crosses its perimeter or starts in a pocket
-//! the perimeter cuts off, which gives exactly the study's own optimum (a test checks it on the
-//! Munich demo). Other studies, and those with a search radius, run their own searches
+//! the perimeter cuts off, and of those only the ones its entries can need (going back from the
+//! entries, a label is needed while its network-wide upper bound could beat what the labels
+//! that stand offer there), which gives exactly the study's own optimum (tests check it on
+//! Munich and London). Other studies, and those with a search radius, run their own searches
 //! ([`PreparedNetwork::analyse_with_own_search`]). [`PreparedNetwork::analyse_many`] runs a
 //! list of studies and reports progress through [`Progress`], which can also stop the run. The
 //! engine never starts threads; a caller may share one `PreparedNetwork` between its own
 //! threads, which then run different vehicles' searches side by side.
+//!
+//! # Performance
+//! Issue 3 asks for every candidate site of a city × every vehicle class in no more time than
+//! parsing the extract, and the Munich old town in under 1 s on 2 cores. **Neither is met.**
+//! `cargo bench -p vehicle_approach` and `agora bench hvm` print the figures (parse time,
+//! analysis time, sites, entries, peak memory, each target met or not). Measured on the 2-core
+//! development machine while four other builds ran on it (load average about 10), the engine
+//! built optimised (`opt-level = 3`) with debug assertions, Munich (183 sites, 11,049 entries,
+//! 8 classes, 88,392 vehicle results) and London (157 sites, 1,165 entries):
+//!
+//! | | before (2023f9c) | now |
+//! |---|---|---|
+//! | CPU (user) time of one benchmark run, both cities | 41.5 s | 39.7 s |
+//! | Munich entries (more lines across small squares now) | 10,655 | 11,049 |
+//! | Munich, labels searched again at sites | 5,264,169 | 3,273,334 |
+//! | London, labels searched again at sites | 319,348 | 70,903 |
+//! | Munich, 8 shared searches (2 threads, wall) | 2.5 s | 2.5-3.7 s |
+//! | London, analysis of all sites (wall) | 4.5 s | 2.9 s |
+//! | peak memory (VmHWM) Munich / London | 219 / 125 MiB | 237 / 130 MiB |
+//!
+//! Wall-clock times on that machine vary by a factor of two from run to run; on an idle machine
+//! earlier runs gave Munich about 57 s and London 1.7 s for the analysis. What the time goes on
+//! (perf, Munich): re-driving each reported approach with the 1 m-step forward–backward profile
+//! (about 30 %: 88,392 results whose best paths run up to 5 km, looping round squares), and
+//! the per-site repair (about 45 %: its labels sit on open-area nodes with hundreds of straight
+//! lines across the square, so each label relaxes hundreds of turns). Next steps: profiles in
+//! closed form from the run-up tables at path nodes (changes reported figures in the last
+//! digit, so every golden number must be re-checked), turns across open areas pruned to those
+//! that can be fastest, and a bucket queue in the network-wide search.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).

@@ -72,8 +72,9 @@ impl PreparedNetwork {
     /// use and kept for every later study (the search with barriers, and the one without where
     /// a barrier stops the vehicle). Labels whose best network-wide path is not a path of the
     /// study (it crosses the perimeter, or starts in a pocket the perimeter cuts off) are
-    /// searched again from those that stand, so the results are those of
-    /// [`Self::analyse_with_own_search`] (a test checks it on the Munich demo).
+    /// searched again from those that stand, but only those the study's entries can need
+    /// (their upper bound could beat what the labels that stand offer), so the results are
+    /// those of [`Self::analyse_with_own_search`] (tests check it on Munich and London).
     pub fn analyse(&self, study: &Study, vehicles: &[VehicleClass]) -> Result<Analysis, Error> {
         if vehicles.is_empty() {
             return Err(Error::NoVehicles);

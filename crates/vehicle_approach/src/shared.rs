@@ -11,11 +11,14 @@
 //! That label is an upper bound for the site's own search (the site's graph is the
 //! network-wide one with the perimeter's inside and its crossings taken out, so every path the
 //! site's search can drive is there too). When the best path behind it is also a path of the
-//! site's graph (its segments wholly outside the perimeter, its start a node that still qualifies as an origin with the perimeter
-//! in place), it is the site's optimum, and the result is what the site's own search would
-//! give. Otherwise that vehicle's results at that site come from the site's own search (a
-//! fallback, counted in [`SearchStatistics`](crate::SearchStatistics)). Studies with added
-//! barriers, obstacles or openings, or a search radius, always run their own search.
+//! site's graph (its segments wholly outside the perimeter, its start a node that still
+//! qualifies as an origin with the perimeter in place), it *stands*: it is the site's optimum.
+//! Labels that do not stand are searched again, seeded from those that stand, but only those
+//! the site's entries can need: going back from each entry, a label that does not stand is
+//! needed while its network-wide value (an upper bound) could offer more than the labels that
+//! stand already offer there. Whether a path stands is read from the bounds of the path behind
+//! each logged update ([`LogPaths`]): only the part of it near the perimeter is walked. Studies
+//! with added barriers, obstacles or openings, or a search radius, run their own search.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
