@@ -17,6 +17,8 @@ mod demo;
 mod error;
 mod hvm;
 mod osm;
+mod plans;
+mod reports;
 mod sites;
 mod throttle;
 
@@ -39,8 +41,19 @@ pub use osm::{
     read_osm_extract,
 };
 pub use osm_import::{CandidateSpace, OsmExtract};
+pub use plans::{
+    AUTOMATIC_CANDIDATES, CandidateMeasure, EntryNeed, HvmMeasureLink, LISTED_PLANS, PlanProposal,
+    PlanRequest, SitePlans, listed_plans, propose_plans,
+};
+pub use reports::{
+    AssessmentForReport, CityReportSite, DEFAULT_MARKING, Labels, RenderedReport, ReportAssessment,
+    ReportFormat, ReportHvmStudy, SPEED_BANDS, SiteReportInputs, band_colour, city_report,
+    contribution_text, file_stem, plan_letter, plan_scatter, render, site_duty_tier, site_report,
+    speed_colour, threat_title,
+};
 pub use store::{BoundingBox, Store};
 pub use vehicle_approach;
+pub use {report, risk};
 
 /// The application: the store plus the policies that govern its use. Cheap to clone.
 #[derive(Clone)]

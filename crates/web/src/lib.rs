@@ -20,6 +20,7 @@ mod error;
 mod hvm_page;
 mod i18n;
 mod pages;
+mod report_pages;
 mod security;
 mod session;
 
@@ -72,6 +73,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(hvm_page::routes())
+        .merge(report_pages::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+mod reports;
+
 use app::{App, AppError, SessionPolicy};
 use domain::{OrganisationKind, Role, SiteDraft};
 
