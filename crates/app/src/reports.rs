@@ -479,26 +479,41 @@ fn grown(bounds: Bounds, margin_m: f64) -> Bounds {
     )
 }
 
-/// The box around a site and every approach path of its HVM study.
-fn hvm_bounds(site: &Site, entries: &[EntryReport]) -> Bounds {
-    let mut bounds = site.draft.polygon.bounding_box();
-    let points = entries
-        .iter()
-        .flat_map(|entry| &entry.vehicles)
-        .filter_map(|vehicle| vehicle.approach.as_ref())
-        .flat_map(|approach| &approach.path);
-    for [lon, lat, _] in points {
-        bounds = (
-            bounds.0.min(*lon),
-            bounds.1.min(*lat),
-            bounds.2.max(*lon),
-            bounds.3.max(*lat),
-        );
+/// How far around a site the vehicle-approach map reaches: the last few hundred metres of each
+/// approach, where barriers go; longer run-ups are in the table's figures.
+const HVM_MAP_MARGIN_M: f64 = 250.0;
+
+/// The part of the segment `from`-`to` inside `bounds` (Liang-Barsky), if any.
+fn clip_segment(bounds: Bounds, from: [f64; 2], to: [f64; 2]) -> Option<[[f64; 2]; 2]> {
+    let delta = [to[0] - from[0], to[1] - from[1]];
+    let (mut enter, mut leave) = (0.0_f64, 1.0_f64);
+    let edges = [
+        (-delta[0], from[0] - bounds.0),
+        (delta[0], bounds.2 - from[0]),
+        (-delta[1], from[1] - bounds.1),
+        (delta[1], bounds.3 - from[1]),
+    ];
+    for (p, q) in edges {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                enter = enter.max(t);
+            } else {
+                leave = leave.min(t);
+            }
+        }
     }
-    bounds
+    (enter <= leave).then(|| {
+        let at = |t: f64| [from[0] + t * delta[0], from[1] + t * delta[1]];
+        [at(enter), at(leave)]
+    })
 }
 
-/// Buildings, pedestrian areas, streets and barriers that touch `bounds`, in grey, for
+/// Buildings, pedestrian areas, streets and barriers that lie within `bounds`, in grey, for
 /// orientation.
 fn basemap_features(basemap: &[BasemapFeature], bounds: Bounds) -> Vec<MapFeature> {
     let mut features = Vec::new();
@@ -528,9 +543,11 @@ fn basemap_features(basemap: &[BasemapFeature], bounds: Bounds) -> Vec<MapFeatur
             },
             BasemapLayer::Rail => Style::line(Rgb::new(0x55, 0x55, 0x55), 0.8),
         };
+        // Only what lies within the frame: a park or a river that reaches far beyond it would
+        // otherwise widen the map until the site is a dot.
         let touches = |feature: &&BasemapFeature| {
             let (min_lon, min_lat, max_lon, max_lat) = feature.bounding_box;
-            min_lon <= bounds.2 && max_lon >= bounds.0 && min_lat <= bounds.3 && max_lat >= bounds.1
+            min_lon >= bounds.0 && max_lon <= bounds.2 && min_lat >= bounds.1 && max_lat <= bounds.3
         };
         for feature in basemap
             .iter()
@@ -956,9 +973,11 @@ fn hvm_map(
     entries: &[EntryReport],
     labels: &dyn Labels,
 ) -> Map {
-    let mut features = basemap_features(basemap, grown(hvm_bounds(site, entries), 20.0));
+    let bounds = grown(site.draft.polygon.bounding_box(), HVM_MAP_MARGIN_M);
+    let mut features = basemap_features(basemap, bounds);
     features.extend(site_features(site, SITE_FILL, None));
-    // Paths first, slowest vehicles first, so the fastest approach to each entry is on top.
+    // Paths first, slowest vehicles first, so the fastest approach to each entry is on top; only
+    // their stretches within the frame.
     let mut paths: Vec<(f64, Vec<[f64; 3]>)> = entries
         .iter()
         .flat_map(|entry| {
@@ -972,12 +991,14 @@ fn hvm_map(
     paths.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (_, path) in &paths {
         for pair in path.windows(2) {
+            let (from, to) = (pair[0], pair[1]);
+            let Some([start, end]) = clip_segment(bounds, [from[0], from[1]], [to[0], to[1]])
+            else {
+                continue;
+            };
             features.push(MapFeature {
-                geometry: Geometry::Polyline(vec![
-                    [pair[0][0], pair[0][1]],
-                    [pair[1][0], pair[1][1]],
-                ]),
-                style: Style::line(speed_colour(pair[1][2]), 2.0),
+                geometry: Geometry::Polyline(vec![start, end]),
+                style: Style::line(speed_colour(to[2]), 2.0),
                 label: None,
             });
         }
@@ -1377,11 +1398,14 @@ impl App {
             )?),
             _ => None,
         };
-        let bounds = entries.as_deref().map_or_else(
-            || site.draft.polygon.bounding_box(),
-            |entries| hvm_bounds(&site, entries),
-        );
-        let basemap = self.basemap_around(bounds, SITE_MAP_MARGIN_M).await?;
+        let margin = if hvm.is_some() {
+            HVM_MAP_MARGIN_M
+        } else {
+            SITE_MAP_MARGIN_M
+        };
+        let basemap = self
+            .basemap_around(site.draft.polygon.bounding_box(), margin)
+            .await?;
         let inputs = SiteReportInputs {
             site: &site,
             organisation: &organisation,
@@ -1484,6 +1508,22 @@ mod tests {
         assert_eq!(plan_letter(25), "Z");
         assert_eq!(plan_letter(26), "AA");
         assert_eq!(plan_letter(27), "AB");
+    }
+
+    #[test]
+    fn segments_are_clipped_to_the_frame() {
+        let frame = (0.0, 0.0, 10.0, 10.0);
+        assert_eq!(
+            clip_segment(frame, [-5.0, 5.0], [5.0, 5.0]),
+            Some([[0.0, 5.0], [5.0, 5.0]])
+        );
+        assert_eq!(
+            clip_segment(frame, [2.0, 2.0], [3.0, 3.0]),
+            Some([[2.0, 2.0], [3.0, 3.0]])
+        );
+        assert_eq!(clip_segment(frame, [-5.0, -5.0], [-1.0, 20.0]), None);
+        let [start, end] = clip_segment(frame, [-10.0, -10.0], [20.0, 20.0]).unwrap();
+        assert_eq!((start, end), ([0.0, 0.0], [10.0, 10.0]));
     }
 
     #[test]
