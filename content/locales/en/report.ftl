@@ -16,6 +16,7 @@ report-legend-site = The site
 report-legend-building = Building
 report-legend-street = Street
 report-legend-barrier = Mapped barrier (bollard, gate, block)
+report-tier-unknown = Not known (no capacity recorded)
 report-tier-out-of-scope = Out of scope
 report-tier-standard = Standard duty (200-799 people)
 report-tier-enhanced = Enhanced duty (800+ people)

@@ -16,6 +16,7 @@ report-legend-site = Le site
 report-legend-building = Bâtiment
 report-legend-street = Rue
 report-legend-barrier = Obstacle cartographié (borne, portail, bloc)
+report-tier-unknown = Inconnu (capacité non renseignée)
 report-tier-out-of-scope = Hors champ
 report-tier-standard = Obligation standard (200 à 799 personnes)
 report-tier-enhanced = Obligation renforcée (800 personnes et plus)

@@ -8,7 +8,7 @@
 //! the same language.
 
 use chrono::{DateTime, Utc};
-use domain::{BasemapFeature, BasemapLayer, Site, Study};
+use domain::{BasemapFeature, BasemapLayer, Site, Study, Tlp};
 use report::{
     Align, BarChart, Block, Cell, Chart, ChartKind, Column, Document, Geometry, KeyValue, Legend,
     LegendItem, LegendSymbol, Map, MapFeature, MarkerShape, Marking, ReportStrings, Rgb, Row,
@@ -22,7 +22,7 @@ use risk::{
 use crate::hvm::{EntryReport, HvmResult};
 use crate::plans::PlanProposal;
 use crate::plans::{PlanRequest, propose_plans};
-use crate::{Actor, App, AppError};
+use crate::{Actor, App, AppError, StoredAssessment};
 use domain::SiteId;
 
 /// The words of a report, in the reader's language.
@@ -73,8 +73,9 @@ pub struct SiteReportInputs<'a> {
     pub questionnaire: &'a Questionnaire,
     /// The measures catalogue (measure names for plans).
     pub catalogue: &'a Catalogue,
-    /// The duty tier of the UK Protection of Premises Act, shown beside risk.
-    pub duty_tier: DutyTier,
+    /// The duty tier of the UK Protection of Premises Act, shown beside risk (`None` without a
+    /// capacity).
+    pub duty_tier: Option<DutyTier>,
     /// When the report is generated.
     pub generated_at: DateTime<Utc>,
 }
@@ -85,8 +86,8 @@ pub struct CityReportSite<'a> {
     pub site: &'a Site,
     /// Its latest final assessment, if any.
     pub assessment: Option<ReportAssessment<'a>>,
-    /// Its duty tier.
-    pub duty_tier: DutyTier,
+    /// Its duty tier (`None` without a capacity).
+    pub duty_tier: Option<DutyTier>,
 }
 
 /// Colours of approach paths and entry markers, changing at the nominal impact-test speeds of
@@ -120,9 +121,22 @@ pub fn band_colour(band: RiskBand) -> Rgb {
 const SITE_OUTLINE: Rgb = Rgb::new(0xc0, 0x39, 0x2b);
 const SITE_FILL: Rgb = Rgb::new(0xf5, 0xc6, 0xc0);
 
-/// The marking of a report without an assessment: a site's vulnerabilities are for the
-/// organisation and its partners (TLP:AMBER), never public by default.
-pub const DEFAULT_MARKING: Marking = Marking::Amber;
+/// The report marking of a TLP label (the same TLP 2.0 labels).
+pub fn report_marking(tlp: Tlp) -> Marking {
+    match tlp {
+        Tlp::Clear => Marking::Clear,
+        Tlp::Green => Marking::Green,
+        Tlp::Amber => Marking::Amber,
+        Tlp::AmberStrict => Marking::AmberStrict,
+        Tlp::Red => Marking::Red,
+    }
+}
+
+/// The marking of a report without an assessment: the marking a new assessment gets, since a
+/// site's vulnerabilities are never public by default.
+fn default_marking() -> Marking {
+    report_marking(crate::DEFAULT_MARKING)
+}
 
 /// The site report (see the module docs).
 pub fn site_report(inputs: &SiteReportInputs<'_>, labels: &dyn Labels) -> Document {
@@ -130,7 +144,7 @@ pub fn site_report(inputs: &SiteReportInputs<'_>, labels: &dyn Labels) -> Docume
     let marking = inputs
         .assessment
         .as_ref()
-        .map_or(DEFAULT_MARKING, |assessment| assessment.marking);
+        .map_or_else(default_marking, |assessment| assessment.marking);
     let mut document = Document::new(
         labels.text_with("report-site-title", &[("name", site.draft.name.clone())]),
         marking,
@@ -200,8 +214,8 @@ pub fn city_report(
         .iter()
         .filter_map(|row| row.assessment.as_ref().map(|assessment| assessment.marking))
         .max()
-        .unwrap_or(DEFAULT_MARKING)
-        .max(DEFAULT_MARKING);
+        .unwrap_or_else(default_marking)
+        .max(default_marking());
     let mut document = Document::new(
         labels.text_with(
             "report-city-title",
@@ -366,11 +380,12 @@ fn capacity_text(capacity: Option<u32>) -> String {
     capacity.map_or_else(|| "—".to_string(), |capacity| capacity.to_string())
 }
 
-fn tier_text(tier: DutyTier, labels: &dyn Labels) -> String {
+fn tier_text(tier: Option<DutyTier>, labels: &dyn Labels) -> String {
     labels.text(match tier {
-        DutyTier::OutOfScope => "report-tier-out-of-scope",
-        DutyTier::Standard => "report-tier-standard",
-        DutyTier::Enhanced => "report-tier-enhanced",
+        None => "report-tier-unknown",
+        Some(DutyTier::OutOfScope) => "report-tier-out-of-scope",
+        Some(DutyTier::Standard) => "report-tier-standard",
+        Some(DutyTier::Enhanced) => "report-tier-enhanced",
     })
 }
 
@@ -394,7 +409,7 @@ pub fn threat_title(questionnaire: &Questionnaire, threat: Threat, labels: &dyn 
         )
 }
 
-fn site_facts(site: &Site, tier: DutyTier, labels: &dyn Labels) -> Vec<KeyValue> {
+fn site_facts(site: &Site, tier: Option<DutyTier>, labels: &dyn Labels) -> Vec<KeyValue> {
     let draft = &site.draft;
     let mut facts = vec![
         KeyValue::new(
@@ -1283,6 +1298,11 @@ pub fn render(
     })
 }
 
+/// The first eight characters of an id: enough to tell assessments of a site apart in print.
+fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
 /// A file-name-safe form of a name: lower-case ASCII letters and digits joined by dashes.
 pub fn file_stem(name: &str) -> String {
     let mut stem = String::new();
@@ -1324,22 +1344,71 @@ pub struct AssessmentForReport {
 }
 
 impl App {
-    /// The assessment a site report shows: the latest final one, else the latest draft.
+    /// The assessment a site report and plans show: the newest one, final or draft (a draft is
+    /// labelled as such).
     pub(crate) async fn assessment_for_report(
         &self,
-        _actor: &Actor,
-        _site_id: SiteId,
+        actor: &Actor,
+        site_id: SiteId,
     ) -> Result<Option<AssessmentForReport>, AppError> {
-        Ok(None)
+        let found = self.latest_assessment(actor, site_id).await?;
+        Ok(match found {
+            Some(stored) => Some(self.for_report(actor, stored).await?),
+            None => None,
+        })
     }
 
     /// The latest final assessment of a site, for the city report.
     async fn final_assessment_for_report(
         &self,
-        _actor: &Actor,
-        _site_id: SiteId,
+        actor: &Actor,
+        site_id: SiteId,
     ) -> Result<Option<AssessmentForReport>, AppError> {
-        Ok(None)
+        let found = self.latest_final_assessment(actor, site_id).await?;
+        Ok(match found {
+            Some(stored) => Some(self.for_report(actor, stored).await?),
+            None => None,
+        })
+    }
+
+    async fn for_report(
+        &self,
+        actor: &Actor,
+        stored: StoredAssessment,
+    ) -> Result<AssessmentForReport, AppError> {
+        let assessor = match stored
+            .finalised_by
+            .or(stored.updated_by)
+            .or(stored.created_by)
+        {
+            Some(id) => self
+                .store
+                .user(id)
+                .await?
+                .filter(|user| user.organisation_id == actor.organisation_id())
+                .map(|user| user.username),
+            None => None,
+        };
+        let label = match (stored.finalised_at, stored.is_final()) {
+            (Some(at), true) => format!(
+                "assessment {} (final, {}{})",
+                short_id(&stored.id.to_string()),
+                at.format("%Y-%m-%d"),
+                assessor.map_or_else(String::new, |name| format!(", {name}"))
+            ),
+            _ => format!(
+                "assessment {} (DRAFT, saved {}{})",
+                short_id(&stored.id.to_string()),
+                stored.updated_at.format("%Y-%m-%d"),
+                assessor.map_or_else(String::new, |name| format!(", {name}"))
+            ),
+        };
+        Ok(AssessmentForReport {
+            label,
+            marking: report_marking(stored.marking),
+            scored: stored.scored,
+            plan_request: PlanRequest::default(),
+        })
     }
 
     /// The base-map features within `margin_m` of a (min_lon, min_lat, max_lon, max_lat) box.
@@ -1421,7 +1490,7 @@ impl App {
             plans: plans.as_ref(),
             questionnaire: &questionnaire,
             catalogue: &catalogue,
-            duty_tier: site_duty_tier(&site),
+            duty_tier: crate::site_duty_tier(&site),
             generated_at: Utc::now(),
         };
         let document = site_report(&inputs, labels);
@@ -1455,7 +1524,7 @@ impl App {
                     scored: &found.scored,
                     marking: found.marking,
                 }),
-                duty_tier: site_duty_tier(site),
+                duty_tier: crate::site_duty_tier(site),
             })
             .collect();
         let bounds = sites
@@ -1481,21 +1550,6 @@ impl App {
             &format!("agora-city-{}", file_stem(&organisation)),
         )
     }
-}
-
-/// The UK Protection of Premises duty tier of a site from its capacity. Open public spaces
-/// (squares, streets, promenades) are not Schedule 1 premises unless they host a qualifying
-/// event; venues, markets, stations and the like are.
-pub fn site_duty_tier(site: &Site) -> DutyTier {
-    use domain::SiteKind;
-    let schedule_1_use = !matches!(
-        site.draft.kind,
-        SiteKind::Square | SiteKind::PedestrianStreet | SiteKind::Promenade
-    );
-    risk::premises_tier(&risk::PremisesFacts {
-        schedule_1_use,
-        people_reasonably_expected: site.draft.capacity.unwrap_or(0),
-    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The use cases over a real SQLite store: login and sessions, roles, scoping, imports, the demo.
 
+mod assessments;
+
 use std::time::Duration;
 
 mod reports;

@@ -199,3 +199,107 @@ async fn the_city_report_lists_every_site_and_keeps_tiers_apart_from_risk() {
     assert!(text.contains("Protection of Premises"));
     assert!(text.contains("not assessed"));
 }
+
+#[tokio::test]
+async fn a_final_assessment_gives_the_report_its_risk_explanations_plans_and_marking() {
+    use app::AssessmentAnswers;
+    use app::risk::{Factor, QuestionId, ScoreOverride, Threat};
+
+    let (app, _directory, demo) = demo_app().await;
+    let marienplatz = app
+        .list_sites(&demo)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|site| site.draft.name == "Marienplatz")
+        .unwrap();
+    let labels = EnglishLabels::load();
+
+    // No assessment: no plans, and the reason is named.
+    let error = app
+        .site_plans(&demo, marienplatz.id, &app::PlanRequest::default())
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("has no assessment yet"),
+        "{error}"
+    );
+
+    let questionnaire = app::current_questionnaire();
+    let mut entered = AssessmentAnswers::default();
+    for question in questionnaire.questions() {
+        entered.answers.insert(question.id.clone(), 3);
+    }
+    entered
+        .answers
+        .insert(QuestionId::from("vr.entry_barriers"), 1);
+    for threat in Threat::ALL {
+        entered.threat_likelihoods.insert(threat, 4.0);
+    }
+    entered
+        .threat_likelihoods
+        .insert(Threat::VehicleRamming, 7.0);
+    entered.overrides.push(ScoreOverride {
+        threat: Threat::Firearms,
+        factor: Factor::Consequence,
+        value: 9.0,
+        justification: "Christmas market crowds of 8000 in December".into(),
+    });
+    entered.marking = Some(domain::Tlp::Red);
+    let draft = app
+        .start_assessment_with(&demo, marienplatz.id, false, Some(entered))
+        .await
+        .unwrap();
+    let stored = app
+        .finalise_assessment(&demo, draft.id, draft.version)
+        .await
+        .unwrap();
+    let ramming = stored.scored.threat(Threat::VehicleRamming);
+    let risk = ramming.risk.unwrap();
+
+    let plans = app
+        .site_plans(&demo, marienplatz.id, &app::PlanRequest::default())
+        .await
+        .unwrap();
+    assert!(plans.assessment.contains("final"), "{}", plans.assessment);
+    let front = &plans.proposal.front;
+    assert!(front.len() > 1);
+    assert_eq!(
+        front[0].total_risk_before,
+        stored
+            .scored
+            .threats
+            .iter()
+            .filter_map(|row| row.risk.map(|risk| risk.value))
+            .sum::<f64>(),
+        "the plans start from the assessment's total risk"
+    );
+
+    let pdf = app
+        .site_report(&demo, marienplatz.id, &labels, app::ReportFormat::Pdf)
+        .await
+        .unwrap();
+    let html = app
+        .site_report(&demo, marienplatz.id, &labels, app::ReportFormat::Html)
+        .await
+        .unwrap();
+    let html = String::from_utf8(html.bytes).unwrap();
+    // The override's justification and the answer behind vehicle-ramming vulnerability.
+    assert!(html.contains("Christmas market crowds of 8000 in December"));
+    assert!(html.contains("Answer vr.entry_barriers"));
+    assert!(html.contains("Protective measures"));
+    let Some(text) = pdf_text(&pdf.bytes) else {
+        return;
+    };
+    let pages = pdf.page_count.unwrap();
+    // The assessment's marking (TLP:RED) on every page.
+    assert!(text.matches("TLP:RED").count() >= 2 * pages, "{text}");
+    assert!(!text.contains("TLP:AMBER"));
+    assert!(text.contains("Risk per threat"));
+    assert!(
+        text.contains(&format!("{:.0}", risk.value)),
+        "ramming risk {}",
+        risk.value
+    );
+    assert!(text.contains("Pareto-optimal plans"));
+}
