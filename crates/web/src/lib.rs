@@ -15,6 +15,7 @@
 //!   `SameSite=Strict`.
 
 mod api;
+mod api_reports;
 mod assets;
 mod error;
 mod hvm_page;
@@ -74,7 +75,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(pages::routes())
         .merge(hvm_page::routes())
         .merge(report_pages::routes())
-        .nest("/api", api::routes())
+        .nest("/api", api::routes().merge(api_reports::routes()))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
