@@ -1,5 +1,6 @@
 //! Agora's use cases: log in, manage organisations and users, create, edit, import and export sites,
-//! import OpenStreetMap data, load the demo city.
+//! import OpenStreetMap data, load the demo city, run studies, assess sites' vulnerability and rank
+//! them on the city dashboard.
 //!
 //! `app` is the only orchestrator: it calls the store and the engines and returns plain data. The web
 //! layer and the CLI both call these functions, so whatever the UI can do, the CLI and the REST API
@@ -12,16 +13,25 @@
 //! - **Candidate**: a public space found in OpenStreetMap data that a user may add as a site.
 //! - **Base map**: the streets, pedestrian areas, buildings and barriers drawn under the sites.
 
+mod assessments;
 mod auth;
 mod demo;
 mod error;
 mod hvm;
 mod osm;
+mod plans;
+mod reports;
 mod sites;
 mod throttle;
 
 use std::sync::Arc;
 
+pub use assessments::{
+    AssessmentAnswers, AssessmentComparison, CityDashboard, DEFAULT_MARKING, DashboardAssessment,
+    DashboardSite, MAX_EVIDENCE_BYTES, MAX_NOTE_CHARS, StoredAssessment, check_evidence_file,
+    crowd_findings, current_questionnaire, hvm_findings, questionnaire_version, schedule_1_use,
+    site_duty_tier, sniff_evidence_type,
+};
 pub use auth::{Actor, LoginOutcome, SessionPolicy, hash_password};
 pub use demo::{
     DEMO_EXTRACT_NAME, DEMO_ORGANISATION_NAME, DEMO_USERNAME, DemoLogin, DemoSiteSpec,
@@ -39,8 +49,19 @@ pub use osm::{
     read_osm_extract,
 };
 pub use osm_import::{CandidateSpace, OsmExtract};
+pub use plans::{
+    AUTOMATIC_CANDIDATES, CandidateMeasure, EntryNeed, HvmMeasureLink, LISTED_PLANS, PlanProposal,
+    PlanRequest, SitePlans, listed_plans, propose_plans,
+};
+pub use reports::{
+    AssessmentForReport, CityReportSite, Labels, RenderedReport, ReportAssessment, ReportFormat,
+    ReportHvmStudy, SPEED_BANDS, SiteReportInputs, band_colour, city_report, contribution_text,
+    file_stem, plan_letter, plan_scatter, render, report_marking, site_report, speed_colour,
+    threat_title,
+};
 pub use store::{BoundingBox, Store};
 pub use vehicle_approach;
+pub use {report, risk};
 
 /// The application: the store plus the policies that govern its use. Cheap to clone.
 #[derive(Clone)]

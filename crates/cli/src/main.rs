@@ -14,6 +14,7 @@ use domain::{OrganisationKind, Role};
 mod bench_hvm;
 mod crowd;
 mod hvm;
+mod report;
 
 /// The demo city's OpenStreetMap extract (© OpenStreetMap contributors, ODbL), compiled in so the
 /// demo runs from the binary alone.
@@ -59,6 +60,10 @@ enum Command {
     /// Hostile-vehicle analysis: every entry a vehicle can reach, its speed, energy and the
     /// barrier rating it calls for.
     Hvm(hvm::HvmArgs),
+    /// A site's or the city's report, as PDF (written by Agora itself) and/or HTML.
+    Report(report::ReportArgs),
+    /// The Pareto-optimal protective-measure plans of a site: residual risk, cost, openness lost.
+    Plans(report::PlansArgs),
     /// Crowd and evacuation simulation: run a scenario file, validate against RiMEA/NIST cases.
     #[command(subcommand)]
     Crowd(crowd::CrowdCommand),
@@ -232,6 +237,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Hvm(args) => hvm::run(&cli.db, args).await,
+        Command::Report(args) => report::run_report(&cli.db, args).await,
+        Command::Plans(args) => report::run_plans(&cli.db, args).await,
         Command::Crowd(command) => crowd::run(command),
         Command::Bench(BenchCommand::Crowd(args)) => crowd::bench(args),
         Command::Bench(BenchCommand::Hvm(args)) => bench_hvm::run(args).await,

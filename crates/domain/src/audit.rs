@@ -21,6 +21,10 @@ text_enum!(
         SitesExported => "sites_exported",
         BasemapImported => "basemap_imported",
         StudyRun => "study_run",
+        AssessmentStarted => "assessment_started",
+        AssessmentSaved => "assessment_saved",
+        AssessmentFinalised => "assessment_finalised",
+        EvidenceAdded => "evidence_added",
     }
 );
 

@@ -53,3 +53,11 @@ uuid_id!(
     /// Identifies a [`crate::Study`].
     StudyId
 );
+uuid_id!(
+    /// Identifies an [`crate::AssessmentRecord`].
+    AssessmentId
+);
+uuid_id!(
+    /// Identifies an [`crate::Evidence`] file.
+    EvidenceId
+);

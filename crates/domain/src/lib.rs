@@ -11,8 +11,12 @@
 //! - **Site**: a public space, with a polygon in WGS84 longitude/latitude (GeoJSON order), a kind,
 //!   a capacity, operators, opening hours and free-form tags.
 //! - **Site draft**: the fields a user supplies to create or replace a site; validated before storage.
+//! - **Assessment**: a site's vulnerability assessment against a questionnaire version; a draft until
+//!   finalised, then never changed (a new one supersedes it); evidence files attach to it.
+//! - **TLP marking**: the Traffic Light Protocol 2.0 label of a record (who may receive it).
 //! - **Audit event**: who did what to which record, and when.
 
+mod assessment;
 mod audit;
 mod basemap;
 mod geometry;
@@ -22,10 +26,13 @@ mod site;
 mod site_geojson;
 mod study;
 
+pub use assessment::{
+    AssessmentDraft, AssessmentRecord, AssessmentStatus, Evidence, NewAssessment, NewEvidence, Tlp,
+};
 pub use audit::{AuditAction, AuditEvent};
 pub use basemap::{BasemapFeature, BasemapLayer};
 pub use geometry::{GeometryError, SitePolygon, validate_polygon};
-pub use ids::{OrganisationId, SiteId, StudyId, UserId};
+pub use ids::{AssessmentId, EvidenceId, OrganisationId, SiteId, StudyId, UserId};
 pub use organisation::{
     NewOrganisation, NewUser, Organisation, OrganisationKind, Role, UnknownVariant, User,
     validate_password, validate_username,

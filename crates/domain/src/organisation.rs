@@ -99,6 +99,12 @@ impl Role {
         matches!(self, Role::Admin | Role::Assessor | Role::Planner)
     }
 
+    /// Whether the role may start, answer and finalise vulnerability assessments (every role
+    /// reads them).
+    pub fn can_assess(self) -> bool {
+        matches!(self, Role::Admin | Role::Assessor)
+    }
+
     /// Whether the role may create users and change roles.
     pub fn can_manage_users(self) -> bool {
         matches!(self, Role::Admin)

@@ -40,8 +40,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use domain::{
-    AuditEvent, BasemapFeature, MapSource, NewOrganisation, NewStudy, NewUser, Organisation,
-    OrganisationId, Site, SiteDraft, SiteId, Study, StudyId, StudyKind, User, UserId,
+    AssessmentDraft, AssessmentId, AssessmentRecord, AuditEvent, BasemapFeature, Evidence,
+    EvidenceId, MapSource, NewAssessment, NewEvidence, NewOrganisation, NewStudy, NewUser,
+    Organisation, OrganisationId, Site, SiteDraft, SiteId, Study, StudyId, StudyKind, User, UserId,
 };
 
 pub use postgres::PostgresStore;
@@ -218,8 +219,9 @@ pub trait Store: Send + Sync {
         draft: &SiteDraft,
         actor: Option<UserId>,
     ) -> StoreResult<Site>;
-    /// Deletes a site; one that does not exist or belongs to another organisation is
-    /// `StoreError::NotFound`.
+    /// Deletes a site with its studies and draft assessments; one that does not exist or belongs
+    /// to another organisation is `StoreError::NotFound`, one with a final assessment (a record
+    /// kept for good) `StoreError::Conflict`.
     async fn delete_site(
         &self,
         organisation: OrganisationId,
@@ -269,6 +271,69 @@ pub trait Store: Send + Sync {
         site: SiteId,
         kind: Option<StudyKind>,
     ) -> StoreResult<Vec<Study>>;
+
+    // Assessments, scoped to the caller's organisation. Each write records its audit event
+    // (AssessmentStarted, AssessmentSaved, AssessmentFinalised, EvidenceAdded) in the same
+    // transaction. A final assessment and its evidence are never changed: every write to them is
+    // `StoreError::Conflict` naming the way forward, and database triggers refuse it too.
+    /// Starts an assessment (a draft at version 1). A site that does not exist or belongs to
+    /// another organisation is `NotFound`; so is a `supersedes` that is not an assessment of the
+    /// same site; a `supersedes` that is still a draft is `Conflict`.
+    async fn create_assessment(
+        &self,
+        organisation: OrganisationId,
+        new: &NewAssessment,
+    ) -> StoreResult<AssessmentRecord>;
+    async fn assessment(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+    ) -> StoreResult<Option<AssessmentRecord>>;
+    /// The assessments of one site (or of every site), newest first.
+    async fn list_assessments(
+        &self,
+        organisation: OrganisationId,
+        site: Option<SiteId>,
+    ) -> StoreResult<Vec<AssessmentRecord>>;
+    /// Replaces a draft's input, notes and marking if it is still at `expected_version`; bumps the
+    /// version. A final one is `Conflict`, another version `Conflict`, a missing one `NotFound`.
+    async fn save_assessment_draft(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+        expected_version: i64,
+        draft: &AssessmentDraft,
+        actor: Option<UserId>,
+    ) -> StoreResult<AssessmentRecord>;
+    /// Saves `draft` and makes the assessment final with its scored `result`, under the same
+    /// conditions as [`Store::save_assessment_draft`].
+    async fn finalise_assessment(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+        expected_version: i64,
+        draft: &AssessmentDraft,
+        result: &serde_json::Value,
+        actor: Option<UserId>,
+    ) -> StoreResult<AssessmentRecord>;
+    /// Attaches a file to a draft assessment (`Conflict` once final, `NotFound` if missing).
+    async fn add_evidence(
+        &self,
+        organisation: OrganisationId,
+        new: &NewEvidence,
+    ) -> StoreResult<Evidence>;
+    /// The evidence of an assessment, oldest first, without the bytes.
+    async fn list_evidence(
+        &self,
+        organisation: OrganisationId,
+        assessment: AssessmentId,
+    ) -> StoreResult<Vec<Evidence>>;
+    /// One evidence file with its bytes.
+    async fn evidence_data(
+        &self,
+        organisation: OrganisationId,
+        id: EvidenceId,
+    ) -> StoreResult<Option<(Evidence, Vec<u8>)>>;
 
     // Audit trail.
     /// Appends an event (stored at microsecond precision).

@@ -23,8 +23,10 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, Postgres, Row};
 use uuid::Uuid;
 
 use domain::{
-    AuditEvent, BasemapFeature, MapSource, NewOrganisation, NewStudy, NewUser, Organisation,
-    OrganisationId, Site, SiteDraft, SiteId, Study, StudyId, StudyKind, User, UserId,
+    AssessmentDraft, AssessmentId, AssessmentRecord, AssessmentStatus, AuditAction, AuditEvent,
+    BasemapFeature, Evidence, EvidenceId, MapSource, NewAssessment, NewEvidence, NewOrganisation,
+    NewStudy, NewUser, Organisation, OrganisationId, Site, SiteDraft, SiteId, Study, StudyId,
+    StudyKind, User, UserId,
 };
 
 use crate::rows::{self, Columns, bare_column_name, corrupt};
@@ -86,6 +88,78 @@ impl PostgresStore {
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Saves a draft's fields and, with `result`, finalises it; one statement that matches only a
+    /// draft at the expected version, then, if it matched nothing, a read that says why.
+    async fn write_assessment(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+        expected_version: i64,
+        draft: &AssessmentDraft,
+        result: Option<&serde_json::Value>,
+        actor: Option<UserId>,
+    ) -> StoreResult<AssessmentRecord> {
+        let mut transaction = self.pool.begin().await?;
+        let now = rows::now();
+        let status = if result.is_some() {
+            AssessmentStatus::Final
+        } else {
+            AssessmentStatus::Draft
+        };
+        let updated = sqlx::query(
+            "UPDATE assessments
+             SET input = $1, notes = $2, marking = $3, updated_by = $4, updated_at = $5,
+                 status = $6, result = $7, finalised_by = $8, finalised_at = $9,
+                 version = version + 1
+             WHERE id = $10 AND organisation_id = $11 AND version = $12 AND status = 'draft'
+             RETURNING *",
+        )
+        .bind(Json(&draft.input))
+        .bind(Json(rows::notes_json(&draft.notes)))
+        .bind(draft.marking.as_str())
+        .bind(actor.map(|id| id.0))
+        .bind(now)
+        .bind(status.as_str())
+        .bind(result.map(Json))
+        .bind(result.and(actor).map(|id| id.0))
+        .bind(result.map(|_| now))
+        .bind(id.0)
+        .bind(organisation.0)
+        .bind(expected_version)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(row) = updated else {
+            let found = sqlx::query(
+                "SELECT status, version FROM assessments WHERE id = $1 AND organisation_id = $2",
+            )
+            .bind(id.0)
+            .bind(organisation.0)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .map(|row| {
+                Ok::<_, StoreError>((
+                    row.text("assessments.status")?,
+                    row.integer("assessments.version")?,
+                ))
+            })
+            .transpose()?;
+            return Err(rows::assessment_write_refused(id, expected_version, found));
+        };
+        let record = rows::assessment_from_row(&row)?;
+        let action = if result.is_some() {
+            AuditAction::AssessmentFinalised
+        } else {
+            AuditAction::AssessmentSaved
+        };
+        insert_audit_event(
+            &mut transaction,
+            &rows::assessment_event(&record, action, actor, now),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(record)
     }
 }
 
@@ -154,6 +228,14 @@ impl Columns for PgRow {
 
     fn json(&self, column: &'static str) -> StoreResult<serde_json::Value> {
         decoded::<Json<serde_json::Value>>(self, column).map(|json| json.0)
+    }
+
+    fn optional_json(&self, column: &'static str) -> StoreResult<Option<serde_json::Value>> {
+        decoded::<Option<Json<serde_json::Value>>>(self, column).map(|json| json.map(|json| json.0))
+    }
+
+    fn optional_timestamp(&self, column: &'static str) -> StoreResult<Option<DateTime<Utc>>> {
+        decoded(self, column)
     }
 }
 
@@ -602,6 +684,17 @@ impl Store for PostgresStore {
         actor: Option<UserId>,
     ) -> StoreResult<()> {
         let mut transaction = self.pool.begin().await?;
+        let final_assessments: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM assessments
+             WHERE site_id = $1 AND organisation_id = $2 AND status = 'final'",
+        )
+        .bind(id.0)
+        .bind(organisation.0)
+        .fetch_one(&mut *transaction)
+        .await?;
+        if final_assessments > 0 {
+            return Err(rows::site_has_final_assessments(final_assessments));
+        }
         let deleted_name: Option<String> = sqlx::query_scalar(
             "DELETE FROM sites WHERE id = $1 AND organisation_id = $2 RETURNING name",
         )
@@ -804,6 +897,216 @@ impl Store for PostgresStore {
             .iter()
             .map(|row| rows::study_from_row(row, false))
             .collect()
+    }
+
+    async fn create_assessment(
+        &self,
+        organisation: OrganisationId,
+        new: &NewAssessment,
+    ) -> StoreResult<AssessmentRecord> {
+        let mut transaction = self.pool.begin().await?;
+        let site = sqlx::query("SELECT 1 FROM sites WHERE id = $1 AND organisation_id = $2")
+            .bind(new.site_id.0)
+            .bind(organisation.0)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        if site.is_none() {
+            return Err(StoreError::NotFound {
+                what: "site",
+                id: new.site_id.to_string(),
+            });
+        }
+        if let Some(previous) = new.supersedes {
+            let status: Option<String> = sqlx::query_scalar(
+                "SELECT status FROM assessments
+                 WHERE id = $1 AND organisation_id = $2 AND site_id = $3",
+            )
+            .bind(previous.0)
+            .bind(organisation.0)
+            .bind(new.site_id.0)
+            .fetch_optional(&mut *transaction)
+            .await?;
+            rows::check_supersedable(previous, status.as_deref())?;
+        }
+        let now = rows::now();
+        let record = rows::new_assessment_record(organisation, new, now);
+        sqlx::query(
+            "INSERT INTO assessments (id, organisation_id, site_id, questionnaire_id,
+                 questionnaire_version, status, input, notes, result, marking, created_by,
+                 created_at, updated_by, updated_at, finalised_by, finalised_at, supersedes,
+                 version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, $13, NULL, NULL,
+                     $14, $15)",
+        )
+        .bind(record.id.0)
+        .bind(organisation.0)
+        .bind(record.site_id.0)
+        .bind(&record.questionnaire_id)
+        .bind(&record.questionnaire_version)
+        .bind(record.status.as_str())
+        .bind(Json(&record.input))
+        .bind(Json(rows::notes_json(&record.notes)))
+        .bind(record.marking.as_str())
+        .bind(record.created_by.map(|id| id.0))
+        .bind(record.created_at)
+        .bind(record.updated_by.map(|id| id.0))
+        .bind(record.updated_at)
+        .bind(record.supersedes.map(|id| id.0))
+        .bind(record.version)
+        .execute(&mut *transaction)
+        .await?;
+        let event =
+            rows::assessment_event(&record, AuditAction::AssessmentStarted, new.created_by, now);
+        insert_audit_event(&mut transaction, &event).await?;
+        transaction.commit().await?;
+        Ok(record)
+    }
+
+    async fn assessment(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+    ) -> StoreResult<Option<AssessmentRecord>> {
+        sqlx::query("SELECT * FROM assessments WHERE id = $1 AND organisation_id = $2")
+            .bind(id.0)
+            .bind(organisation.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| rows::assessment_from_row(&row))
+            .transpose()
+    }
+
+    async fn list_assessments(
+        &self,
+        organisation: OrganisationId,
+        site: Option<SiteId>,
+    ) -> StoreResult<Vec<AssessmentRecord>> {
+        let found = sqlx::query(
+            "SELECT * FROM assessments
+             WHERE organisation_id = $1 AND ($2::uuid IS NULL OR site_id = $2)
+             ORDER BY created_at DESC, id",
+        )
+        .bind(organisation.0)
+        .bind(site.map(|site| site.0))
+        .fetch_all(&self.pool)
+        .await?;
+        all(found, rows::assessment_from_row)
+    }
+
+    async fn save_assessment_draft(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+        expected_version: i64,
+        draft: &AssessmentDraft,
+        actor: Option<UserId>,
+    ) -> StoreResult<AssessmentRecord> {
+        self.write_assessment(organisation, id, expected_version, draft, None, actor)
+            .await
+    }
+
+    async fn finalise_assessment(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+        expected_version: i64,
+        draft: &AssessmentDraft,
+        result: &serde_json::Value,
+        actor: Option<UserId>,
+    ) -> StoreResult<AssessmentRecord> {
+        self.write_assessment(
+            organisation,
+            id,
+            expected_version,
+            draft,
+            Some(result),
+            actor,
+        )
+        .await
+    }
+
+    async fn add_evidence(
+        &self,
+        organisation: OrganisationId,
+        new: &NewEvidence,
+    ) -> StoreResult<Evidence> {
+        let mut transaction = self.pool.begin().await?;
+        // FOR UPDATE: a concurrent finalisation waits for this upload, or this upload sees it.
+        let status: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM assessments WHERE id = $1 AND organisation_id = $2 FOR UPDATE",
+        )
+        .bind(new.assessment_id.0)
+        .bind(organisation.0)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        rows::check_evidence_can_be_added(new.assessment_id, status.as_deref())?;
+        let evidence = rows::new_evidence_record(new, rows::now());
+        sqlx::query(
+            "INSERT INTO evidence (id, assessment_id, question_id, file_name, content_type,
+                                   size_bytes, sha256, data, uploaded_by, uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(evidence.id.0)
+        .bind(evidence.assessment_id.0)
+        .bind(&evidence.question_id)
+        .bind(&evidence.file_name)
+        .bind(&evidence.content_type)
+        .bind(i64::try_from(evidence.size_bytes).unwrap_or(i64::MAX))
+        .bind(&evidence.sha256)
+        .bind(&new.data)
+        .bind(evidence.uploaded_by.map(|id| id.0))
+        .bind(evidence.uploaded_at)
+        .execute(&mut *transaction)
+        .await?;
+        insert_audit_event(
+            &mut transaction,
+            &rows::evidence_added_event(organisation, &evidence),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(evidence)
+    }
+
+    async fn list_evidence(
+        &self,
+        organisation: OrganisationId,
+        assessment: AssessmentId,
+    ) -> StoreResult<Vec<Evidence>> {
+        let found = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM evidence
+             WHERE assessment_id = $1 AND assessment_id IN
+                   (SELECT id FROM assessments WHERE organisation_id = $2)
+             ORDER BY uploaded_at, id",
+            rows::EVIDENCE_COLUMNS
+        )))
+        .bind(assessment.0)
+        .bind(organisation.0)
+        .fetch_all(&self.pool)
+        .await?;
+        all(found, rows::evidence_from_row)
+    }
+
+    async fn evidence_data(
+        &self,
+        organisation: OrganisationId,
+        id: EvidenceId,
+    ) -> StoreResult<Option<(Evidence, Vec<u8>)>> {
+        let Some(row) = sqlx::query(
+            "SELECT evidence.* FROM evidence
+             JOIN assessments ON assessments.id = evidence.assessment_id
+             WHERE evidence.id = $1 AND assessments.organisation_id = $2",
+        )
+        .bind(id.0)
+        .bind(organisation.0)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            rows::evidence_from_row(&row)?,
+            decoded(&row, "evidence.data")?,
+        )))
     }
 
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()> {

@@ -18,8 +18,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use uuid::Uuid;
 
 use domain::{
-    AuditAction, AuditEvent, BasemapFeature, MapSource, NewStudy, Organisation, OrganisationId,
-    Site, SiteDraft, SiteId, SitePolygon, Study, StudyId, User, UserId,
+    AssessmentId, AssessmentRecord, AssessmentStatus, AuditAction, AuditEvent, BasemapFeature,
+    Evidence, EvidenceId, MapSource, NewAssessment, NewEvidence, NewStudy, Organisation,
+    OrganisationId, Site, SiteDraft, SiteId, SitePolygon, Study, StudyId, User, UserId,
 };
 
 use crate::{BoundingBox, SessionRecord, StoreError, StoreResult};
@@ -35,6 +36,8 @@ pub(crate) trait Columns {
     fn optional_uuid(&self, column: &'static str) -> StoreResult<Option<Uuid>>;
     fn timestamp(&self, column: &'static str) -> StoreResult<DateTime<Utc>>;
     fn json(&self, column: &'static str) -> StoreResult<serde_json::Value>;
+    fn optional_json(&self, column: &'static str) -> StoreResult<Option<serde_json::Value>>;
+    fn optional_timestamp(&self, column: &'static str) -> StoreResult<Option<DateTime<Utc>>>;
 }
 
 /// The column name a query result carries: `sites.polygon` -> `polygon`.
@@ -217,6 +220,226 @@ pub(crate) fn basemap_feature_from_row(row: &impl Columns) -> StoreResult<Basema
             row.real("basemap_features.max_lat")?,
         ),
     })
+}
+
+pub(crate) fn assessment_from_row(row: &impl Columns) -> StoreResult<AssessmentRecord> {
+    Ok(AssessmentRecord {
+        id: AssessmentId(row.uuid("assessments.id")?),
+        organisation_id: OrganisationId(row.uuid("assessments.organisation_id")?),
+        site_id: SiteId(row.uuid("assessments.site_id")?),
+        questionnaire_id: row.text("assessments.questionnaire_id")?,
+        questionnaire_version: row.text("assessments.questionnaire_version")?,
+        status: parsed("assessments.status", row.text("assessments.status")?)?,
+        input: row.json("assessments.input")?,
+        notes: from_json("assessments.notes", row.json("assessments.notes")?)?,
+        result: row.optional_json("assessments.result")?,
+        marking: parsed("assessments.marking", row.text("assessments.marking")?)?,
+        created_by: row.optional_uuid("assessments.created_by")?.map(UserId),
+        created_at: row.timestamp("assessments.created_at")?,
+        updated_by: row.optional_uuid("assessments.updated_by")?.map(UserId),
+        updated_at: row.timestamp("assessments.updated_at")?,
+        finalised_by: row.optional_uuid("assessments.finalised_by")?.map(UserId),
+        finalised_at: row.optional_timestamp("assessments.finalised_at")?,
+        supersedes: row
+            .optional_uuid("assessments.supersedes")?
+            .map(AssessmentId),
+        version: row.integer("assessments.version")?,
+    })
+}
+
+pub(crate) fn evidence_from_row(row: &impl Columns) -> StoreResult<Evidence> {
+    let size = row.integer("evidence.size_bytes")?;
+    Ok(Evidence {
+        id: EvidenceId(row.uuid("evidence.id")?),
+        assessment_id: AssessmentId(row.uuid("evidence.assessment_id")?),
+        question_id: row.optional_text("evidence.question_id")?,
+        file_name: row.text("evidence.file_name")?,
+        content_type: row.text("evidence.content_type")?,
+        size_bytes: u64::try_from(size)
+            .map_err(|_| corrupt("evidence.size_bytes", format!("{size} is not a size")))?,
+        sha256: row.text("evidence.sha256")?,
+        uploaded_by: row.optional_uuid("evidence.uploaded_by")?.map(UserId),
+        uploaded_at: row.timestamp("evidence.uploaded_at")?,
+    })
+}
+
+/// The columns of an evidence row without its bytes, for lists.
+pub(crate) const EVIDENCE_COLUMNS: &str = "id, assessment_id, question_id, file_name, content_type, \
+     size_bytes, sha256, uploaded_by, uploaded_at";
+
+/// Why a write to an assessment is refused once its row is known to exist: it is final, or it
+/// moved past the version the caller read.
+pub(crate) fn assessment_final(id: AssessmentId) -> StoreError {
+    StoreError::Conflict(format!(
+        "assessment {id} is final and cannot be changed; start a new assessment of the site that \
+         supersedes it"
+    ))
+}
+
+/// The refusal of an assessment write that matched no row: `found` is the row's status and
+/// version if it exists in the organisation.
+pub(crate) fn assessment_write_refused(
+    id: AssessmentId,
+    expected_version: i64,
+    found: Option<(String, i64)>,
+) -> StoreError {
+    match found {
+        None => StoreError::NotFound {
+            what: "assessment",
+            id: id.to_string(),
+        },
+        Some((status, _)) if status == AssessmentStatus::Final.as_str() => assessment_final(id),
+        Some((_, actual)) => StoreError::Conflict(format!(
+            "assessment was changed by someone else (you edited version {expected_version}, it is \
+             now at version {actual}); reload it and save again"
+        )),
+    }
+}
+
+/// Whether an assessment can be superseded, given its status (`None`: not an assessment of the
+/// same site in the organisation).
+pub(crate) fn check_supersedable(previous: AssessmentId, status: Option<&str>) -> StoreResult<()> {
+    match status {
+        None => Err(StoreError::NotFound {
+            what: "assessment of this site",
+            id: previous.to_string(),
+        }),
+        Some(status) if status == AssessmentStatus::Final.as_str() => Ok(()),
+        Some(_) => Err(StoreError::Conflict(format!(
+            "assessment {previous} is still a draft: only a final assessment can be superseded \
+             (finalise it, or keep working on it)"
+        ))),
+    }
+}
+
+/// Whether evidence can be attached to an assessment, given its status (`None`: not found).
+pub(crate) fn check_evidence_can_be_added(
+    assessment: AssessmentId,
+    status: Option<&str>,
+) -> StoreResult<()> {
+    match status {
+        None => Err(StoreError::NotFound {
+            what: "assessment",
+            id: assessment.to_string(),
+        }),
+        Some(status) if status == AssessmentStatus::Final.as_str() => {
+            Err(assessment_final(assessment))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// The record a `create_assessment` stores: a draft at version 1.
+pub(crate) fn new_assessment_record(
+    organisation: OrganisationId,
+    new: &NewAssessment,
+    now: DateTime<Utc>,
+) -> AssessmentRecord {
+    AssessmentRecord {
+        id: AssessmentId::new_random(),
+        organisation_id: organisation,
+        site_id: new.site_id,
+        questionnaire_id: new.questionnaire_id.clone(),
+        questionnaire_version: new.questionnaire_version.clone(),
+        status: AssessmentStatus::Draft,
+        input: new.input.clone(),
+        notes: new.notes.clone(),
+        result: None,
+        marking: new.marking,
+        created_by: new.created_by,
+        created_at: now,
+        updated_by: new.created_by,
+        updated_at: now,
+        finalised_by: None,
+        finalised_at: None,
+        supersedes: new.supersedes,
+        version: 1,
+    }
+}
+
+/// The record an `add_evidence` stores (its bytes go beside it).
+pub(crate) fn new_evidence_record(new: &NewEvidence, now: DateTime<Utc>) -> Evidence {
+    Evidence {
+        id: EvidenceId::new_random(),
+        assessment_id: new.assessment_id,
+        question_id: new.question_id.clone(),
+        file_name: new.file_name.clone(),
+        content_type: new.content_type.clone(),
+        size_bytes: new.data.len() as u64,
+        sha256: new.sha256.clone(),
+        uploaded_by: new.uploaded_by,
+        uploaded_at: now,
+    }
+}
+
+pub(crate) fn notes_json(notes: &BTreeMap<String, String>) -> serde_json::Value {
+    serde_json::to_value(notes).expect("a string map serialises")
+}
+
+/// The refusal of a site deletion while final assessments of it exist.
+pub(crate) fn site_has_final_assessments(count: i64) -> StoreError {
+    StoreError::Conflict(format!(
+        "the site has {count} final assessment(s), which are kept as records: it cannot be deleted"
+    ))
+}
+
+fn assessment_subject(id: AssessmentId) -> String {
+    format!("assessment:{id}")
+}
+
+pub(crate) fn assessment_event(
+    assessment: &AssessmentRecord,
+    action: AuditAction,
+    actor: Option<UserId>,
+    at: DateTime<Utc>,
+) -> AuditEvent {
+    let detail = match action {
+        AuditAction::AssessmentStarted => match assessment.supersedes {
+            Some(previous) => format!(
+                "started on site:{} ({} v{}), superseding assessment:{previous}",
+                assessment.site_id, assessment.questionnaire_id, assessment.questionnaire_version
+            ),
+            None => format!(
+                "started on site:{} ({} v{})",
+                assessment.site_id, assessment.questionnaire_id, assessment.questionnaire_version
+            ),
+        },
+        AuditAction::AssessmentFinalised => format!(
+            "finalised at version {} ({})",
+            assessment.version,
+            assessment.marking.label()
+        ),
+        _ => format!("saved draft version {}", assessment.version),
+    };
+    AuditEvent {
+        at,
+        organisation_id: Some(assessment.organisation_id),
+        user_id: actor,
+        action,
+        subject: assessment_subject(assessment.id),
+        detail,
+    }
+}
+
+pub(crate) fn evidence_added_event(
+    organisation: OrganisationId,
+    evidence: &Evidence,
+) -> AuditEvent {
+    AuditEvent {
+        at: evidence.uploaded_at,
+        organisation_id: Some(organisation),
+        user_id: evidence.uploaded_by,
+        action: AuditAction::EvidenceAdded,
+        subject: assessment_subject(evidence.assessment_id),
+        detail: format!(
+            "evidence:{} '{}' ({}, {} bytes, sha256 {})",
+            evidence.id,
+            evidence.file_name,
+            evidence.content_type,
+            evidence.size_bytes,
+            evidence.sha256
+        ),
+    }
 }
 
 /// The JSON columns of a site, ready to bind (as text on SQLite, as `jsonb` on PostgreSQL).

@@ -21,12 +21,14 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 use uuid::Uuid;
 
 use domain::{
-    AuditEvent, BasemapFeature, MapSource, NewOrganisation, NewStudy, NewUser, Organisation,
-    OrganisationId, Site, SiteDraft, SiteId, Study, StudyId, StudyKind, User, UserId,
+    AssessmentDraft, AssessmentId, AssessmentRecord, AssessmentStatus, AuditAction, AuditEvent,
+    BasemapFeature, Evidence, EvidenceId, MapSource, NewAssessment, NewEvidence, NewOrganisation,
+    NewStudy, NewUser, Organisation, OrganisationId, Site, SiteDraft, SiteId, Study, StudyId,
+    StudyKind, User, UserId,
 };
 
 use crate::rows::{self, Columns, bare_column_name, corrupt};
@@ -92,6 +94,78 @@ impl SqliteStore {
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+
+    /// Saves a draft's fields and, with `result`, finalises it; one statement that matches only a
+    /// draft at the expected version, then, if it matched nothing, a read that says why.
+    async fn write_assessment(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+        expected_version: i64,
+        draft: &AssessmentDraft,
+        result: Option<&serde_json::Value>,
+        actor: Option<UserId>,
+    ) -> StoreResult<AssessmentRecord> {
+        let mut transaction = self.begin_write().await?;
+        let now = rows::now();
+        let status = if result.is_some() {
+            AssessmentStatus::Final
+        } else {
+            AssessmentStatus::Draft
+        };
+        let updated = sqlx::query(
+            "UPDATE assessments
+             SET input = ?, notes = ?, marking = ?, updated_by = ?, updated_at = ?,
+                 status = ?, result = ?, finalised_by = ?, finalised_at = ?,
+                 version = version + 1
+             WHERE id = ? AND organisation_id = ? AND version = ? AND status = 'draft'
+             RETURNING *",
+        )
+        .bind(draft.input.to_string())
+        .bind(rows::notes_json(&draft.notes).to_string())
+        .bind(draft.marking.as_str())
+        .bind(actor.map(|id| id.to_string()))
+        .bind(timestamp_text(now))
+        .bind(status.as_str())
+        .bind(result.map(|result| result.to_string()))
+        .bind(result.and(actor).map(|id| id.to_string()))
+        .bind(result.map(|_| timestamp_text(now)))
+        .bind(id.to_string())
+        .bind(organisation.to_string())
+        .bind(expected_version)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(row) = updated else {
+            let found = sqlx::query(
+                "SELECT status, version FROM assessments WHERE id = ? AND organisation_id = ?",
+            )
+            .bind(id.to_string())
+            .bind(organisation.to_string())
+            .fetch_optional(&mut *transaction)
+            .await?
+            .map(|row| {
+                Ok::<_, StoreError>((
+                    row.text("assessments.status")?,
+                    row.integer("assessments.version")?,
+                ))
+            })
+            .transpose()?;
+            return Err(rows::assessment_write_refused(id, expected_version, found));
+        };
+        let record = rows::assessment_from_row(&row)?;
+        let action = if result.is_some() {
+            AuditAction::AssessmentFinalised
+        } else {
+            AuditAction::AssessmentSaved
+        };
+        insert_audit_event(
+            &mut transaction,
+            &rows::assessment_event(&record, action, actor, now),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(record)
+    }
 }
 
 /// A timestamp as stored: UTC, fixed width, microseconds, so that text order is time order.
@@ -151,6 +225,22 @@ impl Columns for SqliteRow {
 
     fn json(&self, column: &'static str) -> StoreResult<serde_json::Value> {
         serde_json::from_str(&self.text(column)?).map_err(|error| corrupt(column, error))
+    }
+
+    fn optional_json(&self, column: &'static str) -> StoreResult<Option<serde_json::Value>> {
+        self.optional_text(column)?
+            .map(|text| serde_json::from_str(&text).map_err(|error| corrupt(column, error)))
+            .transpose()
+    }
+
+    fn optional_timestamp(&self, column: &'static str) -> StoreResult<Option<DateTime<Utc>>> {
+        self.optional_text(column)?
+            .map(|text| {
+                DateTime::parse_from_rfc3339(&text)
+                    .map(|time| time.with_timezone(&Utc))
+                    .map_err(|error| corrupt(column, format!("'{text}': {error}")))
+            })
+            .transpose()
     }
 }
 
@@ -538,6 +628,17 @@ impl Store for SqliteStore {
         actor: Option<UserId>,
     ) -> StoreResult<()> {
         let mut transaction = self.begin_write().await?;
+        let final_assessments: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM assessments
+             WHERE site_id = ? AND organisation_id = ? AND status = 'final'",
+        )
+        .bind(id.to_string())
+        .bind(organisation.to_string())
+        .fetch_one(&mut *transaction)
+        .await?;
+        if final_assessments > 0 {
+            return Err(rows::site_has_final_assessments(final_assessments));
+        }
         let deleted_name: Option<String> = sqlx::query_scalar(
             "DELETE FROM sites WHERE id = ? AND organisation_id = ? RETURNING name",
         )
@@ -759,6 +860,214 @@ impl Store for SqliteStore {
             .iter()
             .map(|row| rows::study_from_row(row, false))
             .collect()
+    }
+
+    async fn create_assessment(
+        &self,
+        organisation: OrganisationId,
+        new: &NewAssessment,
+    ) -> StoreResult<AssessmentRecord> {
+        let mut transaction = self.begin_write().await?;
+        let site = sqlx::query("SELECT 1 FROM sites WHERE id = ? AND organisation_id = ?")
+            .bind(new.site_id.to_string())
+            .bind(organisation.to_string())
+            .fetch_optional(&mut *transaction)
+            .await?;
+        if site.is_none() {
+            return Err(StoreError::NotFound {
+                what: "site",
+                id: new.site_id.to_string(),
+            });
+        }
+        if let Some(previous) = new.supersedes {
+            let status: Option<String> = sqlx::query_scalar(
+                "SELECT status FROM assessments
+                 WHERE id = ? AND organisation_id = ? AND site_id = ?",
+            )
+            .bind(previous.to_string())
+            .bind(organisation.to_string())
+            .bind(new.site_id.to_string())
+            .fetch_optional(&mut *transaction)
+            .await?;
+            rows::check_supersedable(previous, status.as_deref())?;
+        }
+        let now = rows::now();
+        let record = rows::new_assessment_record(organisation, new, now);
+        sqlx::query(
+            "INSERT INTO assessments (id, organisation_id, site_id, questionnaire_id,
+                 questionnaire_version, status, input, notes, result, marking, created_by,
+                 created_at, updated_by, updated_at, finalised_by, finalised_at, supersedes,
+                 version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
+        )
+        .bind(record.id.to_string())
+        .bind(organisation.to_string())
+        .bind(record.site_id.to_string())
+        .bind(&record.questionnaire_id)
+        .bind(&record.questionnaire_version)
+        .bind(record.status.as_str())
+        .bind(record.input.to_string())
+        .bind(rows::notes_json(&record.notes).to_string())
+        .bind(record.marking.as_str())
+        .bind(record.created_by.map(|id| id.to_string()))
+        .bind(timestamp_text(record.created_at))
+        .bind(record.updated_by.map(|id| id.to_string()))
+        .bind(timestamp_text(record.updated_at))
+        .bind(record.supersedes.map(|id| id.to_string()))
+        .bind(record.version)
+        .execute(&mut *transaction)
+        .await?;
+        let event =
+            rows::assessment_event(&record, AuditAction::AssessmentStarted, new.created_by, now);
+        insert_audit_event(&mut transaction, &event).await?;
+        transaction.commit().await?;
+        Ok(record)
+    }
+
+    async fn assessment(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+    ) -> StoreResult<Option<AssessmentRecord>> {
+        sqlx::query("SELECT * FROM assessments WHERE id = ? AND organisation_id = ?")
+            .bind(id.to_string())
+            .bind(organisation.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| rows::assessment_from_row(&row))
+            .transpose()
+    }
+
+    async fn list_assessments(
+        &self,
+        organisation: OrganisationId,
+        site: Option<SiteId>,
+    ) -> StoreResult<Vec<AssessmentRecord>> {
+        let found = sqlx::query(
+            "SELECT * FROM assessments
+             WHERE organisation_id = ? AND (?2 IS NULL OR site_id = ?2)
+             ORDER BY created_at DESC, id",
+        )
+        .bind(organisation.to_string())
+        .bind(site.map(|site| site.to_string()))
+        .fetch_all(&self.pool)
+        .await?;
+        all(found, rows::assessment_from_row)
+    }
+
+    async fn save_assessment_draft(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+        expected_version: i64,
+        draft: &AssessmentDraft,
+        actor: Option<UserId>,
+    ) -> StoreResult<AssessmentRecord> {
+        self.write_assessment(organisation, id, expected_version, draft, None, actor)
+            .await
+    }
+
+    async fn finalise_assessment(
+        &self,
+        organisation: OrganisationId,
+        id: AssessmentId,
+        expected_version: i64,
+        draft: &AssessmentDraft,
+        result: &serde_json::Value,
+        actor: Option<UserId>,
+    ) -> StoreResult<AssessmentRecord> {
+        self.write_assessment(
+            organisation,
+            id,
+            expected_version,
+            draft,
+            Some(result),
+            actor,
+        )
+        .await
+    }
+
+    async fn add_evidence(
+        &self,
+        organisation: OrganisationId,
+        new: &NewEvidence,
+    ) -> StoreResult<Evidence> {
+        let mut transaction = self.begin_write().await?;
+        let status: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM assessments WHERE id = ? AND organisation_id = ?",
+        )
+        .bind(new.assessment_id.to_string())
+        .bind(organisation.to_string())
+        .fetch_optional(&mut *transaction)
+        .await?;
+        rows::check_evidence_can_be_added(new.assessment_id, status.as_deref())?;
+        let evidence = rows::new_evidence_record(new, rows::now());
+        sqlx::query(
+            "INSERT INTO evidence (id, assessment_id, question_id, file_name, content_type,
+                                   size_bytes, sha256, data, uploaded_by, uploaded_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(evidence.id.to_string())
+        .bind(evidence.assessment_id.to_string())
+        .bind(&evidence.question_id)
+        .bind(&evidence.file_name)
+        .bind(&evidence.content_type)
+        .bind(i64::try_from(evidence.size_bytes).unwrap_or(i64::MAX))
+        .bind(&evidence.sha256)
+        .bind(&new.data)
+        .bind(evidence.uploaded_by.map(|id| id.to_string()))
+        .bind(timestamp_text(evidence.uploaded_at))
+        .execute(&mut *transaction)
+        .await?;
+        insert_audit_event(
+            &mut transaction,
+            &rows::evidence_added_event(organisation, &evidence),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(evidence)
+    }
+
+    async fn list_evidence(
+        &self,
+        organisation: OrganisationId,
+        assessment: AssessmentId,
+    ) -> StoreResult<Vec<Evidence>> {
+        let found = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM evidence
+             WHERE assessment_id = ? AND assessment_id IN
+                   (SELECT id FROM assessments WHERE organisation_id = ?)
+             ORDER BY uploaded_at, id",
+            rows::EVIDENCE_COLUMNS
+        )))
+        .bind(assessment.to_string())
+        .bind(organisation.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        all(found, rows::evidence_from_row)
+    }
+
+    async fn evidence_data(
+        &self,
+        organisation: OrganisationId,
+        id: EvidenceId,
+    ) -> StoreResult<Option<(Evidence, Vec<u8>)>> {
+        let Some(row) = sqlx::query(
+            "SELECT evidence.* FROM evidence
+             JOIN assessments ON assessments.id = evidence.assessment_id
+             WHERE evidence.id = ? AND assessments.organisation_id = ?",
+        )
+        .bind(id.to_string())
+        .bind(organisation.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((
+            rows::evidence_from_row(&row)?,
+            decoded(&row, "evidence.data")?,
+        )))
     }
 
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()> {

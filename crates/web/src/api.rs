@@ -347,7 +347,7 @@ async fn study_geojson(
     Ok(response)
 }
 
-fn parse_site_id(text: &str) -> Result<SiteId, ApiError> {
+pub(crate) fn parse_site_id(text: &str) -> Result<SiteId, ApiError> {
     text.parse().map_err(|_| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -505,5 +505,5 @@ async fn basemap(
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "OpenAPI 3.1 document")))]
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(ApiDoc::openapi().merge_from(crate::api_reports::ReportsApiDoc::openapi()))
 }

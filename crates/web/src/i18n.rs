@@ -60,15 +60,24 @@ impl Language {
     }
 }
 
-/// The source of each language's messages, compiled in.
+/// The source of each language's messages, compiled in: the interface (`agora.ftl`) and the
+/// reports (`report.ftl`, also the words `app` puts in generated HTML and PDF reports).
 pub const SOURCES: [(Language, &str); 2] = [
     (
         Language::English,
-        include_str!("../../../content/locales/en/agora.ftl"),
+        concat!(
+            include_str!("../../../content/locales/en/agora.ftl"),
+            "\n",
+            include_str!("../../../content/locales/en/report.ftl")
+        ),
     ),
     (
         Language::French,
-        include_str!("../../../content/locales/fr/agora.ftl"),
+        concat!(
+            include_str!("../../../content/locales/fr/agora.ftl"),
+            "\n",
+            include_str!("../../../content/locales/fr/report.ftl")
+        ),
     ),
 ];
 

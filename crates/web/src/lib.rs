@@ -15,11 +15,13 @@
 //!   `SameSite=Strict`.
 
 mod api;
+mod api_reports;
 mod assets;
 mod error;
 mod hvm_page;
 mod i18n;
 mod pages;
+mod report_pages;
 mod security;
 mod session;
 
@@ -72,7 +74,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(hvm_page::routes())
-        .nest("/api", api::routes())
+        .merge(report_pages::routes())
+        .nest("/api", api::routes().merge(api_reports::routes()))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

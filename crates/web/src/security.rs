@@ -74,7 +74,10 @@ pub async fn security_headers(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{tile_source}; \
          connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     );
-    if let Ok(value) = HeaderValue::from_str(&policy) {
+    // A handler that sets a stricter policy of its own (generated reports) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(value) = HeaderValue::from_str(&policy)
+    {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(

@@ -1,6 +1,10 @@
 //! The use cases over a real SQLite store: login and sessions, roles, scoping, imports, the demo.
 
+mod assessments;
+
 use std::time::Duration;
+
+mod reports;
 
 use app::{App, AppError, SessionPolicy};
 use domain::{OrganisationKind, Role, SiteDraft};

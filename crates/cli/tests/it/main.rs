@@ -6,4 +6,5 @@ mod browser;
 mod command_line;
 mod crowd;
 mod hvm;
+mod report;
 mod server;

@@ -9,6 +9,8 @@
 //!   that is dropped afterwards, so parallel runs never meet. Without the variable the test says it
 //!   skipped, unless `CI=true`: then it fails, as it does when the server cannot be reached.
 
+mod assessments;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
