@@ -15,6 +15,8 @@
 //!   `SameSite=Strict`.
 
 mod api;
+mod assessment_api;
+mod assessment_page;
 mod assets;
 mod error;
 mod hvm_page;
@@ -72,6 +74,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(hvm_page::routes())
+        .merge(assessment_page::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(
