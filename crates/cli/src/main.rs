@@ -11,6 +11,7 @@ use app::{App, SessionPolicy};
 use clap::{Args, Parser, Subcommand};
 use domain::{OrganisationKind, Role};
 
+mod assess;
 mod bench_hvm;
 mod crowd;
 mod hvm;
@@ -59,6 +60,9 @@ enum Command {
     /// Hostile-vehicle analysis: every entry a vehicle can reach, its speed, energy and the
     /// barrier rating it calls for.
     Hvm(hvm::HvmArgs),
+    /// Vulnerability assessment of a site from a file of answers (TOML or JSON), printing the
+    /// risk per threat and where each score comes from; `--show` prints the latest one.
+    Assess(assess::AssessArgs),
     /// Crowd and evacuation simulation: run a scenario file, validate against RiMEA/NIST cases.
     #[command(subcommand)]
     Crowd(crowd::CrowdCommand),
@@ -232,6 +236,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Hvm(args) => hvm::run(&cli.db, args).await,
+        Command::Assess(args) => assess::run(&open(&cli.db).await?, args).await,
         Command::Crowd(command) => crowd::run(command),
         Command::Bench(BenchCommand::Crowd(args)) => crowd::bench(args),
         Command::Bench(BenchCommand::Hvm(args)) => bench_hvm::run(args).await,
