@@ -11,6 +11,7 @@ use app::{App, SessionPolicy};
 use clap::{Args, Parser, Subcommand};
 use domain::{OrganisationKind, Role};
 
+mod assess;
 mod bench_hvm;
 mod crowd;
 mod hvm;
@@ -60,6 +61,9 @@ enum Command {
     /// Hostile-vehicle analysis: every entry a vehicle can reach, its speed, energy and the
     /// barrier rating it calls for.
     Hvm(hvm::HvmArgs),
+    /// Vulnerability assessment of a site from a file of answers (TOML or JSON), printing the
+    /// risk per threat and where each score comes from; `--show` prints the latest one.
+    Assess(assess::AssessArgs),
     /// A site's or the city's report, as PDF (written by Agora itself) and/or HTML.
     Report(report::ReportArgs),
     /// The Pareto-optimal protective-measure plans of a site: residual risk, cost, openness lost.
@@ -237,6 +241,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Hvm(args) => hvm::run(&cli.db, args).await,
+        Command::Assess(args) => assess::run(&open(&cli.db).await?, args).await,
         Command::Report(args) => report::run_report(&cli.db, args).await,
         Command::Plans(args) => report::run_plans(&cli.db, args).await,
         Command::Crowd(command) => crowd::run(command),

@@ -43,6 +43,16 @@ use crate::session::{ApiCaller, Visitor, expired_session_cookie, session_cookie}
         get_study,
         study_entries,
         study_geojson,
+        crate::assessment_api::site_assessments,
+        crate::assessment_api::start_assessment,
+        crate::assessment_api::get_assessment,
+        crate::assessment_api::save_assessment,
+        crate::assessment_api::finalise_assessment,
+        crate::assessment_api::list_evidence,
+        crate::assessment_api::upload_evidence,
+        crate::assessment_api::download_evidence,
+        crate::assessment_api::compare_assessments,
+        crate::assessment_api::dashboard,
         openapi_json
     ),
     components(schemas(
@@ -52,6 +62,10 @@ use crate::session::{ApiCaller, Visitor, expired_session_cookie, session_cookie}
         ErrorBody,
         StudyRecord,
         HvmStudyResponse,
+        crate::assessment_api::StartAssessment,
+        crate::assessment_api::AssessmentUpdate,
+        crate::assessment_api::FinaliseAssessment,
+        domain::Evidence,
         Site,
         SiteDraft,
         User,
@@ -81,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/osm/candidates", post(osm_candidates))
         .route("/basemap", get(basemap))
         .route("/openapi.json", get(openapi_json))
+        .merge(crate::assessment_api::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such API route") })
 }
 

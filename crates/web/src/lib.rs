@@ -16,6 +16,8 @@
 
 mod api;
 mod api_reports;
+mod assessment_api;
+mod assessment_page;
 mod assets;
 mod error;
 mod hvm_page;
@@ -75,6 +77,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(pages::routes())
         .merge(hvm_page::routes())
         .merge(report_pages::routes())
+        .merge(assessment_page::routes())
         .nest("/api", api::routes().merge(api_reports::routes()))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

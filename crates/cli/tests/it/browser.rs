@@ -237,6 +237,95 @@ async fn the_demo_map_shows_the_sites_in_a_real_browser() {
         if let Ok(path) = std::env::var("AGORA_HVM_SCREENSHOT") {
             std::fs::write(path, &screenshot).unwrap();
         }
+
+        // Issue 5: assess Marienplatz from its page: start, answer, save a draft, finalise, and
+        // read the risk table with each score's explanation (the HVM study above raises V).
+        browser.goto(&server.url("/sites")).await?;
+        browser.find(Locator::LinkText("Marienplatz")).await?.click().await?;
+        browser.find(Locator::Id("open-assessments")).await?.click().await?;
+        browser.find(Locator::Id("start-assessment")).await?.click().await?;
+        wait_until("the assessment form", || async {
+            browser.find(Locator::Id("assessment-form")).await.is_ok()
+        })
+        .await;
+        for (question, grade) in [("vr.entry_barriers", 2), ("site.peak_occupancy", 1)] {
+            browser
+                .find(Locator::Css(&format!(
+                    "input[name='answer:{question}'][value='{grade}']"
+                )))
+                .await?
+                .click()
+                .await?;
+        }
+        browser
+            .find(Locator::Id("likelihood-vehicle_ramming"))
+            .await?
+            .send_keys("6")
+            .await?;
+        browser.find(Locator::Id("save-draft")).await?.click().await?;
+        wait_until("the saved draft", || async {
+            match browser.find(Locator::Id("assessment-status")).await {
+                Ok(status) => status
+                    .text()
+                    .await
+                    .map(|text| text.contains("version 2"))
+                    .unwrap_or(false),
+                Err(_) => false,
+            }
+        })
+        .await;
+        let checked = browser
+            .find(Locator::Css("input[name='answer:vr.entry_barriers'][value='2']"))
+            .await?
+            .prop("checked")
+            .await?;
+        assert_eq!(checked.as_deref(), Some("true"), "the saved answer is ticked");
+        browser.find(Locator::Id("confirm-finalise")).await?.click().await?;
+        browser.find(Locator::Id("finalise")).await?.click().await?;
+        wait_until("the final assessment", || async {
+            browser.find(Locator::Id("assessment-final-note")).await.is_ok()
+        })
+        .await;
+        assert!(
+            browser.find(Locator::Id("assessment-form")).await.is_err(),
+            "a final assessment has no form"
+        );
+        let row = browser
+            .find(Locator::Css("#risk-table tr[data-threat='vehicle_ramming']"))
+            .await?;
+        let cells = row.find_all(Locator::Css("td")).await?;
+        let mut texts = Vec::new();
+        for cell in &cells {
+            texts.push(cell.text().await?.trim().to_string());
+        }
+        // T 6 and C 10 (grade 1); V is 7.75 (grade 2) or higher where the HVM study's speed or
+        // energy at an open entry sets a floor; risk = T × V × C.
+        let number = |text: &str| text.parse::<f64>().unwrap_or(f64::NAN);
+        let (t, v, c, risk) = (
+            number(&texts[1]),
+            number(&texts[2]),
+            number(&texts[3]),
+            number(&texts[4]),
+        );
+        assert_eq!((t, c), (6.0, 10.0), "{texts:?}");
+        assert!((7.75..=10.0).contains(&v), "{texts:?}");
+        assert!((risk - t * v * c).abs() < 0.01, "{texts:?}");
+        assert_eq!(texts[5], "high", "{texts:?}");
+        // Open V's explanation: exactly the answer and the HVM study's findings.
+        cells[2].find(Locator::Css("summary")).await?.click().await?;
+        let explanation = cells[2].find(Locator::Css("ul.explanation")).await?.text().await?;
+        assert!(
+            explanation.contains("vr.entry_barriers") && explanation.contains("grade 2"),
+            "{explanation}"
+        );
+        assert!(explanation.contains("Vehicle-approach study"), "{explanation}");
+        let lines = cells[2].find_all(Locator::Css("ul.explanation li")).await?;
+        assert_eq!(lines.len(), 3, "one answer and the study's speed and energy");
+        std::fs::write(
+            directory.path().join("assessment.png"),
+            browser.screenshot().await?,
+        )
+        .unwrap();
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -2,6 +2,7 @@
 //! talk to it as a user would: over HTTP, from the command line, and through a real browser.
 
 mod api;
+mod assess;
 mod browser;
 mod command_line;
 mod crowd;
