@@ -70,8 +70,10 @@
 //! flow limiter (V17, NIST 5.2) and the invariants and determinism (V18), plus RiMEA 9 and a
 //! scaled RiMEA 11 (congestion-aware exit choice). Long
 //! cases are `#[ignore]`d: `cargo test -p crowd_sim -- --ignored --nocapture`.
-//! Known gap: the 2-D fundamental diagram (V7) of the CFSM with JuPedSim's T = 1 s is slower
-//! than Weidmann's at 2 /m² and peaks at 0.8 p/(m s) (see `v7_rimea_4_fundamental_diagram_2d`).
+//! The 2-D fundamental diagram (V7, RiMEA 4) runs with the CFSM calibrated to a time gap of
+//! 0.6 s: with JuPedSim's T = 1 s the model's evenly packed 2-D steady state is slower than
+//! Weidmann's curve (0.35 m/s at 2 /m² against 0.61; the derivation is on
+//! [`validation::v7_fundamental_diagram_2d`]), while its 1-D diagram (V8) fits at T = 1 s.
 //! The same cases run from `agora crowd validate`; their code is [`validation`].
 //!
 //! # Performance
@@ -104,8 +106,8 @@ pub use output::{
     InvariantReport, LevelOfService, Outcome, PeakDensity, Trajectories,
 };
 pub use scenario::{
-    CfsmParameters, DesiredSpeed, Exit, ExitChoice, Model, OutputOptions, PeriodicCorridor,
-    Population, Premovement, Scenario, SpeedZone, WalkableArea, Waypoint,
+    AvmParameters, CfsmParameters, DesiredSpeed, Exit, ExitChoice, Model, OutputOptions,
+    PeriodicCorridor, Population, Premovement, Scenario, SpeedZone, WalkableArea, Waypoint,
 };
 pub use sim::{Progress, Simulation, run, run_with_progress};
 pub use site::{
