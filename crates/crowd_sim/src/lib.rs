@@ -5,7 +5,8 @@
 //! over time with the peak density, and trajectories on request. The movement model is the
 //! collision-free speed model (CFSM) exactly as JuPedSim 1.4.2 implements it
 //! (`shared/research/crowd.md` §1.3), so results can be compared with JuPedSim number for
-//! number; way-finding uses one precomputed distance field per exit and waypoint.
+//! number, or JuPedSim's anticipation velocity model (AVM, [`Model::Avm`]) for counter-flow;
+//! way-finding uses one precomputed distance field per exit and waypoint.
 //! [`site_scenario`] builds a scenario from a site's OSM geometry (`street_network`).
 //!
 //! It is pure and deterministic: no files, clocks, environment or global state; randomness
@@ -28,7 +29,9 @@
 //! - **Desired speed** (free speed, v0): how fast an agent walks when nothing is in the way;
 //!   Weidmann's (1993) 1.34 ± 0.26 m/s by default.
 //! - **Pre-movement time**: delay between the alarm (t = 0) and an agent starting to move.
-//! - **Time gap** (T): the CFSM's headway; an agent walks at min(v0, spacing / T).
+//! - **Time gap** (T): the speed law's headway; an agent walks at min(v0, spacing / T).
+//! - **Anticipation** (AVM): neighbours ahead push sideways, away from where they will be after
+//!   the anticipation time, so people in counter-flow step aside early and form lanes.
 //! - **Density**: persons per m² in a cell of the density grid.
 //! - **Level of service** (LoS): Fruin's (1971) classes A–F of area per person (A > 3.25 m²,
 //!   F < 0.46 m²); E/F is where crowds become dangerous.
