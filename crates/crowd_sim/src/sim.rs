@@ -195,7 +195,7 @@ struct Agents {
     /// Orientation (last movement direction), unit vector.
     ex: Vec<f64>,
     ey: Vec<f64>,
-    /// Velocity of the last step, m/s.
+    /// Velocity of the last step, m/s (kept for the AVM only; zero with the CFSM).
     vx: Vec<f64>,
     vy: Vec<f64>,
     v0: Vec<f64>,
@@ -528,6 +528,8 @@ impl Simulation {
                     });
             }
         }
+        // Only the AVM reads velocities (its anticipation).
+        let keep_velocity = matches!(self.model, Model::Avm(_));
         let a = &mut self.agents;
         for (i, u) in updates.iter().enumerate() {
             a.x[i] = match self.periodic {
@@ -538,8 +540,10 @@ impl Simulation {
             a.y[i] = u.y;
             a.ex[i] = u.ex;
             a.ey[i] = u.ey;
-            a.vx[i] = u.ex * u.speed;
-            a.vy[i] = u.ey * u.speed;
+            if keep_velocity {
+                a.vx[i] = u.ex * u.speed;
+                a.vy[i] = u.ey * u.speed;
+            }
             self.min_clearance_m = self.min_clearance_m.min(u.min_clearance_m);
             self.wall_crossings += u64::from(u.crossed_wall);
         }
