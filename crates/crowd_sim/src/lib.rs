@@ -5,7 +5,8 @@
 //! over time with the peak density, and trajectories on request. The movement model is the
 //! collision-free speed model (CFSM) exactly as JuPedSim 1.4.2 implements it
 //! (`shared/research/crowd.md` §1.3), so results can be compared with JuPedSim number for
-//! number; way-finding uses one precomputed distance field per exit and waypoint.
+//! number, or JuPedSim's anticipation velocity model (AVM, [`Model::Avm`]) for counter-flow;
+//! way-finding uses one precomputed distance field per exit and waypoint.
 //! [`site_scenario`] builds a scenario from a site's OSM geometry (`street_network`).
 //!
 //! It is pure and deterministic: no files, clocks, environment or global state; randomness
@@ -28,7 +29,9 @@
 //! - **Desired speed** (free speed, v0): how fast an agent walks when nothing is in the way;
 //!   Weidmann's (1993) 1.34 ± 0.26 m/s by default.
 //! - **Pre-movement time**: delay between the alarm (t = 0) and an agent starting to move.
-//! - **Time gap** (T): the CFSM's headway; an agent walks at min(v0, spacing / T).
+//! - **Time gap** (T): the speed law's headway; an agent walks at min(v0, spacing / T).
+//! - **Anticipation** (AVM): neighbours ahead push sideways, away from where they will be after
+//!   the anticipation time, so people in counter-flow step aside early and form lanes.
 //! - **Density**: persons per m² in a cell of the density grid.
 //! - **Level of service** (LoS): Fruin's (1971) classes A–F of area per person (A > 3.25 m²,
 //!   F < 0.46 m²); E/F is where crowds become dangerous.
@@ -70,8 +73,10 @@
 //! flow limiter (V17, NIST 5.2) and the invariants and determinism (V18), plus RiMEA 9 and a
 //! scaled RiMEA 11 (congestion-aware exit choice). Long
 //! cases are `#[ignore]`d: `cargo test -p crowd_sim -- --ignored --nocapture`.
-//! Known gap: the 2-D fundamental diagram (V7) of the CFSM with JuPedSim's T = 1 s is slower
-//! than Weidmann's at 2 /m² and peaks at 0.8 p/(m s) (see `v7_rimea_4_fundamental_diagram_2d`).
+//! The 2-D fundamental diagram (V7, RiMEA 4) runs with the CFSM calibrated to a time gap of
+//! 0.6 s: with JuPedSim's T = 1 s the model's evenly packed 2-D steady state is slower than
+//! Weidmann's curve (0.35 m/s at 2 /m² against 0.61; the derivation is on
+//! [`validation::v7_fundamental_diagram_2d`]), while its 1-D diagram (V8) fits at T = 1 s.
 //! The same cases run from `agora crowd validate`; their code is [`validation`].
 //!
 //! # Performance
@@ -104,8 +109,8 @@ pub use output::{
     InvariantReport, LevelOfService, Outcome, PeakDensity, Trajectories,
 };
 pub use scenario::{
-    CfsmParameters, DesiredSpeed, Exit, ExitChoice, Model, OutputOptions, PeriodicCorridor,
-    Population, Premovement, Scenario, SpeedZone, WalkableArea, Waypoint,
+    AvmParameters, CfsmParameters, DesiredSpeed, Exit, ExitChoice, Model, OutputOptions,
+    PeriodicCorridor, Population, Premovement, Scenario, SpeedZone, WalkableArea, Waypoint,
 };
 pub use sim::{Progress, Simulation, run, run_with_progress};
 pub use site::{

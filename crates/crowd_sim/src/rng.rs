@@ -42,6 +42,15 @@ impl SplitMix64 {
     }
 }
 
+/// A random bit that depends only on its inputs (SplitMix64's finaliser over them), for
+/// decisions inside the parallel step: the same state gives the same bit on any thread.
+pub(crate) fn coin(seed: u64, step: u64, agent: u32, other: u32) -> bool {
+    let key = seed
+        ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (u64::from(agent) << 32 | u64::from(other)).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    SplitMix64::new(key).next_u64() & 1 == 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

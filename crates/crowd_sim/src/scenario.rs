@@ -236,9 +236,10 @@ pub struct Population {
     /// Pre-movement time: agents stand still (but occupy space) until it has passed.
     #[serde(default)]
     pub premovement_s: Premovement,
-    /// CFSM time gap T, s (JuPedSim 1.0 s; smaller values give higher door flows).
-    #[serde(default = "default_time_gap_s")]
-    pub time_gap_s: f64,
+    /// Time gap T of the speed law, s; `None`: the model's default (JuPedSim's 1.0 s for the
+    /// CFSM, 1.06 s for the AVM). Smaller values give higher door flows.
+    #[serde(default)]
+    pub time_gap_s: Option<f64>,
     /// Names of waypoints to visit in order before heading for the exit.
     #[serde(default)]
     pub route: Vec<String>,
@@ -251,13 +252,10 @@ pub struct Population {
 fn default_radius_m() -> f64 {
     0.2
 }
-fn default_time_gap_s() -> f64 {
-    1.0
-}
 
 impl Population {
     /// `count` agents placed at random in `area`, with the defaults (Weidmann speeds, r 0.2 m,
-    /// T 1 s, no pre-movement, nearest exit).
+    /// the model's time gap, no pre-movement, nearest exit).
     pub fn in_area(area: Vec<Point>, count: usize) -> Population {
         Population {
             area: Some(area),
@@ -276,7 +274,7 @@ impl Population {
             speed_mps: DesiredSpeed::default(),
             radius_m: default_radius_m(),
             premovement_s: Premovement::default(),
-            time_gap_s: default_time_gap_s(),
+            time_gap_s: None,
             route: Vec::new(),
             exit: None,
         }
@@ -361,17 +359,40 @@ pub struct SpeedZone {
 }
 
 /// The operational (movement) model.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Model {
     /// Collision-free speed model (Tordeux, Chraibi, Seyfried 2015) as implemented by
     /// JuPedSim 1.4.2 (`CollisionFreeSpeedModel`, crowd.md §1.3).
     Cfsm(CfsmParameters),
+    /// Anticipation velocity model (Xu, Chraibi, Seyfried, Transportation Research C 128
+    /// (2021) 103464) as implemented by JuPedSim (`AnticipationVelocityModel`, crowd.md §1.3):
+    /// the CFSM's speed law, but neighbours repel sideways from where they will be after the
+    /// anticipation time, so that people in counter-flow step aside early and pass.
+    Avm(AvmParameters),
 }
 
 impl Default for Model {
     fn default() -> Self {
         Model::Cfsm(CfsmParameters::default())
+    }
+}
+
+impl Model {
+    /// The time gap of agents whose population sets none, s (JuPedSim's defaults).
+    pub fn default_time_gap_s(&self) -> f64 {
+        match self {
+            Model::Cfsm(_) => 1.0,
+            Model::Avm(_) => 1.06,
+        }
+    }
+
+    /// Neighbours and walls farther than this are ignored, m.
+    pub fn cutoff_m(&self) -> f64 {
+        match self {
+            Model::Cfsm(p) => p.cutoff_m,
+            Model::Avm(p) => p.cutoff_m,
+        }
     }
 }
 
@@ -399,6 +420,42 @@ impl Default for CfsmParameters {
             range_neighbour_repulsion_m: 0.1,
             strength_geometry_repulsion: 5.0,
             range_geometry_repulsion_m: 0.02,
+            cutoff_m: 3.0,
+        }
+    }
+}
+
+/// Model-level AVM parameters; the defaults are JuPedSim's (crowd.md §1.2). Per-agent
+/// parameters (desired speed, radius, time gap, default 1.06 s) are on [`Population`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AvmParameters {
+    /// Neighbour repulsion strength a (dimensionless, 8.0).
+    pub strength_neighbour_repulsion: f64,
+    /// Neighbour repulsion range D, m (0.1).
+    pub range_neighbour_repulsion_m: f64,
+    /// How far ahead agents anticipate their neighbours' positions, s (1.0).
+    pub anticipation_time_s: f64,
+    /// Time constant with which the heading turns toward the new direction, s (0.3).
+    pub reaction_time_s: f64,
+    /// Within this distance of a wall beyond the body's radius, the part of the direction that
+    /// points into the wall is removed, m (0.1).
+    pub wall_buffer_distance_m: f64,
+    /// How strongly such an agent is then steered away from the wall (0.3).
+    pub pushout_strength: f64,
+    /// Neighbours and walls farther than this are ignored, m (3.0).
+    pub cutoff_m: f64,
+}
+
+impl Default for AvmParameters {
+    fn default() -> Self {
+        AvmParameters {
+            strength_neighbour_repulsion: 8.0,
+            range_neighbour_repulsion_m: 0.1,
+            anticipation_time_s: 1.0,
+            reaction_time_s: 0.3,
+            wall_buffer_distance_m: 0.1,
+            pushout_strength: 0.3,
             cutoff_m: 3.0,
         }
     }

@@ -14,7 +14,9 @@ use crate::output::{
     InvariantReport, Outcome, PeakDensity, Trajectories,
 };
 use crate::rng::SplitMix64;
-use crate::scenario::{CfsmParameters, DesiredSpeed, ExitChoice, Model, Premovement, Scenario};
+use crate::scenario::{
+    AvmParameters, CfsmParameters, DesiredSpeed, ExitChoice, Model, Premovement, Scenario,
+};
 
 /// Runs a scenario to the end (every agent out, or `max_time_s`) and returns its outcome.
 ///
@@ -146,7 +148,9 @@ pub struct Simulation {
     exit_choice: ExitChoice,
     /// The corridor's ends (x_min, x_max) when they are joined.
     periodic: Option<(f64, f64)>,
-    params: CfsmParameters,
+    model: Model,
+    /// The scenario's seed (for the AVM's random side choice).
+    seed: u64,
     dt_s: f64,
     max_steps: u64,
     step_index: u64,
@@ -156,6 +160,7 @@ pub struct Simulation {
     // under way: the new states, one neighbour list per chunk of agents, the departures.
     updates: Vec<AgentUpdate>,
     neighbour_lists: Vec<Vec<Neighbour>>,
+    avm_neighbour_lists: Vec<Vec<AvmNeighbour>>,
     departures: Vec<(AgentId, usize, usize)>,
     keep: Vec<bool>,
     by_id: Vec<(AgentId, usize)>,
@@ -190,6 +195,9 @@ struct Agents {
     /// Orientation (last movement direction), unit vector.
     ex: Vec<f64>,
     ey: Vec<f64>,
+    /// Velocity of the last step, m/s (kept for the AVM only; zero with the CFSM).
+    vx: Vec<f64>,
+    vy: Vec<f64>,
     v0: Vec<f64>,
     radius: Vec<f64>,
     time_gap: Vec<f64>,
@@ -215,6 +223,7 @@ struct AgentUpdate {
     y: f64,
     ex: f64,
     ey: f64,
+    speed: f64,
     min_clearance_m: f64,
     crossed_wall: bool,
 }
@@ -309,10 +318,10 @@ impl Simulation {
     /// [`Error::Unreachable`] listing agents that cannot walk to their exit or waypoint.
     pub fn new(scenario: &Scenario) -> Result<Simulation, Error> {
         crate::validate::check_scenario(scenario)?;
-        let Model::Cfsm(params) = scenario.model;
+        let model = scenario.model;
         let nav = NavGrid::new(&scenario.walkable, scenario.navigation_cell_m);
         let periodic = scenario.periodic.map(|p| (p.x_min, p.x_max));
-        let walls = WallGrid::new(&scenario.walkable, params.cutoff_m, periodic);
+        let walls = WallGrid::new(&scenario.walkable, model.cutoff_m(), periodic);
 
         let mut exits = Vec::new();
         let mut fields = Vec::new();
@@ -374,7 +383,7 @@ impl Simulation {
             .collect();
 
         let (bmin, bmax) = crate::geometry::bounding_box(&scenario.walkable.outer);
-        let grid = NeighbourGrid::new(bmin, bmax, params.cutoff_m);
+        let grid = NeighbourGrid::new(bmin, bmax, model.cutoff_m());
         let dt_s = scenario.dt_s;
         let steps_of = |t: f64| ((t / dt_s) - 1e-9).ceil().max(1.0) as u64;
         let trajectory_every = scenario.output.trajectory_interval_s.map(steps_of);
@@ -394,7 +403,8 @@ impl Simulation {
                 .collect(),
             exit_choice: scenario.exit_choice,
             periodic,
-            params,
+            model,
+            seed: scenario.seed,
             dt_s,
             max_steps: steps_of(scenario.max_time_s),
             step_index: 0,
@@ -402,6 +412,7 @@ impl Simulation {
             grid,
             updates: Vec::new(),
             neighbour_lists: Vec::new(),
+            avm_neighbour_lists: Vec::new(),
             departures: Vec::new(),
             keep: Vec::new(),
             by_id: Vec::new(),
@@ -414,10 +425,14 @@ impl Simulation {
             trajectories: trajectory_every.map(|_| Trajectories::default()),
             min_clearance_m: f64::INFINITY,
             wall_crossings: 0,
-            interaction_radius_m: params.cutoff_m,
+            interaction_radius_m: model.cutoff_m(),
         };
         sim.place_agents(scenario)?;
-        sim.interaction_radius_m = interaction_radius_m(scenario, &sim.agents, params);
+        sim.interaction_radius_m = match model {
+            Model::Cfsm(params) => interaction_radius_m(scenario, &sim.agents, params),
+            // Anticipation brings closing neighbours into play from afar: JuPedSim's cutoff.
+            Model::Avm(params) => params.cutoff_m,
+        };
         sim.grid = NeighbourGrid::new(bmin, bmax, sim.interaction_radius_m);
         sim.refresh_targets();
         for i in 0..sim.agents.id.len() {
@@ -473,7 +488,8 @@ impl Simulation {
             agents: &self.agents,
             grid: &self.grid,
             walls: &self.walls,
-            params: self.params,
+            seed: self.seed,
+            step_index: self.step_index,
             dt_s: self.dt_s,
             periodic: self.periodic,
             interaction_radius_m: self.interaction_radius_m,
@@ -482,18 +498,38 @@ impl Simulation {
         let mut updates = std::mem::take(&mut self.updates);
         updates.resize(n, AgentUpdate::default());
         let chunks = n.div_ceil(UPDATE_CHUNK);
-        if self.neighbour_lists.len() < chunks {
-            self.neighbour_lists.resize_with(chunks, Vec::new);
-        }
-        updates
-            .par_chunks_mut(UPDATE_CHUNK)
-            .zip(self.neighbour_lists.par_iter_mut())
-            .enumerate()
-            .for_each(|(c, (out, neighbours))| {
-                for (k, u) in out.iter_mut().enumerate() {
-                    *u = context.update(c * UPDATE_CHUNK + k, neighbours);
+        match self.model {
+            Model::Cfsm(params) => {
+                if self.neighbour_lists.len() < chunks {
+                    self.neighbour_lists.resize_with(chunks, Vec::new);
                 }
-            });
+                updates
+                    .par_chunks_mut(UPDATE_CHUNK)
+                    .zip(self.neighbour_lists.par_iter_mut())
+                    .enumerate()
+                    .for_each(|(c, (out, neighbours))| {
+                        for (k, u) in out.iter_mut().enumerate() {
+                            *u = context.cfsm_update(c * UPDATE_CHUNK + k, &params, neighbours);
+                        }
+                    });
+            }
+            Model::Avm(params) => {
+                if self.avm_neighbour_lists.len() < chunks {
+                    self.avm_neighbour_lists.resize_with(chunks, Vec::new);
+                }
+                updates
+                    .par_chunks_mut(UPDATE_CHUNK)
+                    .zip(self.avm_neighbour_lists.par_iter_mut())
+                    .enumerate()
+                    .for_each(|(c, (out, neighbours))| {
+                        for (k, u) in out.iter_mut().enumerate() {
+                            *u = context.avm_update(c * UPDATE_CHUNK + k, &params, neighbours);
+                        }
+                    });
+            }
+        }
+        // Only the AVM reads velocities (its anticipation).
+        let keep_velocity = matches!(self.model, Model::Avm(_));
         let a = &mut self.agents;
         for (i, u) in updates.iter().enumerate() {
             a.x[i] = match self.periodic {
@@ -504,6 +540,10 @@ impl Simulation {
             a.y[i] = u.y;
             a.ex[i] = u.ex;
             a.ey[i] = u.ey;
+            if keep_velocity {
+                a.vx[i] = u.ex * u.speed;
+                a.vy[i] = u.ey * u.speed;
+            }
             self.min_clearance_m = self.min_clearance_m.min(u.min_clearance_m);
             self.wall_crossings += u64::from(u.crossed_wall);
         }
@@ -666,9 +706,14 @@ impl Simulation {
                 a.y.push(p.y);
                 a.ex.push(0.0);
                 a.ey.push(0.0);
+                a.vx.push(0.0);
+                a.vy.push(0.0);
                 a.v0.push(v0);
                 a.radius.push(r);
-                a.time_gap.push(pop.time_gap_s);
+                a.time_gap.push(
+                    pop.time_gap_s
+                        .unwrap_or(scenario.model.default_time_gap_s()),
+                );
                 a.premovement.push(premovement);
                 a.population.push(k as u32);
                 a.stage.push(0);
@@ -1186,6 +1231,8 @@ impl Agents {
             &mut self.y,
             &mut self.ex,
             &mut self.ey,
+            &mut self.vx,
+            &mut self.vy,
             &mut self.v0,
             &mut self.radius,
             &mut self.time_gap,
@@ -1221,6 +1268,8 @@ impl Agents {
         retain(&mut self.y, keep);
         retain(&mut self.ex, keep);
         retain(&mut self.ey, keep);
+        retain(&mut self.vx, keep);
+        retain(&mut self.vy, keep);
         retain(&mut self.v0, keep);
         retain(&mut self.radius, keep);
         retain(&mut self.time_gap, keep);
@@ -1243,41 +1292,115 @@ struct StepContext<'a> {
     agents: &'a Agents,
     grid: &'a NeighbourGrid,
     walls: &'a WallGrid,
-    params: CfsmParameters,
+    seed: u64,
+    step_index: u64,
     dt_s: f64,
     periodic: Option<(f64, f64)>,
     interaction_radius_m: f64,
 }
 
-/// A neighbour kept for the spacing pass: offset, distance, radius.
+/// A neighbour kept for the CFSM's spacing pass: offset, distance, radius.
 type Neighbour = (f64, f64, f64, f64);
 
+/// A neighbour kept by the AVM: offset from the agent, distance, radius, and its agent slot
+/// (for its heading and velocity).
+#[derive(Clone, Copy)]
+struct AvmNeighbour {
+    dx: f64,
+    dy: f64,
+    d: f64,
+    rj: f64,
+    slot: u32,
+}
+
+/// Most wall segments an agent keeps by itself for its sight tests; beyond, it tests all the
+/// candidates of its wall cell.
+const NEAR_WALLS_KEPT: usize = 48;
+
+/// The wall segments within the cutoff of an agent, for its line-of-sight tests.
+struct NearWalls<'a> {
+    kept: [u32; NEAR_WALLS_KEPT],
+    count: usize,
+    overflow: bool,
+    candidates: &'a [u32],
+}
+
+impl<'a> NearWalls<'a> {
+    fn new(candidates: &'a [u32]) -> NearWalls<'a> {
+        NearWalls {
+            kept: [0; NEAR_WALLS_KEPT],
+            count: 0,
+            overflow: false,
+            candidates,
+        }
+    }
+
+    fn keep(&mut self, s: u32) {
+        if self.count < NEAR_WALLS_KEPT {
+            self.kept[self.count] = s;
+            self.count += 1;
+        } else {
+            self.overflow = true;
+        }
+    }
+
+    fn for_sight(&self) -> &[u32] {
+        if self.overflow {
+            self.candidates
+        } else {
+            &self.kept[..self.count]
+        }
+    }
+}
+
+/// The AVM's creep speeds (JuPedSim `AnticipationVelocityModel::OptimalSpeed`): below
+/// `AVM_CREEP_MPS` in magnitude, an agent creeps forward at it instead of stopping; it backs
+/// off at most at `AVM_BACKOFF_MPS`.
+const AVM_CREEP_MPS: f64 = 0.01;
+const AVM_BACKOFF_MPS: f64 = -0.01;
+/// Extra spacing the AVM keeps in its speed law, m (JuPedSim's `buffer`).
+const AVM_SPACING_BUFFER_M: f64 = 0.02;
+/// Below this, a neighbour's predicted offset counts as dead ahead and the side to pass on is
+/// drawn at random (JuPedSim's `J_EPS`), m.
+const AVM_DEAD_AHEAD_M: f64 = 1e-3;
+/// A heading whose component into a wall is smaller than this runs along it.
+const AVM_PARALLEL: f64 = 1e-12;
+
 impl StepContext<'_> {
+    /// Waiting (pre-movement) or held at a limited exit: stands, faces its target.
+    fn standing(&self, i: usize) -> AgentUpdate {
+        let a = self.agents;
+        AgentUpdate {
+            x: a.x[i],
+            y: a.y[i],
+            ex: a.e0x[i],
+            ey: a.e0y[i],
+            speed: 0.0,
+            min_clearance_m: f64::INFINITY,
+            crossed_wall: false,
+        }
+    }
+
     /// The CFSM update of agent `i` (crowd.md §1.3, JuPedSim `CollisionFreeSpeedModel.cpp`).
-    fn update(&self, i: usize, neighbours: &mut Vec<Neighbour>) -> AgentUpdate {
+    fn cfsm_update(
+        &self,
+        i: usize,
+        params: &CfsmParameters,
+        neighbours: &mut Vec<Neighbour>,
+    ) -> AgentUpdate {
         let a = self.agents;
         let (px, py, ri) = (a.x[i], a.y[i], a.radius[i]);
         let v_desired = a.v_desired[i];
         if v_desired == 0.0 {
-            // Waiting (pre-movement) or held at a limited exit: stands, faces its target.
-            return AgentUpdate {
-                x: px,
-                y: py,
-                ex: a.e0x[i],
-                ey: a.e0y[i],
-                min_clearance_m: f64::INFINITY,
-                crossed_wall: false,
-            };
+            return self.standing(i);
         }
         let p = Point::new(px, py);
-        let cutoff = self.params.cutoff_m;
+        let cutoff = params.cutoff_m;
 
         // Walls within the cutoff: repulsion from the closest point of each segment.
-        let mut near_walls = [0u32; 48];
-        let mut near_count = 0usize;
-        let mut overflow = false;
-        let (mut wx, mut wy) = (0.0, 0.0);
         let candidates = self.walls.near(p);
+        let mut near = NearWalls::new(candidates);
+        let (mut wx, mut wy) = (0.0, 0.0);
         for &s in candidates {
             let (sa, sb) = self.walls.segments[s as usize];
             let q = crate::geometry::closest_point_on_segment(p, sa, sb);
@@ -1286,83 +1409,32 @@ impl StepContext<'_> {
             if d > cutoff {
                 continue;
             }
-            if near_count < near_walls.len() {
-                near_walls[near_count] = s;
-                near_count += 1;
-            } else {
-                overflow = true;
-            }
+            near.keep(s);
             if d > 0.0 {
-                let f = -self.params.strength_geometry_repulsion
-                    * ((ri - d) / self.params.range_geometry_repulsion_m).exp()
+                let f = -params.strength_geometry_repulsion
+                    * ((ri - d) / params.range_geometry_repulsion_m).exp()
                     / d;
                 wx += f * dx;
                 wy += f * dy;
             }
         }
-        let walls_for_sight: &[u32] = if overflow {
-            candidates
-        } else {
-            &near_walls[..near_count]
-        };
-        let blocked = |qx: f64, qy: f64| {
-            walls_for_sight.iter().any(|&s| {
-                let (sa, sb) = self.walls.segments[s as usize];
-                segments_intersect(p, Point::new(qx, qy), sa, sb)
-            })
-        };
 
         // Neighbours within the cutoff and in sight: repulsion and the list for the spacing.
-        // In a periodic corridor an agent near one end also scans round the other end, from
-        // its image one period away (offsets are then taken from the image).
         neighbours.clear();
-        let mut acc = NeighbourSums {
-            rx: 0.0,
-            ry: 0.0,
-            min_clearance: f64::INFINITY,
-        };
-        self.scan_neighbours(
-            i,
-            px,
-            py,
-            0.0,
-            &blocked,
-            near_count > 0,
-            neighbours,
-            &mut acc,
-        );
-        if let Some((x_min, x_max)) = self.periodic {
-            let period = x_max - x_min;
-            let reach = self.interaction_radius_m;
-            if px - x_min < reach {
-                self.scan_neighbours(
-                    i,
-                    px + period,
-                    py,
-                    -period,
-                    &blocked,
-                    near_count > 0,
-                    neighbours,
-                    &mut acc,
-                );
-            } else if x_max - px < reach {
-                self.scan_neighbours(
-                    i,
-                    px - period,
-                    py,
-                    period,
-                    &blocked,
-                    near_count > 0,
-                    neighbours,
-                    &mut acc,
-                );
+        let (mut rx, mut ry, mut min_clearance) = (0.0, 0.0, f64::INFINITY);
+        let a_n = params.strength_neighbour_repulsion;
+        let d_n = params.range_neighbour_repulsion_m;
+        self.for_each_neighbour(i, &near, |dx, dy, d2, rj, _| {
+            let d = d2.sqrt();
+            let gap = d - (ri + rj);
+            min_clearance = f64::min(min_clearance, gap);
+            if d > 0.0 {
+                let f = -a_n * (-gap / d_n).exp() / d;
+                rx += f * dx;
+                ry += f * dy;
             }
-        }
-        let NeighbourSums {
-            rx,
-            ry,
-            min_clearance,
-        } = acc;
+            neighbours.push((dx, dy, d, rj));
+        });
 
         // Direction: desired direction plus repulsions, normalised.
         let sx = a.e0x[i] + rx + wx;
@@ -1383,10 +1455,170 @@ impl StepContext<'_> {
             }
         }
         let speed = (spacing / a.time_gap[i]).max(0.0).min(v_desired);
-        let nx = px + ex * speed * self.dt_s;
-        let ny = py + ey * speed * self.dt_s;
-        let crossed_wall = speed > 0.0
-            && walls_for_sight.iter().any(|&s| {
+        self.moved(i, &near, (ex, ey), speed, min_clearance)
+    }
+
+    /// The AVM update of agent `i` (crowd.md §1.3; Xu, Chraibi, Seyfried 2021; JuPedSim
+    /// `AnticipationVelocityModel.cpp`).
+    fn avm_update(
+        &self,
+        i: usize,
+        params: &AvmParameters,
+        neighbours: &mut Vec<AvmNeighbour>,
+    ) -> AgentUpdate {
+        let a = self.agents;
+        let (px, py, ri) = (a.x[i], a.y[i], a.radius[i]);
+        let v_desired = a.v_desired[i];
+        if v_desired == 0.0 {
+            return self.standing(i);
+        }
+        let p = Point::new(px, py);
+        let candidates = self.walls.near(p);
+        let mut near = NearWalls::new(candidates);
+        for &s in candidates {
+            let (sa, sb) = self.walls.segments[s as usize];
+            if crate::geometry::closest_point_on_segment(p, sa, sb).distance_to(p)
+                <= params.cutoff_m
+            {
+                near.keep(s);
+            }
+        }
+        neighbours.clear();
+        let mut min_clearance = f64::INFINITY;
+        self.for_each_neighbour(i, &near, |dx, dy, d2, rj, slot| {
+            let d = d2.sqrt();
+            min_clearance = f64::min(min_clearance, d - (ri + rj));
+            neighbours.push(AvmNeighbour {
+                dx,
+                dy,
+                d,
+                rj,
+                slot: slot as u32,
+            });
+        });
+
+        // Desired direction d, heading e and velocity v of the agent.
+        let (dx1, dy1) = (a.e0x[i], a.e0y[i]);
+        let (ex1, ey1) = (a.ex[i], a.ey[i]);
+        let (vx1, vy1) = (a.vx[i], a.vy[i]);
+        let t_a = params.anticipation_time_s;
+        // The unit normal to the desired direction, to its left.
+        let (ox, oy) = (-dy1, dx1);
+        let (mut rx, mut ry) = (0.0, 0.0);
+        for n in neighbours.iter() {
+            let (ux, uy) = if n.d > 0.0 {
+                (n.dx / n.d, n.dy / n.d)
+            } else {
+                (0.0, 0.0)
+            };
+            // Perception: ahead of the desired direction or of the heading (Eq. 1).
+            if dx1 * ux + dy1 * uy < 0.0 && ex1 * ux + ey1 * uy < 0.0 {
+                continue;
+            }
+            let j = n.slot as usize;
+            let (vxj, vyj) = (a.vx[j], a.vy[j]);
+            // The gap left after the anticipation time at the current closing speed (Eq. 3).
+            let closing = ((vx1 - vxj) * ux + (vy1 - vyj) * uy) * t_a;
+            let anticipated_gap = (n.d - (ri + n.rj) - closing).max(0.0);
+            // Someone walking against the desired direction weighs up to twice (Eq. 4).
+            let alignment = 1.0 + 0.5 * (1.0 - (dx1 * a.ex[j] + dy1 * a.ey[j]));
+            let strength = params.strength_neighbour_repulsion
+                * alignment
+                * (-anticipated_gap / params.range_neighbour_repulsion_m).exp();
+            // Step aside, orthogonally to the desired direction, away from where the neighbour
+            // will be (Eq. 5); dead ahead, to a side drawn at random.
+            let side = ox * (n.dx + vxj * t_a) + oy * (n.dy + vyj * t_a);
+            let away_left = if side.abs() < AVM_DEAD_AHEAD_M {
+                crate::rng::coin(self.seed, self.step_index, a.id[i].0, a.id[j].0)
+            } else {
+                side < 0.0
+            };
+            let sign = if away_left { strength } else { -strength };
+            rx += sign * ox;
+            ry += sign * oy;
+        }
+        let (mut cx, mut cy) = (dx1 + rx, dy1 + ry);
+        let norm = (cx * cx + cy * cy).sqrt();
+        (cx, cy) = if norm > 0.0 {
+            (cx / norm, cy / norm)
+        } else {
+            (ex1, ey1)
+        };
+
+        // The heading turns toward the new direction with the reaction time (Eq. 7), unless
+        // the two lie on opposite sides of the desired direction's normal.
+        let (mut hx, mut hy) = if (dx1 * cx + dy1 * cy) * (dx1 * ex1 + dy1 * ey1) < 0.0 {
+            (cx, cy)
+        } else {
+            let k = self.dt_s / params.reaction_time_s;
+            (ex1 + (cx - ex1) * k, ey1 + (cy - ey1) * k)
+        };
+        let norm = (hx * hx + hy * hy).sqrt();
+        (hx, hy) = if norm > 0.0 {
+            (hx / norm, hy / norm)
+        } else {
+            (cx, cy)
+        };
+
+        // Speed: the CFSM's law on the spacing along the new heading, with a small buffer,
+        // creeping rather than stopping.
+        let mut spacing = f64::MAX;
+        for n in neighbours.iter() {
+            let l = ri + n.rj + AVM_SPACING_BUFFER_M;
+            if hx * n.dx + hy * n.dy >= 0.0 && (-hy * n.dx + hx * n.dy).abs() <= l {
+                spacing = spacing.min(n.d - l);
+            }
+        }
+        let mut speed = spacing / a.time_gap[i];
+        if speed < AVM_CREEP_MPS && speed > AVM_BACKOFF_MPS {
+            speed = AVM_CREEP_MPS;
+        }
+        let speed = speed.max(AVM_BACKOFF_MPS).min(v_desired);
+
+        // Walls only deflect: within wall_buffer of touching one, the part of the heading that
+        // points into it is removed and the agent is pushed out a little.
+        let critical = ri + params.wall_buffer_distance_m;
+        for &s in near.for_sight() {
+            let (sa, sb) = self.walls.segments[s as usize];
+            let q = crate::geometry::closest_point_on_segment(p, sa, sb);
+            let (nx, ny) = (px - q.x, py - q.y);
+            let d = (nx * nx + ny * ny).sqrt();
+            if d > critical || d == 0.0 {
+                continue;
+            }
+            let (nx, ny) = (nx / d, ny / d);
+            let into = hx * nx + hy * ny;
+            // (Below AVM_PARALLEL the heading runs along the wall and the sign of `into` is
+            // rounding noise of the closest point: left alone, as an exact computation would.)
+            if into < -AVM_PARALLEL {
+                hx += nx * (params.pushout_strength - into);
+                hy += ny * (params.pushout_strength - into);
+            }
+        }
+        let norm = (hx * hx + hy * hy).sqrt();
+        if norm > 0.0 {
+            (hx, hy) = (hx / norm, hy / norm);
+        }
+        self.moved(i, &near, (hx, hy), speed, min_clearance)
+    }
+
+    /// Moves agent `i` along `heading` at `speed` for one step and checks the move crossed no
+    /// wall.
+    fn moved(
+        &self,
+        i: usize,
+        near: &NearWalls,
+        heading: (f64, f64),
+        speed: f64,
+        min_clearance_m: f64,
+    ) -> AgentUpdate {
+        let a = self.agents;
+        let p = Point::new(a.x[i], a.y[i]);
+        let (ex, ey) = heading;
+        let nx = p.x + ex * speed * self.dt_s;
+        let ny = p.y + ey * speed * self.dt_s;
+        let crossed_wall = speed != 0.0
+            && near.for_sight().iter().any(|&s| {
                 let (sa, sb) = self.walls.segments[s as usize];
                 segments_intersect(p, Point::new(nx, ny), sa, sb)
             });
@@ -1395,46 +1627,55 @@ impl StepContext<'_> {
             y: ny,
             ex,
             ey,
-            min_clearance_m: min_clearance,
+            speed,
+            min_clearance_m,
             crossed_wall,
         }
     }
-}
 
-/// Running sums of the neighbour pass.
-struct NeighbourSums {
-    rx: f64,
-    ry: f64,
-    min_clearance: f64,
-}
+    /// Calls `visit(dx, dy, d², r_j, slot)` for every neighbour of agent `i` within the
+    /// interaction radius and in sight (no wall of `near` between them), with its offset from
+    /// agent `i`. In a periodic corridor an agent near one end also scans round the other end,
+    /// from its image one period away.
+    fn for_each_neighbour(
+        &self,
+        i: usize,
+        near: &NearWalls,
+        mut visit: impl FnMut(f64, f64, f64, f64, usize),
+    ) {
+        let px = self.agents.x[i];
+        self.scan_neighbours(i, px, 0.0, near, &mut visit);
+        if let Some((x_min, x_max)) = self.periodic {
+            let period = x_max - x_min;
+            let reach = self.interaction_radius_m;
+            if px - x_min < reach {
+                self.scan_neighbours(i, px + period, -period, near, &mut visit);
+            } else if x_max - px < reach {
+                self.scan_neighbours(i, px - period, period, near, &mut visit);
+            }
+        }
+    }
 
-impl StepContext<'_> {
-    /// Scans the 5 × 5 block of neighbour cells around (`cx`, `cy`) for agent `i`: agents
-    /// within the cutoff and in sight add their repulsion and join `neighbours` as offsets from
-    /// agent `i`'s true position (`shift_x` maps the scan position back to it: 0, or ± the
-    /// period when scanning from a periodic image).
-    #[allow(clippy::too_many_arguments)]
+    /// Scans the 5 × 5 block of neighbour cells around (`cx`, y of agent `i`) for agent `i`
+    /// (`shift_x` maps the scan position back to the agent: 0, or ± the period when scanning
+    /// from a periodic image).
     fn scan_neighbours(
         &self,
         i: usize,
         cx: f64,
-        cy: f64,
         shift_x: f64,
-        blocked: &impl Fn(f64, f64) -> bool,
-        walls_near: bool,
-        neighbours: &mut Vec<Neighbour>,
-        acc: &mut NeighbourSums,
+        near: &NearWalls,
+        visit: &mut impl FnMut(f64, f64, f64, f64, usize),
     ) {
         let a = self.agents;
-        let ri = a.radius[i];
-        let (px, py) = (cx + shift_x, cy);
+        let cy = a.y[i];
+        let p = Point::new(cx + shift_x, cy);
+        let walls = near.for_sight();
         let cutoff2 = self.interaction_radius_m * self.interaction_radius_m;
         let g = self.grid;
         let (ci, cj) = g.cell(cx, cy);
         let i0 = ci.saturating_sub(2);
         let i1 = (ci + 2).min(g.nx - 1);
-        let a_n = self.params.strength_neighbour_repulsion;
-        let d_n = self.params.range_neighbour_repulsion_m;
         let me = g.sorted_slot[i] as usize;
         for row in cj.saturating_sub(2)..=(cj + 2).min(g.ny - 1) {
             let start = g.cell_start[row * g.nx + i0] as usize;
@@ -1448,24 +1689,21 @@ impl StepContext<'_> {
                 if d2 > cutoff2 || (start + k == me && shift_x == 0.0) {
                     continue;
                 }
-                // (Unshifted: the neighbour's own coordinates, exactly.)
-                let (sight_x, sight_y) = if shift_x == 0.0 {
-                    (qx, qy)
-                } else {
-                    (px + dx, py + dy)
-                };
-                if walls_near && blocked(sight_x, sight_y) {
-                    continue;
+                if !walls.is_empty() {
+                    // (Unshifted: the neighbour's own coordinates, exactly.)
+                    let q = if shift_x == 0.0 {
+                        Point::new(qx, qy)
+                    } else {
+                        Point::new(p.x + dx, p.y + dy)
+                    };
+                    if walls.iter().any(|&s| {
+                        let (sa, sb) = self.walls.segments[s as usize];
+                        segments_intersect(p, q, sa, sb)
+                    }) {
+                        continue;
+                    }
                 }
-                let d = d2.sqrt();
-                let gap = d - (ri + rj);
-                acc.min_clearance = acc.min_clearance.min(gap);
-                if d > 0.0 {
-                    let f = -a_n * (-gap / d_n).exp() / d;
-                    acc.rx += f * dx;
-                    acc.ry += f * dy;
-                }
-                neighbours.push((dx, dy, d, rj));
+                visit(dx, dy, d2, rj, g.order[start + k] as usize);
             }
         }
     }

@@ -98,24 +98,69 @@ pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
         positive("exit_choice.initial_flow_p_per_s", initial_flow_p_per_s)?;
         non_negative("exit_choice.switch_margin_s", switch_margin_s)?;
     }
-    let Model::Cfsm(p) = &s.model;
-    positive(
-        "model.strength_neighbour_repulsion",
-        p.strength_neighbour_repulsion,
-    )?;
-    positive(
-        "model.range_neighbour_repulsion_m",
-        p.range_neighbour_repulsion_m,
-    )?;
-    positive(
-        "model.strength_geometry_repulsion",
-        p.strength_geometry_repulsion,
-    )?;
-    positive(
-        "model.range_geometry_repulsion_m",
-        p.range_geometry_repulsion_m,
-    )?;
-    positive("model.cutoff_m", p.cutoff_m)?;
+    match &s.model {
+        Model::Cfsm(p) => {
+            positive(
+                "model.strength_neighbour_repulsion",
+                p.strength_neighbour_repulsion,
+            )?;
+            positive(
+                "model.range_neighbour_repulsion_m",
+                p.range_neighbour_repulsion_m,
+            )?;
+            positive(
+                "model.strength_geometry_repulsion",
+                p.strength_geometry_repulsion,
+            )?;
+            positive(
+                "model.range_geometry_repulsion_m",
+                p.range_geometry_repulsion_m,
+            )?;
+            positive("model.cutoff_m", p.cutoff_m)?;
+        }
+        Model::Avm(p) => {
+            // JuPedSim's `AnticipationVelocityModel::CheckModelConstraint` ranges.
+            within(
+                "model.strength_neighbour_repulsion",
+                p.strength_neighbour_repulsion,
+                0.0,
+                20.0,
+            )?;
+            positive(
+                "model.range_neighbour_repulsion_m",
+                p.range_neighbour_repulsion_m,
+            )?;
+            within(
+                "model.range_neighbour_repulsion_m",
+                p.range_neighbour_repulsion_m,
+                0.0,
+                5.0,
+            )?;
+            within("model.anticipation_time_s", p.anticipation_time_s, 0.0, 5.0)?;
+            positive("model.reaction_time_s", p.reaction_time_s)?;
+            within("model.reaction_time_s", p.reaction_time_s, 0.0, 1.0)?;
+            within(
+                "model.wall_buffer_distance_m",
+                p.wall_buffer_distance_m,
+                0.0,
+                1.0,
+            )?;
+            within("model.pushout_strength", p.pushout_strength, 0.0, 10.0)?;
+            positive("model.cutoff_m", p.cutoff_m)?;
+        }
+    }
+    if let Model::Avm(p) = &s.model
+        && s.dt_s > p.reaction_time_s
+    {
+        // The heading relaxes by dt / reaction_time of the way per step: beyond 1 it overshoots.
+        return Err(invalid(
+            "dt_s",
+            format!(
+                "{} s is longer than the AVM's reaction time ({} s)",
+                s.dt_s, p.reaction_time_s
+            ),
+        ));
+    }
 
     for (k, pop) in s.populations.iter().enumerate() {
         check_population(s, k)?;
@@ -125,7 +170,8 @@ pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
         // head-on gap in one step (two agents each closing dt·gap/T needs dt < T/2).
         let v_max = pop.speed_mps.max_mps();
         let limit_radius = pop.radius_m / v_max.max(1e-9);
-        let limit_gap = pop.time_gap_s / 2.0;
+        let time_gap_s = pop.time_gap_s.unwrap_or(s.model.default_time_gap_s());
+        let limit_gap = time_gap_s / 2.0;
         let limit = limit_radius.min(limit_gap);
         if s.dt_s > limit {
             return Err(invalid(
@@ -133,7 +179,7 @@ pub(crate) fn check_scenario(s: &Scenario) -> Result<(), Error> {
                 format!(
                     "{} s is too large for {field} (radius {} m, speeds up to {} m/s, time gap {} s); \
                      use at most {:.4} s",
-                    s.dt_s, pop.radius_m, v_max, pop.time_gap_s, limit
+                    s.dt_s, pop.radius_m, v_max, time_gap_s, limit
                 ),
             ));
         }
@@ -170,10 +216,12 @@ fn check_population(s: &Scenario, k: usize) -> Result<(), Error> {
             format!("{} m is outside (0, 2] m", pop.radius_m),
         ));
     }
-    if !(0.1..=10.0).contains(&pop.time_gap_s) {
+    if let Some(t) = pop.time_gap_s
+        && !(0.1..=10.0).contains(&t)
+    {
         return Err(invalid(
             format!("{field}.time_gap_s"),
-            format!("{} s is outside [0.1, 10] s", pop.time_gap_s),
+            format!("{t} s is outside [0.1, 10] s"),
         ));
     }
     match pop.speed_mps {
@@ -285,4 +333,12 @@ fn rings_cross(a: &[Point], b: &[Point]) -> bool {
     ring_edges(a).any(|(p1, p2)| {
         ring_edges(b).any(|(q1, q2)| crate::geometry::segments_intersect(p1, p2, q1, q2))
     })
+}
+
+fn within(field: &str, v: f64, min: f64, max: f64) -> Result<(), Error> {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(invalid(field, format!("{v} is outside [{min}, {max}]")))
+    }
 }

@@ -52,7 +52,7 @@ fn v9_calibrated_time_gap_reaches_design_to_lab_flows() {
         .into_iter()
         .map(|seed| {
             let mut s = bottleneck(1.6, 150, seed);
-            s.populations[0].time_gap_s = 0.6;
+            s.populations[0].time_gap_s = Some(0.6);
             steady_flow(&run(&s).unwrap()) / 1.6
         })
         .collect();

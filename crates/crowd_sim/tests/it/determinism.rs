@@ -4,7 +4,7 @@
 use crowd_sim::validation::{self, market};
 use crowd_sim::*;
 
-use crate::support::{assert_invariants, check_case};
+use crate::support::{assert_invariants, check_case, run_on_threads};
 
 fn fingerprint(outcome: &Outcome) -> String {
     // JSON prints f64 in shortest round-trip form, so equal strings mean equal bits.
@@ -33,12 +33,6 @@ fn same_seed_gives_identical_json() {
 fn thread_count_does_not_change_results() {
     let mut s = market(5, 600, 0.01);
     s.max_time_s = 1.0;
-    let on = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| run(&s).unwrap())
-    };
+    let on = |threads: usize| run_on_threads(&s, threads);
     assert_eq!(fingerprint(&on(1)), fingerprint(&on(3)));
 }

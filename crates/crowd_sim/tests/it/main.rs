@@ -6,6 +6,7 @@
 //! width sweep, RiMEA 9, RiMEA 12) take ten seconds to a minute or more each and are
 //! `#[ignore]`d with a note: `cargo test -p crowd_sim -- --ignored --nocapture`.
 
+mod avm;
 mod bad_input;
 mod bottleneck;
 mod determinism;

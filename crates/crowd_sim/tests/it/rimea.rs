@@ -43,18 +43,14 @@ fn v6_rimea_7_demographic_speeds() {
 }
 
 /// V7 — RiMEA 4: the 2-D fundamental diagram in a periodic corridor follows Weidmann's curve
-/// within 0.25 m/s up to 3 /m², decreases with density, and peaks at 1.0–2.0 p/(m s).
-///
-/// **Known gap (currently fails):** with JuPedSim's default time gap T = 1 s the CFSM measures
-/// 1.09 / 0.82 / 0.35 / 0.23 / 0.10 / 0.06 / 0.02 m/s at 0.5 / 1 / 2 / 3 / 4 / 5 / 6 /m²
-/// (unchanged with a 100 s transient instead of 10 s): decreasing, and within 0.25 m/s of
-/// Weidmann at 0.5, 1 and 3 /m², but 0.26 m/s slow at 2 /m², and its maximum specific flow is
-/// 0.8 p/(m s), below RiMEA's 1.0–2.0. The single-file diagram (V8) matches the hand
-/// value gap / T, so the periodic corridor itself is right; the gap is the model's lateral
-/// packing (bodies within r_i + r_j sideways block each other) at T = 1 s. Run with
-/// `cargo test -p crowd_sim -- --ignored --nocapture v7`.
+/// within 0.25 m/s up to 3 /m², decreases with density, and peaks at 1.0–2.0 p/(m s). Run with
+/// the CFSM calibrated to T = 0.6 s (crowd.md §3.4/§5.2; the same calibration as V9's lab door
+/// flows): with JuPedSim's T = 1 s the CFSM's evenly packed 2-D steady state walks at
+/// (a − 2r) / T = 0.36 m/s at 2 /m² against Weidmann's 0.61 (the derivation and the measured
+/// T = 1 s and AVM diagrams are in `crowd_sim::validation::v7_fundamental_diagram_2d`).
+/// Long (seven 70 s runs, about 25 s): `cargo test -p crowd_sim -- --ignored --nocapture v7`.
 #[test]
-#[ignore = "known gap: CFSM with T = 1 s is slower than Weidmann in 2-D (see the doc comment)"]
+#[ignore = "long: seven periodic-corridor runs of 70 s; run with -- --ignored"]
 fn v7_rimea_4_fundamental_diagram_2d() {
     check_case(validation::v7_fundamental_diagram_2d());
 }

@@ -1,7 +1,7 @@
 //! Checks shared by the test modules.
 
 use crowd_sim::validation::CaseReport;
-use crowd_sim::{Error, Outcome};
+use crowd_sim::{Error, Outcome, Scenario, run};
 
 /// Every run checks the CFSM invariants (crowd.md §5.3 V18): no move crosses a wall and no two
 /// bodies overlap by more than `overlap_tolerance_m`.
@@ -26,4 +26,13 @@ pub fn check_case(report: Result<CaseReport, Error>) {
         report.id, report.title, report.measured, report.expected, report.source
     );
     assert!(report.passed(), "{}: {:#?}", report.id, report.failures);
+}
+
+/// Runs a scenario on a rayon pool of `threads` threads.
+pub fn run_on_threads(scenario: &Scenario, threads: usize) -> Outcome {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| run(scenario).unwrap())
 }
