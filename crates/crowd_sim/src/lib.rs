@@ -109,6 +109,7 @@ pub use scenario::{
 };
 pub use sim::{Progress, Simulation, run, run_with_progress};
 pub use site::{
-    APRON_DEPTH_M, EXIT_SETBACK_M, ExitWidths, SiteCrowdOptions, SiteDiagnostic, SitePopulation,
-    site_scenario,
+    ADDED_EXIT_MAX_OFFSET_M, APRON_DEPTH_M, AddedSiteExit, BARRIER_REACH_M, BARRIER_THICKNESS_M,
+    EXIT_SETBACK_M, ExitWidths, MIN_PASSABLE_GAP_M, SiteCrowdOptions, SiteDiagnostic,
+    SitePopulation, site_scenario,
 };

@@ -32,6 +32,18 @@ use crate::scenario::{DesiredSpeed, Exit, Population, Premovement, Scenario, Wal
 pub const APRON_DEPTH_M: f64 = 3.0;
 /// How far behind the opening the exit polygon starts, m (it fills the rest of the apron).
 pub const EXIT_SETBACK_M: f64 = 2.0;
+/// Thickness given to a barrier line the user draws, m: a fence or crowd barrier is thinner,
+/// but the way-finding grid (0.25 m cells) needs two cells to see it as a wall.
+pub const BARRIER_THICKNESS_M: f64 = 0.5;
+/// How far out along a street a barrier line still closes or narrows the opening where the
+/// street leaves the site, m (an event's barrier line stands a few metres up the street, beyond
+/// the short apron that is simulated).
+pub const BARRIER_REACH_M: f64 = 25.0;
+/// The narrowest gap one person passes through, m: a body (0.4 m, the engine's 0.2 m radius)
+/// with a little room. A barrier line across an opening that leaves no wider gap closes it.
+pub const MIN_PASSABLE_GAP_M: f64 = 0.6;
+/// How far from the outline an exit the user adds may be, m.
+pub const ADDED_EXIT_MAX_OFFSET_M: f64 = 10.0;
 
 /// What to put on the site besides its geometry.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +52,13 @@ pub struct SiteCrowdOptions {
     pub population: SitePopulation,
     /// Obstacles the user drew (stalls, stages, fences), polygons in frame metres.
     pub obstacles: Vec<Vec<Point>>,
+    /// Barrier lines people cannot cross (a fence, an event's closure of a street), lines in
+    /// frame metres. Each is a [`BARRIER_THICKNESS_M`]-thick wall; one that spans an opening
+    /// within [`BARRIER_REACH_M`] of the outline closes that exit, or narrows it to the widest
+    /// gap it leaves.
+    pub barriers: Vec<Vec<Point>>,
+    /// Exits the user adds (a gate the map does not show).
+    pub added_exits: Vec<AddedSiteExit>,
     /// Exit widths for ways without a mapped width.
     pub exit_widths: ExitWidths,
     /// Desired walking speed of everyone.
@@ -61,6 +80,8 @@ impl Default for SiteCrowdOptions {
         SiteCrowdOptions {
             population: SitePopulation::DensityPerM2(0.5),
             obstacles: Vec::new(),
+            barriers: Vec::new(),
+            added_exits: Vec::new(),
             exit_widths: ExitWidths::default(),
             speed_mps: DesiredSpeed::WEIDMANN,
             premovement_s: Premovement::Fixed(0.0),
@@ -69,6 +90,18 @@ impl Default for SiteCrowdOptions {
             navigation_cell_m: 0.25,
         }
     }
+}
+
+/// An exit the user adds on the outline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddedSiteExit {
+    /// Its name in reports.
+    pub name: String,
+    /// A point on (or within [`ADDED_EXIT_MAX_OFFSET_M`] of) the outline, frame metres; the exit
+    /// is centred on the nearest point of the outline.
+    pub at: Point,
+    /// Clear width, m.
+    pub width_m: f64,
 }
 
 /// How many people are on the site.
@@ -165,11 +198,20 @@ pub fn site_scenario(
         .ok_or_else(|| invalid("outline", "the site outline is empty"))?;
     let ring = ring_points(outline.exterior());
 
-    let openings = find_openings(network, &ring, &options.exit_widths);
+    let mut openings = find_openings(network, &ring, &options.exit_widths);
+    for (k, added) in options.added_exits.iter().enumerate() {
+        openings.push(added_opening(&ring, added, &format!("added_exits[{k}]"))?);
+    }
+    let barrier_lines = checked_barriers(&options.barriers)?;
+    let openings = apply_barriers(openings, &barrier_lines, &mut diagnostics);
     if openings.is_empty() {
         return Err(invalid(
             "exits",
-            "no street or path leaves the site outline; draw the exits",
+            if options.barriers.is_empty() {
+                "no street or path leaves the site outline; draw the exits"
+            } else {
+                "every street or path leaving the site is closed by barriers; add an exit"
+            },
         ));
     }
 
@@ -182,7 +224,13 @@ pub fn site_scenario(
     for apron in &aprons {
         walkable = walkable.union(&MultiPolygon::new(vec![apron.clone()]));
     }
-    let blockers = blocking_polygons(network, &walkable, options, &mut diagnostics)?;
+    let blockers = blocking_polygons(
+        network,
+        &walkable,
+        options,
+        &barrier_lines,
+        &mut diagnostics,
+    )?;
     let outline_only = MultiPolygon::new(vec![outline.clone()]).difference(&blockers);
     let walkable = walkable.difference(&blockers);
     let walkable = largest_part(&walkable, "walkable area", &mut diagnostics)
@@ -315,12 +363,13 @@ fn rectangle_across(opening: &Opening, from_m: f64, to_m: f64) -> Polygon<f64> {
     to_polygon(&[at(-h, from_m), at(h, from_m), at(h, to_m), at(-h, to_m)])
 }
 
-/// Union of the footprints of buildings that block people and of the user's obstacles, over
-/// the area's bounding box.
+/// Union of the footprints of buildings that block people, of the user's obstacles and of
+/// the user's barrier lines, over the area's bounding box.
 fn blocking_polygons(
     network: &sn::StreetNetwork,
     area: &MultiPolygon<f64>,
     options: &SiteCrowdOptions,
+    barrier_lines: &[Vec<Point>],
     diagnostics: &mut Vec<SiteDiagnostic>,
 ) -> Result<MultiPolygon<f64>, Error> {
     let Some(bounds) = area.bounding_rect() else {
@@ -357,6 +406,11 @@ fn blocking_polygons(
             ));
         }
         blockers.push(to_polygon(obstacle));
+    }
+    for line in barrier_lines {
+        for w in line.windows(2) {
+            blockers.push(thick_segment(w[0], w[1], BARRIER_THICKNESS_M));
+        }
     }
     if buildings > 0 {
         diagnostics.push(SiteDiagnostic {
@@ -515,4 +569,282 @@ fn merge_openings(mut openings: Vec<Opening>) -> Vec<Opening> {
             .then(a.centre.y.total_cmp(&b.centre.y))
     });
     kept
+}
+
+/// The user's barrier lines, checked: at least two finite points each.
+fn checked_barriers(barriers: &[Vec<Point>]) -> Result<Vec<Vec<Point>>, Error> {
+    let mut lines = Vec::new();
+    for (k, line) in barriers.iter().enumerate() {
+        let field = format!("barriers[{k}]");
+        if line.iter().any(|p| !(p.x.is_finite() && p.y.is_finite())) {
+            return Err(invalid(field, "a point is not a finite coordinate"));
+        }
+        let mut points: Vec<Point> = Vec::new();
+        for p in line {
+            if points.last().is_none_or(|last| last.distance_to(*p) > 1e-6) {
+                points.push(*p);
+            }
+        }
+        if points.len() < 2 {
+            return Err(invalid(
+                field,
+                "a barrier is a line: it needs at least two distinct points",
+            ));
+        }
+        lines.push(points);
+    }
+    Ok(lines)
+}
+
+/// A rectangle `thickness_m` wide around the segment `a`–`b`.
+fn thick_segment(a: Point, b: Point, thickness_m: f64) -> Polygon<f64> {
+    let length = a.distance_to(b);
+    let h = thickness_m / 2.0;
+    let (tx, ty) = ((b.x - a.x) / length, (b.y - a.y) / length);
+    let (nx, ny) = (-ty * h, tx * h);
+    let (ex, ey) = (tx * h, ty * h);
+    to_polygon(&[
+        Point::new(a.x - ex + nx, a.y - ey + ny),
+        Point::new(a.x - ex - nx, a.y - ey - ny),
+        Point::new(b.x + ex - nx, b.y + ey - ny),
+        Point::new(b.x + ex + nx, b.y + ey + ny),
+    ])
+}
+
+/// The opening for an exit the user adds: centred on the point of the outline nearest `at`.
+fn added_opening(ring: &[Point], added: &AddedSiteExit, field: &str) -> Result<Opening, Error> {
+    if !(added.at.x.is_finite() && added.at.y.is_finite()) {
+        return Err(invalid(format!("{field}.at"), "not a finite coordinate"));
+    }
+    if !(added.width_m.is_finite() && added.width_m >= MIN_PASSABLE_GAP_M && added.width_m <= 100.0)
+    {
+        return Err(invalid(
+            format!("{field}.width_m"),
+            format!(
+                "{} is not a width between {MIN_PASSABLE_GAP_M} and 100 m",
+                added.width_m
+            ),
+        ));
+    }
+    let (edge, centre) = (0..ring.len())
+        .map(|k| {
+            let (a, b) = (ring[k], ring[(k + 1) % ring.len()]);
+            (k, closest_point_on_segment(added.at, a, b))
+        })
+        .min_by(|x, y| {
+            x.1.distance_to(added.at)
+                .total_cmp(&y.1.distance_to(added.at))
+        })
+        .ok_or_else(|| invalid("outline", "the site outline is empty"))?;
+    let offset = centre.distance_to(added.at);
+    if offset > ADDED_EXIT_MAX_OFFSET_M {
+        return Err(invalid(
+            format!("{field}.at"),
+            format!(
+                "{offset:.0} m from the site outline (at most {ADDED_EXIT_MAX_OFFSET_M} m); \
+                 put the exit on the outline"
+            ),
+        ));
+    }
+    let orientation = crate::geometry::ring_signed_area(ring).signum();
+    let (a, b) = (ring[edge], ring[(edge + 1) % ring.len()]);
+    let len = a.distance_to(b);
+    let along = Point::new((b.x - a.x) / len, (b.y - a.y) / len);
+    Ok(Opening {
+        name: if added.name.trim().is_empty() {
+            field.to_string()
+        } else {
+            added.name.clone()
+        },
+        centre,
+        along,
+        outward: Point::new(along.y * orientation, -along.x * orientation),
+        width_m: added.width_m,
+    })
+}
+
+/// Closes the openings that barrier lines span (no gap of [`MIN_PASSABLE_GAP_M`] left across
+/// the opening's width, from just inside the outline to [`BARRIER_REACH_M`] out along the
+/// street) and narrows those they span in part to the widest gap left.
+fn apply_barriers(
+    openings: Vec<Opening>,
+    barriers: &[Vec<Point>],
+    diagnostics: &mut Vec<SiteDiagnostic>,
+) -> Vec<Opening> {
+    if barriers.is_empty() {
+        return openings;
+    }
+    let mut kept = Vec::new();
+    for mut opening in openings {
+        let half = opening.width_m / 2.0;
+        // Each barrier segment, in the opening's frame (s along the outline, d outward),
+        // clipped to the corridor [-half, half] × [-1, BARRIER_REACH_M], covers an interval
+        // of s (widened by half the barrier's thickness on each side).
+        let mut covered: Vec<(f64, f64)> = Vec::new();
+        for line in barriers {
+            for w in line.windows(2) {
+                let local = |p: Point| {
+                    let (dx, dy) = (p.x - opening.centre.x, p.y - opening.centre.y);
+                    (
+                        dx * opening.along.x + dy * opening.along.y,
+                        dx * opening.outward.x + dy * opening.outward.y,
+                    )
+                };
+                if let Some((s0, s1)) = clip_to_box(
+                    local(w[0]),
+                    local(w[1]),
+                    (-half, half),
+                    (-1.0, BARRIER_REACH_M),
+                ) {
+                    let pad = BARRIER_THICKNESS_M / 2.0;
+                    covered.push((s0.min(s1) - pad, s0.max(s1) + pad));
+                }
+            }
+        }
+        if covered.is_empty() {
+            kept.push(opening);
+            continue;
+        }
+        let (gap_start, gap_width) = widest_gap(-half, half, covered);
+        if gap_width < MIN_PASSABLE_GAP_M {
+            diagnostics.push(SiteDiagnostic {
+                subject: opening.name.clone(),
+                message: "closed by barriers: not an exit in this study".into(),
+            });
+            continue;
+        }
+        if gap_width < opening.width_m - 1e-6 {
+            diagnostics.push(SiteDiagnostic {
+                subject: opening.name.clone(),
+                message: format!(
+                    "narrowed by barriers from {:.1} m to {gap_width:.1} m",
+                    opening.width_m
+                ),
+            });
+            let shift = gap_start + gap_width / 2.0;
+            opening.centre = Point::new(
+                opening.centre.x + opening.along.x * shift,
+                opening.centre.y + opening.along.y * shift,
+            );
+            opening.width_m = gap_width;
+        }
+        kept.push(opening);
+    }
+    kept
+}
+
+/// The part of segment `p`–`q` inside the box `s_range` × `d_range` (Liang–Barsky), as the
+/// s coordinates of its two ends; `None` if it misses the box.
+fn clip_to_box(
+    p: (f64, f64),
+    q: (f64, f64),
+    s_range: (f64, f64),
+    d_range: (f64, f64),
+) -> Option<(f64, f64)> {
+    let (ds, dd) = (q.0 - p.0, q.1 - p.1);
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    for (delta, distance) in [
+        (-ds, p.0 - s_range.0),
+        (ds, s_range.1 - p.0),
+        (-dd, p.1 - d_range.0),
+        (dd, d_range.1 - p.1),
+    ] {
+        if delta == 0.0 {
+            if distance < 0.0 {
+                return None;
+            }
+        } else {
+            let t = distance / delta;
+            if delta < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    (t0 <= t1).then(|| (p.0 + t0 * ds, p.0 + t1 * ds))
+}
+
+/// The widest part of `[from, to]` that no interval of `covered` overlaps: (start, width).
+fn widest_gap(from: f64, to: f64, mut covered: Vec<(f64, f64)>) -> (f64, f64) {
+    covered.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut best_start, mut best_width) = (from, 0.0);
+    let mut cursor = from;
+    for (start, end) in covered {
+        if start > cursor && start.min(to) - cursor > best_width {
+            best_start = cursor;
+            best_width = start.min(to) - cursor;
+        }
+        cursor = cursor.max(end);
+    }
+    if to - cursor > best_width {
+        best_start = cursor;
+        best_width = to - cursor;
+    }
+    (best_start, best_width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_widest_gap_between_covered_intervals() {
+        // A 6 m opening with barriers over [-3, -1] and [0.5, 1]: gaps 1.5 m and 2 m.
+        let (start, width) = widest_gap(-3.0, 3.0, vec![(0.5, 1.0), (-3.5, -1.0)]);
+        assert_eq!((start, width), (1.0, 2.0));
+        let (_, width) = widest_gap(-3.0, 3.0, vec![(-4.0, 4.0)]);
+        assert_eq!(width, 0.0);
+        assert_eq!(widest_gap(-1.0, 1.0, vec![]), (-1.0, 2.0));
+    }
+
+    #[test]
+    fn a_segment_is_clipped_to_the_corridor() {
+        // Across the corridor at d = 5: the whole width.
+        let clipped = clip_to_box((-10.0, 5.0), (10.0, 5.0), (-3.0, 3.0), (-1.0, 25.0));
+        assert_eq!(clipped, Some((-3.0, 3.0)));
+        // Beyond the reach: nothing.
+        assert_eq!(
+            clip_to_box((-10.0, 30.0), (10.0, 30.0), (-3.0, 3.0), (-1.0, 25.0)),
+            None
+        );
+        // A diagonal entering at s = 0: clipped at d = -1 and s = 3.
+        let (s0, s1) = clip_to_box((-2.0, -3.0), (4.0, 3.0), (-3.0, 3.0), (-1.0, 25.0)).unwrap();
+        assert!(
+            (s0 - 0.0).abs() < 1e-12 && (s1 - 3.0).abs() < 1e-12,
+            "{s0} {s1}"
+        );
+    }
+
+    #[test]
+    fn a_barrier_across_a_street_closes_its_exit_and_a_partial_one_narrows_it() {
+        let opening = || Opening {
+            name: "Street".into(),
+            centre: Point::new(0.0, 0.0),
+            along: Point::new(1.0, 0.0),
+            outward: Point::new(0.0, 1.0),
+            width_m: 6.0,
+        };
+        let mut diagnostics = Vec::new();
+        // A line 10 m up the street, wider than it: closed.
+        let across = vec![vec![Point::new(-5.0, 10.0), Point::new(5.0, 10.0)]];
+        assert!(apply_barriers(vec![opening()], &across, &mut diagnostics).is_empty());
+        assert!(diagnostics[0].message.starts_with("closed by barriers"));
+        // A line leaving 2 m free on the east side: narrowed to 2 m − half the thickness.
+        let partial = vec![vec![Point::new(-5.0, 10.0), Point::new(1.0, 10.0)]];
+        let kept = apply_barriers(vec![opening()], &partial, &mut diagnostics);
+        let expected = 2.0 - BARRIER_THICKNESS_M / 2.0;
+        assert!(
+            (kept[0].width_m - expected).abs() < 1e-9,
+            "{}",
+            kept[0].width_m
+        );
+        assert!((kept[0].centre.x - (3.0 - expected / 2.0)).abs() < 1e-9);
+        // A line 40 m away changes nothing.
+        let far = vec![vec![Point::new(-5.0, 40.0), Point::new(5.0, 40.0)]];
+        assert_eq!(
+            apply_barriers(vec![opening()], &far, &mut diagnostics)[0].width_m,
+            6.0
+        );
+    }
 }
