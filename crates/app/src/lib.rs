@@ -13,6 +13,7 @@
 //! - **Base map**: the streets, pedestrian areas, buildings and barriers drawn under the sites.
 
 mod auth;
+mod crowd;
 mod demo;
 mod error;
 mod hvm;
@@ -23,6 +24,13 @@ mod throttle;
 use std::sync::Arc;
 
 pub use auth::{Actor, LoginOutcome, SessionPolicy, hash_password};
+pub use crowd::DEFAULT_DENSITY_PER_M2 as CROWD_DEFAULT_DENSITY_PER_M2;
+pub use crowd::{
+    AddedExit, CrowdChanges, CrowdDensity, CrowdDensityFrame, CrowdExitReport, CrowdInputs,
+    CrowdPeak, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed, CrowdSummary,
+    PEOPLE_BLOCKING_BARRIER_KINDS, crowd_engine_version, simulate_site,
+};
+pub use crowd_sim;
 pub use demo::{
     DEMO_EXTRACT_NAME, DEMO_ORGANISATION_NAME, DEMO_USERNAME, DemoLogin, DemoSiteSpec,
     demo_site_drafts, parse_demo_manifest,

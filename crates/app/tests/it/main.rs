@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+mod crowd;
+
 use app::{App, AppError, SessionPolicy};
 use domain::{OrganisationKind, Role, SiteDraft};
 
