@@ -13,6 +13,7 @@ use domain::{OrganisationKind, Role};
 
 mod bench_hvm;
 mod crowd;
+mod crowd_site;
 mod hvm;
 
 /// The demo city's OpenStreetMap extract (© OpenStreetMap contributors, ODbL), compiled in so the
@@ -232,6 +233,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Hvm(args) => hvm::run(&cli.db, args).await,
+        Command::Crowd(crowd::CrowdCommand::Run(args)) if args.on_site.site.is_some() => {
+            crowd_site::run(&cli.db, &args).await
+        }
         Command::Crowd(command) => crowd::run(command),
         Command::Bench(BenchCommand::Crowd(args)) => crowd::bench(args),
         Command::Bench(BenchCommand::Hvm(args)) => bench_hvm::run(args).await,

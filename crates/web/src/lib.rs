@@ -16,6 +16,7 @@
 
 mod api;
 mod assets;
+mod crowd_page;
 mod error;
 mod hvm_page;
 mod i18n;
@@ -72,6 +73,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(hvm_page::routes())
+        .merge(crowd_page::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(
