@@ -591,6 +591,67 @@ fn walkable_area_m2(scenario: &engine::Scenario) -> f64 {
     ring_area(&scenario.walkable.outer) - holes
 }
 
+/// One report per opening: the engine's exits are the openings' lanes (side by side, in
+/// order along the opening, named `opening · lane k/n`), added up here.
+fn opening_reports(
+    frame: &LocalFrame,
+    scenario: &engine::Scenario,
+    outcome: &engine::Outcome,
+) -> Vec<CrowdExitReport> {
+    let mut groups: Vec<(&str, Vec<(&engine::Exit, &engine::ExitReport)>)> = Vec::new();
+    for (exit, report) in scenario.exits.iter().zip(&outcome.exits) {
+        let opening = engine::exit_opening_name(&exit.name);
+        match groups.last_mut() {
+            Some((name, lanes)) if *name == opening => lanes.push((exit, report)),
+            _ => groups.push((opening, vec![(exit, report)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(name, lanes)| {
+            // Each lane is a rectangle whose first edge runs along the opening; the opening
+            // spans from the first lane's first corner to the last lane's second.
+            let (first_lane, last_lane) = (&lanes[0].0.polygon, &lanes[lanes.len() - 1].0.polygon);
+            let polygon = vec![first_lane[0], last_lane[1], last_lane[2], first_lane[3]];
+            let width_m: f64 = lanes
+                .iter()
+                .map(|(exit, _)| exit.polygon[0].distance_to(exit.polygon[1]))
+                .sum();
+            let centre = engine::Point::new(
+                polygon.iter().map(|p| p.x).sum::<f64>() / 4.0,
+                polygon.iter().map(|p| p.y).sum::<f64>() / 4.0,
+            );
+            let count: usize = lanes.iter().map(|(_, report)| report.count).sum();
+            let first_exit_s = lanes
+                .iter()
+                .filter_map(|(_, report)| report.first_exit_s)
+                .reduce(f64::min);
+            let last_exit_s = lanes
+                .iter()
+                .filter_map(|(_, report)| report.last_exit_s)
+                .reduce(f64::max);
+            // As the engine defines an exit's mean flow: (count − 1) / (last − first).
+            let mean_flow_p_per_s = match (first_exit_s, last_exit_s) {
+                (Some(first), Some(last)) if count >= 2 && last > first => {
+                    Some((count - 1) as f64 / (last - first))
+                }
+                _ => None,
+            };
+            CrowdExitReport {
+                name: name.to_string(),
+                width_m: round_to(width_m, 2),
+                position: to_lon_lat(frame, centre),
+                polygon: ring_to_lon_lat(frame, &polygon),
+                count,
+                first_exit_s,
+                last_exit_s,
+                mean_flow_p_per_s: mean_flow_p_per_s.map(|flow| round_to(flow, 4)),
+                specific_flow_p_per_m_s: mean_flow_p_per_s.map(|flow| round_to(flow / width_m, 3)),
+            }
+        })
+        .collect()
+}
+
 /// The engine's outcome as users see it: WGS84 positions, flows per metre, thinned frames.
 fn present(
     frame: &LocalFrame,
@@ -598,33 +659,7 @@ fn present(
     outcome: &engine::Outcome,
     diagnostics: Vec<String>,
 ) -> CrowdResult {
-    let exits = scenario
-        .exits
-        .iter()
-        .zip(&outcome.exits)
-        .map(|(exit, report)| {
-            // The exit polygon is the rectangle across the opening; its first edge spans it.
-            let width_m = exit.polygon[0].distance_to(exit.polygon[1]);
-            let n = exit.polygon.len() as f64;
-            let centre = engine::Point::new(
-                exit.polygon.iter().map(|p| p.x).sum::<f64>() / n,
-                exit.polygon.iter().map(|p| p.y).sum::<f64>() / n,
-            );
-            CrowdExitReport {
-                name: report.name.clone(),
-                width_m: round_to(width_m, 2),
-                position: to_lon_lat(frame, centre),
-                polygon: ring_to_lon_lat(frame, &exit.polygon),
-                count: report.count,
-                first_exit_s: report.first_exit_s,
-                last_exit_s: report.last_exit_s,
-                mean_flow_p_per_s: report.mean_flow_p_per_s,
-                specific_flow_p_per_m_s: report
-                    .mean_flow_p_per_s
-                    .map(|flow| round_to(flow / width_m, 3)),
-            }
-        })
-        .collect();
+    let exits = opening_reports(frame, scenario, outcome);
     let maps = &outcome.density;
     let level_of_service_at_peak = maps
         .peak

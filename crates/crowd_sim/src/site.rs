@@ -14,7 +14,14 @@
 //!   [`ExitWidths`]). The opening in the outline stays open; the exit polygon lies
 //!   [`EXIT_SETBACK_M`] behind it on the apron, so the opening's width limits the flow (an exit
 //!   drawn inside the area would be entered from three sides, crowd.md §3.4). Crossings closer
-//!   than their half-widths merge into one exit (the wider way's name wins).
+//!   than their half-widths merge into one exit (the wider way's name wins). Passages through a
+//!   building at street level (`tunnel=building_passage`) count; a way ending within
+//!   [`ENDPOINT_SNAP_M`] outside the outline leaves it there. Openings wider than
+//!   [`EXIT_LANE_WIDTH_M`] become side-by-side lanes (agents head for an exit's centre, so one
+//!   wide exit would be used only in its middle); [`exit_opening_name`] groups them back.
+//! - Barriers the user draws are walls; one that spans an opening up to [`BARRIER_REACH_M`]
+//!   out along the street closes that exit, or narrows it to the widest gap left. Exits the
+//!   user adds sit on the nearest point of the outline.
 //! - Population: a density over the walkable part of the outline, or a count, placed at random
 //!   with the options' seed; Weidmann speeds by default; each agent takes the nearest exit.
 //! - Grids: 0.25 m way-finding cells (a 200 m × 200 m site with ten exits needs 77 MB; keep
@@ -44,6 +51,26 @@ pub const BARRIER_REACH_M: f64 = 25.0;
 pub const MIN_PASSABLE_GAP_M: f64 = 0.6;
 /// How far from the outline an exit the user adds may be, m.
 pub const ADDED_EXIT_MAX_OFFSET_M: f64 = 10.0;
+/// Widest lane of an exit, m. Agents head for the centre of their exit (as JuPedSim's do), so
+/// one wide exit polygon draws everyone to its middle; a wider opening is split into
+/// side-by-side lanes at most this wide and each agent takes the nearest, so the crowd spreads
+/// over the whole width. (On Marienplatz's 6 m Kaufingerstraße exit the measured flow stayed
+/// at 0.42 p/(m s) with or without lanes: there the limit is elsewhere, see the app's
+/// `one_open_exit_empties_the_square_at_a_published_specific_flow`.)
+pub const EXIT_LANE_WIDTH_M: f64 = 2.5;
+/// Between an opening's name and its lane number in the exits' names (`Tal (way/1) · lane 2/3`).
+pub const EXIT_LANE_SEPARATOR: &str = " · lane ";
+/// A way that ends outside the outline but this close to it still leaves the site there, m
+/// (mappers end a street a few centimetres short of a square's edge).
+pub const ENDPOINT_SNAP_M: f64 = 1.0;
+
+/// The opening (street) an exit of a site scenario belongs to: its name without the lane
+/// suffix ([`EXIT_LANE_SEPARATOR`]).
+pub fn exit_opening_name(exit_name: &str) -> &str {
+    exit_name
+        .split_once(EXIT_LANE_SEPARATOR)
+        .map_or(exit_name, |(opening, _)| opening)
+}
 
 /// What to put on the site besides its geometry.
 #[derive(Clone, Debug, PartialEq)]
@@ -157,6 +184,8 @@ struct Opening {
     /// Unit vector pointing out of the outline.
     outward: Point,
     width_m: f64,
+    /// A passage through a building at street level (`tunnel=building_passage`).
+    through_building: bool,
 }
 
 /// Builds a crowd scenario from a site's real geometry: the walkable area (outline minus
@@ -224,7 +253,7 @@ pub fn site_scenario(
     for apron in &aprons {
         walkable = walkable.union(&MultiPolygon::new(vec![apron.clone()]));
     }
-    let blockers = blocking_polygons(
+    let (blockers, user_blockers) = blocking_polygons(
         network,
         &walkable,
         options,
@@ -232,7 +261,15 @@ pub fn site_scenario(
         &mut diagnostics,
     )?;
     let outline_only = MultiPolygon::new(vec![outline.clone()]).difference(&blockers);
-    let walkable = walkable.difference(&blockers);
+    let mut walkable = walkable.difference(&blockers);
+    // A passage through a building (the arcade under a town hall) stays open: its apron is
+    // walkable unless the user's obstacles or barriers close it.
+    for (opening, apron) in openings.iter().zip(&aprons) {
+        if opening.through_building {
+            let open = MultiPolygon::new(vec![apron.clone()]).difference(&user_blockers);
+            walkable = walkable.union(&open);
+        }
+    }
     let walkable = largest_part(&walkable, "walkable area", &mut diagnostics)
         .ok_or_else(|| invalid("outline", "buildings and obstacles cover the whole site"))?;
     let walkable_mp = MultiPolygon::new(vec![walkable.clone()]);
@@ -240,24 +277,59 @@ pub fn site_scenario(
     // Exits: keep those whose polygon overlaps what is left of their apron.
     let mut exits: Vec<Exit> = Vec::new();
     for opening in &openings {
-        let polygon = rectangle_across(opening, EXIT_SETBACK_M, APRON_DEPTH_M);
-        let overlap = walkable_mp
-            .intersection(&MultiPolygon::new(vec![polygon.clone()]))
-            .unsigned_area();
-        if overlap < 0.25 * opening.width_m {
+        let lanes = (opening.width_m / EXIT_LANE_WIDTH_M).ceil().max(1.0) as usize;
+        let lane_width = opening.width_m / lanes as f64;
+        let open_lanes: Vec<Polygon<f64>> = (0..lanes)
+            .map(|lane| {
+                let s0 = -opening.width_m / 2.0 + lane as f64 * lane_width;
+                rectangle_span(
+                    opening,
+                    (s0, s0 + lane_width),
+                    EXIT_SETBACK_M,
+                    APRON_DEPTH_M,
+                )
+            })
+            .filter(|polygon| {
+                let overlap = walkable_mp
+                    .intersection(&MultiPolygon::new(vec![polygon.clone()]))
+                    .unsigned_area();
+                overlap >= 0.25 * lane_width
+            })
+            .collect();
+        if open_lanes.is_empty() {
             diagnostics.push(SiteDiagnostic {
                 subject: opening.name.clone(),
                 message: "left out as an exit: buildings or obstacles close it".into(),
             });
             continue;
         }
+        if open_lanes.len() < lanes {
+            diagnostics.push(SiteDiagnostic {
+                subject: opening.name.clone(),
+                message: format!(
+                    "{} of its {lanes} lanes closed by buildings or obstacles",
+                    lanes - open_lanes.len()
+                ),
+            });
+        }
         let mut name = opening.name.clone();
         let mut k = 2;
-        while exits.iter().any(|e| e.name == name) {
+        while exits
+            .iter()
+            .any(|e| exit_opening_name(&e.name) == name.as_str())
+        {
             name = format!("{} #{k}", opening.name);
             k += 1;
         }
-        exits.push(Exit::new(name, ring_points(polygon.exterior())));
+        let count = open_lanes.len();
+        for (lane, polygon) in open_lanes.iter().enumerate() {
+            let lane_name = if count == 1 {
+                name.clone()
+            } else {
+                format!("{name}{EXIT_LANE_SEPARATOR}{}/{count}", lane + 1)
+            };
+            exits.push(Exit::new(lane_name, ring_points(polygon.exterior())));
+        }
     }
     if exits.is_empty() {
         return Err(invalid(
@@ -353,29 +425,32 @@ fn to_polygon(ring: &[Point]) -> Polygon<f64> {
 
 /// The rectangle across an opening: as wide as the way, from `from_m` to `to_m` outward.
 fn rectangle_across(opening: &Opening, from_m: f64, to_m: f64) -> Polygon<f64> {
-    let (c, t, n, h) = (
-        opening.centre,
-        opening.along,
-        opening.outward,
-        opening.width_m / 2.0,
-    );
+    let h = opening.width_m / 2.0;
+    rectangle_span(opening, (-h, h), from_m, to_m)
+}
+
+/// The rectangle over `(s0, s1)` along an opening (0 at its centre), from `from_m` to `to_m`
+/// outward; its first edge runs along the opening.
+fn rectangle_span(opening: &Opening, (s0, s1): (f64, f64), from_m: f64, to_m: f64) -> Polygon<f64> {
+    let (c, t, n) = (opening.centre, opening.along, opening.outward);
     let at = |s: f64, d: f64| Point::new(c.x + t.x * s + n.x * d, c.y + t.y * s + n.y * d);
-    to_polygon(&[at(-h, from_m), at(h, from_m), at(h, to_m), at(-h, to_m)])
+    to_polygon(&[at(s0, from_m), at(s1, from_m), at(s1, to_m), at(s0, to_m)])
 }
 
 /// Union of the footprints of buildings that block people, of the user's obstacles and of
-/// the user's barrier lines, over the area's bounding box.
+/// the user's barrier lines, over the area's bounding box; and the union of the user's alone.
 fn blocking_polygons(
     network: &sn::StreetNetwork,
     area: &MultiPolygon<f64>,
     options: &SiteCrowdOptions,
     barrier_lines: &[Vec<Point>],
     diagnostics: &mut Vec<SiteDiagnostic>,
-) -> Result<MultiPolygon<f64>, Error> {
+) -> Result<(MultiPolygon<f64>, MultiPolygon<f64>), Error> {
     let Some(bounds) = area.bounding_rect() else {
-        return Ok(MultiPolygon::new(Vec::new()));
+        return Ok((MultiPolygon::new(Vec::new()), MultiPolygon::new(Vec::new())));
     };
     let mut blockers: Vec<Polygon<f64>> = Vec::new();
+    let mut user_blockers: Vec<Polygon<f64>> = Vec::new();
     let mut buildings = 0;
     for building in &network.buildings {
         if !building.blocks_vehicles() {
@@ -405,20 +480,24 @@ fn blocking_polygons(
                 format!("the polygon intersects itself (edges {a} and {b} cross)"),
             ));
         }
-        blockers.push(to_polygon(obstacle));
+        user_blockers.push(to_polygon(obstacle));
     }
     for line in barrier_lines {
         for w in line.windows(2) {
-            blockers.push(thick_segment(w[0], w[1], BARRIER_THICKNESS_M));
+            user_blockers.push(thick_segment(w[0], w[1], BARRIER_THICKNESS_M));
         }
     }
+    blockers.extend(user_blockers.iter().cloned());
     if buildings > 0 {
         diagnostics.push(SiteDiagnostic {
             subject: "buildings".into(),
             message: format!("{buildings} building footprint(s) near the site subtracted"),
         });
     }
-    Ok(geo::unary_union(blockers.iter()))
+    Ok((
+        geo::unary_union(blockers.iter()),
+        geo::unary_union(user_blockers.iter()),
+    ))
 }
 
 fn rects_overlap(a: &Rect<f64>, b: &Rect<f64>) -> bool {
@@ -443,7 +522,8 @@ fn find_openings(network: &sn::StreetNetwork, ring: &[Point], widths: &ExitWidth
                 widths.other_m
             }
         };
-        if way.is_area || way.is_underground_or_indoor() {
+        let through_building = is_ground_level_passage(way);
+        if way.is_area || (way.is_underground_or_indoor() && !through_building) {
             continue;
         }
         let line: Vec<Point> = network
@@ -477,10 +557,23 @@ fn find_openings(network: &sn::StreetNetwork, ring: &[Point], widths: &ExitWidth
                 along,
                 outward,
                 width_m,
+                through_building,
             });
         }
     }
     merge_openings(openings)
+}
+
+/// Whether a way passes through a building at street level (`tunnel=building_passage`, e.g.
+/// the arcade under Munich's Altes Rathaus from Marienplatz to Tal): people walk it like a
+/// street, though it counts as a tunnel. Not when it is also indoors or below ground.
+fn is_ground_level_passage(way: &sn::Way) -> bool {
+    if way.tags.get("tunnel").map(String::as_str) != Some("building_passage") {
+        return false;
+    }
+    let mut without_tunnel = way.clone();
+    without_tunnel.tags.remove("tunnel");
+    !without_tunnel.is_underground_or_indoor()
 }
 
 /// Distance along the way checked on each side of a crossing, m.
@@ -532,6 +625,25 @@ fn leaving_points(line: &[Point], ring: &[Point]) -> Vec<(Point, usize)> {
             }
         }
     }
+    // A way ending just outside the outline (mapped a little short of the square's edge)
+    // leaves it at the nearest point of the outline.
+    for end in [line[0], line[line.len() - 1]] {
+        if point_in_ring(end, ring) {
+            continue;
+        }
+        let nearest = (0..ring.len())
+            .map(|edge| {
+                let (a, b) = (ring[edge], ring[(edge + 1) % ring.len()]);
+                (closest_point_on_segment(end, a, b), edge)
+            })
+            .min_by(|x, y| x.0.distance_to(end).total_cmp(&y.0.distance_to(end)));
+        if let Some((c, edge)) = nearest
+            && c.distance_to(end) <= ENDPOINT_SNAP_M
+            && !found.iter().any(|(p, _)| p.distance_to(c) < 0.5)
+        {
+            found.push((c, edge));
+        }
+    }
     found
 }
 
@@ -554,11 +666,20 @@ fn merge_openings(mut openings: Vec<Opening>) -> Vec<Opening> {
     openings.sort_by(|a, b| b.width_m.total_cmp(&a.width_m).then(a.name.cmp(&b.name)));
     let mut kept: Vec<Opening> = Vec::new();
     for o in openings {
-        if !kept
-            .iter()
-            .any(|k| k.centre.distance_to(o.centre) < (k.width_m + o.width_m) / 2.0)
+        match kept
+            .iter_mut()
+            .find(|k| k.centre.distance_to(o.centre) < (k.width_m + o.width_m) / 2.0)
         {
-            kept.push(o);
+            // A square's footway ending where a passage through a building begins (Marienplatz
+            // to Tal under the Altes Rathaus) is one opening, through the building.
+            // It takes the passage's name: that is where it leads.
+            Some(k) => {
+                if o.through_building && !k.through_building {
+                    k.through_building = true;
+                    k.name = o.name;
+                }
+            }
+            None => kept.push(o),
         }
     }
     // A stable order for reports: by name, then position.
@@ -660,6 +781,7 @@ fn added_opening(ring: &[Point], added: &AddedSiteExit, field: &str) -> Result<O
         along,
         outward: Point::new(along.y * orientation, -along.x * orientation),
         width_m: added.width_m,
+        through_building: false,
     })
 }
 
@@ -824,6 +946,7 @@ mod tests {
             along: Point::new(1.0, 0.0),
             outward: Point::new(0.0, 1.0),
             width_m: 6.0,
+            through_building: false,
         };
         let mut diagnostics = Vec::new();
         // A line 10 m up the street, wider than it: closed.

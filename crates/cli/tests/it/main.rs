@@ -5,5 +5,6 @@ mod api;
 mod browser;
 mod command_line;
 mod crowd;
+mod crowd_site;
 mod hvm;
 mod server;
