@@ -884,7 +884,7 @@ fn clip_to_box(
             }
         }
     }
-    (t0 <= t1).then(|| (p.0 + t0 * ds, p.0 + t1 * ds))
+    (t0 <= t1).then_some((p.0 + t0 * ds, p.0 + t1 * ds))
 }
 
 /// The widest part of `[from, to]` that no interval of `covered` overlaps: (start, width).
