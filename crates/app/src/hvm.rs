@@ -662,7 +662,7 @@ pub const ADDED_BARRIER_KINDS: &[&str] = &[
 /// Radius given to a single added obstacle (a bollard or a block), m.
 const ADDED_OBSTACLE_RADIUS_M: f64 = 0.3;
 
-fn check_lon_lat(position: [f64; 2], what: &str) -> Result<(), AppError> {
+pub(crate) fn check_lon_lat(position: [f64; 2], what: &str) -> Result<(), AppError> {
     let [lon, lat] = position;
     let in_range = lon.is_finite()
         && lat.is_finite()

@@ -15,6 +15,7 @@
 
 mod assessments;
 mod auth;
+mod crowd;
 mod demo;
 mod error;
 mod hvm;
@@ -33,6 +34,13 @@ pub use assessments::{
     site_duty_tier, sniff_evidence_type,
 };
 pub use auth::{Actor, LoginOutcome, SessionPolicy, hash_password};
+pub use crowd::DEFAULT_DENSITY_PER_M2 as CROWD_DEFAULT_DENSITY_PER_M2;
+pub use crowd::{
+    AddedExit, CrowdChanges, CrowdDensity, CrowdDensityFrame, CrowdExitReport, CrowdInputs,
+    CrowdPeak, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed, CrowdSummary,
+    PEOPLE_BLOCKING_BARRIER_KINDS, crowd_engine_version, simulate_site,
+};
+pub use crowd_sim;
 pub use demo::{
     DEMO_EXTRACT_NAME, DEMO_ORGANISATION_NAME, DEMO_USERNAME, DemoLogin, DemoSiteSpec,
     demo_site_drafts, parse_demo_manifest,

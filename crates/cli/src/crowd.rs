@@ -26,17 +26,22 @@ pub enum CrowdCommand {
     Validate(ValidateArgs),
 }
 
-/// Arguments of `agora crowd run`.
+/// Arguments of `agora crowd run`: a scenario file, or a stored site (`--site`).
 #[derive(Args)]
 pub struct RunArgs {
     /// The scenario file (JSON; see docs/crowd.md).
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "site", conflicts_with = "site")]
+    pub scenario: Option<PathBuf>,
+    /// Simulate a stored site instead, by its exact name, on the database's current map, and
+    /// store the study (as one run from the web UI).
+    #[command(flatten)]
+    pub on_site: crate::crowd_site::SiteArgs,
     /// How to print the results.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write every agent's positions to this CSV file (time_s,agent,x_m,y_m), every
     /// `output.trajectory_interval_s` of the scenario, or every 0.1 s if it sets none.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "site")]
     pub trajectories: Option<PathBuf>,
 }
 
@@ -81,7 +86,9 @@ pub fn run(command: CrowdCommand) -> anyhow::Result<()> {
 const DEFAULT_TRAJECTORY_INTERVAL_S: f64 = 0.1;
 
 fn run_scenario(args: &RunArgs) -> anyhow::Result<()> {
-    let path = &args.scenario;
+    let Some(path) = &args.scenario else {
+        bail!("give a scenario file, or --site NAME");
+    };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the scenario {}", path.display()))?;
     let mut scenario =

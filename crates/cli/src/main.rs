@@ -14,6 +14,7 @@ use domain::{OrganisationKind, Role};
 mod assess;
 mod bench_hvm;
 mod crowd;
+mod crowd_site;
 mod hvm;
 mod report;
 
@@ -244,6 +245,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Assess(args) => assess::run(&open(&cli.db).await?, args).await,
         Command::Report(args) => report::run_report(&cli.db, args).await,
         Command::Plans(args) => report::run_plans(&cli.db, args).await,
+        Command::Crowd(crowd::CrowdCommand::Run(args)) if args.on_site.site.is_some() => {
+            crowd_site::run(&cli.db, &args).await
+        }
         Command::Crowd(command) => crowd::run(command),
         Command::Bench(BenchCommand::Crowd(args)) => crowd::bench(args),
         Command::Bench(BenchCommand::Hvm(args)) => bench_hvm::run(args).await,

@@ -114,6 +114,8 @@ pub use scenario::{
 };
 pub use sim::{Progress, Simulation, run, run_with_progress};
 pub use site::{
-    APRON_DEPTH_M, EXIT_SETBACK_M, ExitWidths, SiteCrowdOptions, SiteDiagnostic, SitePopulation,
+    ADDED_EXIT_MAX_OFFSET_M, APRON_DEPTH_M, AddedSiteExit, BARRIER_REACH_M, BARRIER_THICKNESS_M,
+    ENDPOINT_SNAP_M, EXIT_LANE_SEPARATOR, EXIT_LANE_WIDTH_M, EXIT_SETBACK_M, ExitWidths,
+    MIN_PASSABLE_GAP_M, SiteCrowdOptions, SiteDiagnostic, SitePopulation, exit_opening_name,
     site_scenario,
 };

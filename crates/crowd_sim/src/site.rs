@@ -14,7 +14,14 @@
 //!   [`ExitWidths`]). The opening in the outline stays open; the exit polygon lies
 //!   [`EXIT_SETBACK_M`] behind it on the apron, so the opening's width limits the flow (an exit
 //!   drawn inside the area would be entered from three sides, crowd.md §3.4). Crossings closer
-//!   than their half-widths merge into one exit (the wider way's name wins).
+//!   than their half-widths merge into one exit (the wider way's name wins). Passages through a
+//!   building at street level (`tunnel=building_passage`) count; a way ending within
+//!   [`ENDPOINT_SNAP_M`] outside the outline leaves it there. Openings wider than
+//!   [`EXIT_LANE_WIDTH_M`] become side-by-side lanes (agents head for an exit's centre, so one
+//!   wide exit would be used only in its middle); [`exit_opening_name`] groups them back.
+//! - Barriers the user draws are walls; one that spans an opening up to [`BARRIER_REACH_M`]
+//!   out along the street closes that exit, or narrows it to the widest gap left. Exits the
+//!   user adds sit on the nearest point of the outline.
 //! - Population: a density over the walkable part of the outline, or a count, placed at random
 //!   with the options' seed; Weidmann speeds by default; each agent takes the nearest exit.
 //! - Grids: 0.25 m way-finding cells (a 200 m × 200 m site with ten exits needs 77 MB; keep
@@ -32,6 +39,38 @@ use crate::scenario::{DesiredSpeed, Exit, Population, Premovement, Scenario, Wal
 pub const APRON_DEPTH_M: f64 = 3.0;
 /// How far behind the opening the exit polygon starts, m (it fills the rest of the apron).
 pub const EXIT_SETBACK_M: f64 = 2.0;
+/// Thickness given to a barrier line the user draws, m: a fence or crowd barrier is thinner,
+/// but the way-finding grid (0.25 m cells) needs two cells to see it as a wall.
+pub const BARRIER_THICKNESS_M: f64 = 0.5;
+/// How far out along a street a barrier line still closes or narrows the opening where the
+/// street leaves the site, m (an event's barrier line stands a few metres up the street, beyond
+/// the short apron that is simulated).
+pub const BARRIER_REACH_M: f64 = 25.0;
+/// The narrowest gap one person passes through, m: a body (0.4 m, the engine's 0.2 m radius)
+/// with a little room. A barrier line across an opening that leaves no wider gap closes it.
+pub const MIN_PASSABLE_GAP_M: f64 = 0.6;
+/// How far from the outline an exit the user adds may be, m.
+pub const ADDED_EXIT_MAX_OFFSET_M: f64 = 10.0;
+/// Widest lane of an exit, m. Agents head for the centre of their exit (as JuPedSim's do), so
+/// one wide exit polygon draws everyone to its middle; a wider opening is split into
+/// side-by-side lanes at most this wide and each agent takes the nearest, so the crowd spreads
+/// over the whole width. (On Marienplatz's 6 m Kaufingerstraße exit the measured flow stayed
+/// at 0.42 p/(m s) with or without lanes: there the limit is elsewhere, see the app's
+/// `one_open_exit_empties_the_square_at_a_published_specific_flow`.)
+pub const EXIT_LANE_WIDTH_M: f64 = 2.5;
+/// Between an opening's name and its lane number in the exits' names (`Tal (way/1) · lane 2/3`).
+pub const EXIT_LANE_SEPARATOR: &str = " · lane ";
+/// A way that ends outside the outline but this close to it still leaves the site there, m
+/// (mappers end a street a few centimetres short of a square's edge).
+pub const ENDPOINT_SNAP_M: f64 = 1.0;
+
+/// The opening (street) an exit of a site scenario belongs to: its name without the lane
+/// suffix ([`EXIT_LANE_SEPARATOR`]).
+pub fn exit_opening_name(exit_name: &str) -> &str {
+    exit_name
+        .split_once(EXIT_LANE_SEPARATOR)
+        .map_or(exit_name, |(opening, _)| opening)
+}
 
 /// What to put on the site besides its geometry.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +79,13 @@ pub struct SiteCrowdOptions {
     pub population: SitePopulation,
     /// Obstacles the user drew (stalls, stages, fences), polygons in frame metres.
     pub obstacles: Vec<Vec<Point>>,
+    /// Barrier lines people cannot cross (a fence, an event's closure of a street), lines in
+    /// frame metres. Each is a [`BARRIER_THICKNESS_M`]-thick wall; one that spans an opening
+    /// within [`BARRIER_REACH_M`] of the outline closes that exit, or narrows it to the widest
+    /// gap it leaves.
+    pub barriers: Vec<Vec<Point>>,
+    /// Exits the user adds (a gate the map does not show).
+    pub added_exits: Vec<AddedSiteExit>,
     /// Exit widths for ways without a mapped width.
     pub exit_widths: ExitWidths,
     /// Desired walking speed of everyone.
@@ -61,6 +107,8 @@ impl Default for SiteCrowdOptions {
         SiteCrowdOptions {
             population: SitePopulation::DensityPerM2(0.5),
             obstacles: Vec::new(),
+            barriers: Vec::new(),
+            added_exits: Vec::new(),
             exit_widths: ExitWidths::default(),
             speed_mps: DesiredSpeed::WEIDMANN,
             premovement_s: Premovement::Fixed(0.0),
@@ -69,6 +117,18 @@ impl Default for SiteCrowdOptions {
             navigation_cell_m: 0.25,
         }
     }
+}
+
+/// An exit the user adds on the outline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddedSiteExit {
+    /// Its name in reports.
+    pub name: String,
+    /// A point on (or within [`ADDED_EXIT_MAX_OFFSET_M`] of) the outline, frame metres; the exit
+    /// is centred on the nearest point of the outline.
+    pub at: Point,
+    /// Clear width, m.
+    pub width_m: f64,
 }
 
 /// How many people are on the site.
@@ -124,6 +184,8 @@ struct Opening {
     /// Unit vector pointing out of the outline.
     outward: Point,
     width_m: f64,
+    /// A passage through a building at street level (`tunnel=building_passage`).
+    through_building: bool,
 }
 
 /// Builds a crowd scenario from a site's real geometry: the walkable area (outline minus
@@ -165,11 +227,20 @@ pub fn site_scenario(
         .ok_or_else(|| invalid("outline", "the site outline is empty"))?;
     let ring = ring_points(outline.exterior());
 
-    let openings = find_openings(network, &ring, &options.exit_widths);
+    let mut openings = find_openings(network, &ring, &options.exit_widths);
+    for (k, added) in options.added_exits.iter().enumerate() {
+        openings.push(added_opening(&ring, added, &format!("added_exits[{k}]"))?);
+    }
+    let barrier_lines = checked_barriers(&options.barriers)?;
+    let openings = apply_barriers(openings, &barrier_lines, &mut diagnostics);
     if openings.is_empty() {
         return Err(invalid(
             "exits",
-            "no street or path leaves the site outline; draw the exits",
+            if options.barriers.is_empty() {
+                "no street or path leaves the site outline; draw the exits"
+            } else {
+                "every street or path leaving the site is closed by barriers; add an exit"
+            },
         ));
     }
 
@@ -182,9 +253,23 @@ pub fn site_scenario(
     for apron in &aprons {
         walkable = walkable.union(&MultiPolygon::new(vec![apron.clone()]));
     }
-    let blockers = blocking_polygons(network, &walkable, options, &mut diagnostics)?;
+    let (blockers, user_blockers) = blocking_polygons(
+        network,
+        &walkable,
+        options,
+        &barrier_lines,
+        &mut diagnostics,
+    )?;
     let outline_only = MultiPolygon::new(vec![outline.clone()]).difference(&blockers);
-    let walkable = walkable.difference(&blockers);
+    let mut walkable = walkable.difference(&blockers);
+    // A passage through a building (the arcade under a town hall) stays open: its apron is
+    // walkable unless the user's obstacles or barriers close it.
+    for (opening, apron) in openings.iter().zip(&aprons) {
+        if opening.through_building {
+            let open = MultiPolygon::new(vec![apron.clone()]).difference(&user_blockers);
+            walkable = walkable.union(&open);
+        }
+    }
     let walkable = largest_part(&walkable, "walkable area", &mut diagnostics)
         .ok_or_else(|| invalid("outline", "buildings and obstacles cover the whole site"))?;
     let walkable_mp = MultiPolygon::new(vec![walkable.clone()]);
@@ -192,24 +277,59 @@ pub fn site_scenario(
     // Exits: keep those whose polygon overlaps what is left of their apron.
     let mut exits: Vec<Exit> = Vec::new();
     for opening in &openings {
-        let polygon = rectangle_across(opening, EXIT_SETBACK_M, APRON_DEPTH_M);
-        let overlap = walkable_mp
-            .intersection(&MultiPolygon::new(vec![polygon.clone()]))
-            .unsigned_area();
-        if overlap < 0.25 * opening.width_m {
+        let lanes = (opening.width_m / EXIT_LANE_WIDTH_M).ceil().max(1.0) as usize;
+        let lane_width = opening.width_m / lanes as f64;
+        let open_lanes: Vec<Polygon<f64>> = (0..lanes)
+            .map(|lane| {
+                let s0 = -opening.width_m / 2.0 + lane as f64 * lane_width;
+                rectangle_span(
+                    opening,
+                    (s0, s0 + lane_width),
+                    EXIT_SETBACK_M,
+                    APRON_DEPTH_M,
+                )
+            })
+            .filter(|polygon| {
+                let overlap = walkable_mp
+                    .intersection(&MultiPolygon::new(vec![polygon.clone()]))
+                    .unsigned_area();
+                overlap >= 0.25 * lane_width
+            })
+            .collect();
+        if open_lanes.is_empty() {
             diagnostics.push(SiteDiagnostic {
                 subject: opening.name.clone(),
                 message: "left out as an exit: buildings or obstacles close it".into(),
             });
             continue;
         }
+        if open_lanes.len() < lanes {
+            diagnostics.push(SiteDiagnostic {
+                subject: opening.name.clone(),
+                message: format!(
+                    "{} of its {lanes} lanes closed by buildings or obstacles",
+                    lanes - open_lanes.len()
+                ),
+            });
+        }
         let mut name = opening.name.clone();
         let mut k = 2;
-        while exits.iter().any(|e| e.name == name) {
+        while exits
+            .iter()
+            .any(|e| exit_opening_name(&e.name) == name.as_str())
+        {
             name = format!("{} #{k}", opening.name);
             k += 1;
         }
-        exits.push(Exit::new(name, ring_points(polygon.exterior())));
+        let count = open_lanes.len();
+        for (lane, polygon) in open_lanes.iter().enumerate() {
+            let lane_name = if count == 1 {
+                name.clone()
+            } else {
+                format!("{name}{EXIT_LANE_SEPARATOR}{}/{count}", lane + 1)
+            };
+            exits.push(Exit::new(lane_name, ring_points(polygon.exterior())));
+        }
     }
     if exits.is_empty() {
         return Err(invalid(
@@ -305,28 +425,32 @@ fn to_polygon(ring: &[Point]) -> Polygon<f64> {
 
 /// The rectangle across an opening: as wide as the way, from `from_m` to `to_m` outward.
 fn rectangle_across(opening: &Opening, from_m: f64, to_m: f64) -> Polygon<f64> {
-    let (c, t, n, h) = (
-        opening.centre,
-        opening.along,
-        opening.outward,
-        opening.width_m / 2.0,
-    );
-    let at = |s: f64, d: f64| Point::new(c.x + t.x * s + n.x * d, c.y + t.y * s + n.y * d);
-    to_polygon(&[at(-h, from_m), at(h, from_m), at(h, to_m), at(-h, to_m)])
+    let h = opening.width_m / 2.0;
+    rectangle_span(opening, (-h, h), from_m, to_m)
 }
 
-/// Union of the footprints of buildings that block people and of the user's obstacles, over
-/// the area's bounding box.
+/// The rectangle over `(s0, s1)` along an opening (0 at its centre), from `from_m` to `to_m`
+/// outward; its first edge runs along the opening.
+fn rectangle_span(opening: &Opening, (s0, s1): (f64, f64), from_m: f64, to_m: f64) -> Polygon<f64> {
+    let (c, t, n) = (opening.centre, opening.along, opening.outward);
+    let at = |s: f64, d: f64| Point::new(c.x + t.x * s + n.x * d, c.y + t.y * s + n.y * d);
+    to_polygon(&[at(s0, from_m), at(s1, from_m), at(s1, to_m), at(s0, to_m)])
+}
+
+/// Union of the footprints of buildings that block people, of the user's obstacles and of
+/// the user's barrier lines, over the area's bounding box; and the union of the user's alone.
 fn blocking_polygons(
     network: &sn::StreetNetwork,
     area: &MultiPolygon<f64>,
     options: &SiteCrowdOptions,
+    barrier_lines: &[Vec<Point>],
     diagnostics: &mut Vec<SiteDiagnostic>,
-) -> Result<MultiPolygon<f64>, Error> {
+) -> Result<(MultiPolygon<f64>, MultiPolygon<f64>), Error> {
     let Some(bounds) = area.bounding_rect() else {
-        return Ok(MultiPolygon::new(Vec::new()));
+        return Ok((MultiPolygon::new(Vec::new()), MultiPolygon::new(Vec::new())));
     };
     let mut blockers: Vec<Polygon<f64>> = Vec::new();
+    let mut user_blockers: Vec<Polygon<f64>> = Vec::new();
     let mut buildings = 0;
     for building in &network.buildings {
         if !building.blocks_vehicles() {
@@ -356,15 +480,24 @@ fn blocking_polygons(
                 format!("the polygon intersects itself (edges {a} and {b} cross)"),
             ));
         }
-        blockers.push(to_polygon(obstacle));
+        user_blockers.push(to_polygon(obstacle));
     }
+    for line in barrier_lines {
+        for w in line.windows(2) {
+            user_blockers.push(thick_segment(w[0], w[1], BARRIER_THICKNESS_M));
+        }
+    }
+    blockers.extend(user_blockers.iter().cloned());
     if buildings > 0 {
         diagnostics.push(SiteDiagnostic {
             subject: "buildings".into(),
             message: format!("{buildings} building footprint(s) near the site subtracted"),
         });
     }
-    Ok(geo::unary_union(blockers.iter()))
+    Ok((
+        geo::unary_union(blockers.iter()),
+        geo::unary_union(user_blockers.iter()),
+    ))
 }
 
 fn rects_overlap(a: &Rect<f64>, b: &Rect<f64>) -> bool {
@@ -389,7 +522,8 @@ fn find_openings(network: &sn::StreetNetwork, ring: &[Point], widths: &ExitWidth
                 widths.other_m
             }
         };
-        if way.is_area || way.is_underground_or_indoor() {
+        let through_building = is_ground_level_passage(way);
+        if way.is_area || (way.is_underground_or_indoor() && !through_building) {
             continue;
         }
         let line: Vec<Point> = network
@@ -423,10 +557,23 @@ fn find_openings(network: &sn::StreetNetwork, ring: &[Point], widths: &ExitWidth
                 along,
                 outward,
                 width_m,
+                through_building,
             });
         }
     }
     merge_openings(openings)
+}
+
+/// Whether a way passes through a building at street level (`tunnel=building_passage`, e.g.
+/// the arcade under Munich's Altes Rathaus from Marienplatz to Tal): people walk it like a
+/// street, though it counts as a tunnel. Not when it is also indoors or below ground.
+fn is_ground_level_passage(way: &sn::Way) -> bool {
+    if way.tags.get("tunnel").map(String::as_str) != Some("building_passage") {
+        return false;
+    }
+    let mut without_tunnel = way.clone();
+    without_tunnel.tags.remove("tunnel");
+    !without_tunnel.is_underground_or_indoor()
 }
 
 /// Distance along the way checked on each side of a crossing, m.
@@ -478,6 +625,25 @@ fn leaving_points(line: &[Point], ring: &[Point]) -> Vec<(Point, usize)> {
             }
         }
     }
+    // A way ending just outside the outline (mapped a little short of the square's edge)
+    // leaves it at the nearest point of the outline.
+    for end in [line[0], line[line.len() - 1]] {
+        if point_in_ring(end, ring) {
+            continue;
+        }
+        let nearest = (0..ring.len())
+            .map(|edge| {
+                let (a, b) = (ring[edge], ring[(edge + 1) % ring.len()]);
+                (closest_point_on_segment(end, a, b), edge)
+            })
+            .min_by(|x, y| x.0.distance_to(end).total_cmp(&y.0.distance_to(end)));
+        if let Some((c, edge)) = nearest
+            && c.distance_to(end) <= ENDPOINT_SNAP_M
+            && !found.iter().any(|(p, _)| p.distance_to(c) < 0.5)
+        {
+            found.push((c, edge));
+        }
+    }
     found
 }
 
@@ -500,11 +666,20 @@ fn merge_openings(mut openings: Vec<Opening>) -> Vec<Opening> {
     openings.sort_by(|a, b| b.width_m.total_cmp(&a.width_m).then(a.name.cmp(&b.name)));
     let mut kept: Vec<Opening> = Vec::new();
     for o in openings {
-        if !kept
-            .iter()
-            .any(|k| k.centre.distance_to(o.centre) < (k.width_m + o.width_m) / 2.0)
+        match kept
+            .iter_mut()
+            .find(|k| k.centre.distance_to(o.centre) < (k.width_m + o.width_m) / 2.0)
         {
-            kept.push(o);
+            // A square's footway ending where a passage through a building begins (Marienplatz
+            // to Tal under the Altes Rathaus) is one opening, through the building.
+            // It takes the passage's name: that is where it leads.
+            Some(k) => {
+                if o.through_building && !k.through_building {
+                    k.through_building = true;
+                    k.name = o.name;
+                }
+            }
+            None => kept.push(o),
         }
     }
     // A stable order for reports: by name, then position.
@@ -515,4 +690,284 @@ fn merge_openings(mut openings: Vec<Opening>) -> Vec<Opening> {
             .then(a.centre.y.total_cmp(&b.centre.y))
     });
     kept
+}
+
+/// The user's barrier lines, checked: at least two finite points each.
+fn checked_barriers(barriers: &[Vec<Point>]) -> Result<Vec<Vec<Point>>, Error> {
+    let mut lines = Vec::new();
+    for (k, line) in barriers.iter().enumerate() {
+        let field = format!("barriers[{k}]");
+        if line.iter().any(|p| !(p.x.is_finite() && p.y.is_finite())) {
+            return Err(invalid(field, "a point is not a finite coordinate"));
+        }
+        let mut points: Vec<Point> = Vec::new();
+        for p in line {
+            if points.last().is_none_or(|last| last.distance_to(*p) > 1e-6) {
+                points.push(*p);
+            }
+        }
+        if points.len() < 2 {
+            return Err(invalid(
+                field,
+                "a barrier is a line: it needs at least two distinct points",
+            ));
+        }
+        lines.push(points);
+    }
+    Ok(lines)
+}
+
+/// A rectangle `thickness_m` wide around the segment `a`–`b`.
+fn thick_segment(a: Point, b: Point, thickness_m: f64) -> Polygon<f64> {
+    let length = a.distance_to(b);
+    let h = thickness_m / 2.0;
+    let (tx, ty) = ((b.x - a.x) / length, (b.y - a.y) / length);
+    let (nx, ny) = (-ty * h, tx * h);
+    let (ex, ey) = (tx * h, ty * h);
+    to_polygon(&[
+        Point::new(a.x - ex + nx, a.y - ey + ny),
+        Point::new(a.x - ex - nx, a.y - ey - ny),
+        Point::new(b.x + ex - nx, b.y + ey - ny),
+        Point::new(b.x + ex + nx, b.y + ey + ny),
+    ])
+}
+
+/// The opening for an exit the user adds: centred on the point of the outline nearest `at`.
+fn added_opening(ring: &[Point], added: &AddedSiteExit, field: &str) -> Result<Opening, Error> {
+    if !(added.at.x.is_finite() && added.at.y.is_finite()) {
+        return Err(invalid(format!("{field}.at"), "not a finite coordinate"));
+    }
+    if !(added.width_m.is_finite() && added.width_m >= MIN_PASSABLE_GAP_M && added.width_m <= 100.0)
+    {
+        return Err(invalid(
+            format!("{field}.width_m"),
+            format!(
+                "{} is not a width between {MIN_PASSABLE_GAP_M} and 100 m",
+                added.width_m
+            ),
+        ));
+    }
+    let (edge, centre) = (0..ring.len())
+        .map(|k| {
+            let (a, b) = (ring[k], ring[(k + 1) % ring.len()]);
+            (k, closest_point_on_segment(added.at, a, b))
+        })
+        .min_by(|x, y| {
+            x.1.distance_to(added.at)
+                .total_cmp(&y.1.distance_to(added.at))
+        })
+        .ok_or_else(|| invalid("outline", "the site outline is empty"))?;
+    let offset = centre.distance_to(added.at);
+    if offset > ADDED_EXIT_MAX_OFFSET_M {
+        return Err(invalid(
+            format!("{field}.at"),
+            format!(
+                "{offset:.0} m from the site outline (at most {ADDED_EXIT_MAX_OFFSET_M} m); \
+                 put the exit on the outline"
+            ),
+        ));
+    }
+    let orientation = crate::geometry::ring_signed_area(ring).signum();
+    let (a, b) = (ring[edge], ring[(edge + 1) % ring.len()]);
+    let len = a.distance_to(b);
+    let along = Point::new((b.x - a.x) / len, (b.y - a.y) / len);
+    Ok(Opening {
+        name: if added.name.trim().is_empty() {
+            field.to_string()
+        } else {
+            added.name.clone()
+        },
+        centre,
+        along,
+        outward: Point::new(along.y * orientation, -along.x * orientation),
+        width_m: added.width_m,
+        through_building: false,
+    })
+}
+
+/// Closes the openings that barrier lines span (no gap of [`MIN_PASSABLE_GAP_M`] left across
+/// the opening's width, from just inside the outline to [`BARRIER_REACH_M`] out along the
+/// street) and narrows those they span in part to the widest gap left.
+fn apply_barriers(
+    openings: Vec<Opening>,
+    barriers: &[Vec<Point>],
+    diagnostics: &mut Vec<SiteDiagnostic>,
+) -> Vec<Opening> {
+    if barriers.is_empty() {
+        return openings;
+    }
+    let mut kept = Vec::new();
+    for mut opening in openings {
+        let half = opening.width_m / 2.0;
+        // Each barrier segment, in the opening's frame (s along the outline, d outward),
+        // clipped to the corridor [-half, half] × [-1, BARRIER_REACH_M], covers an interval
+        // of s (widened by half the barrier's thickness on each side).
+        let mut covered: Vec<(f64, f64)> = Vec::new();
+        for line in barriers {
+            for w in line.windows(2) {
+                let local = |p: Point| {
+                    let (dx, dy) = (p.x - opening.centre.x, p.y - opening.centre.y);
+                    (
+                        dx * opening.along.x + dy * opening.along.y,
+                        dx * opening.outward.x + dy * opening.outward.y,
+                    )
+                };
+                if let Some((s0, s1)) = clip_to_box(
+                    local(w[0]),
+                    local(w[1]),
+                    (-half, half),
+                    (-1.0, BARRIER_REACH_M),
+                ) {
+                    let pad = BARRIER_THICKNESS_M / 2.0;
+                    covered.push((s0.min(s1) - pad, s0.max(s1) + pad));
+                }
+            }
+        }
+        if covered.is_empty() {
+            kept.push(opening);
+            continue;
+        }
+        let (gap_start, gap_width) = widest_gap(-half, half, covered);
+        if gap_width < MIN_PASSABLE_GAP_M {
+            diagnostics.push(SiteDiagnostic {
+                subject: opening.name.clone(),
+                message: "closed by barriers: not an exit in this study".into(),
+            });
+            continue;
+        }
+        if gap_width < opening.width_m - 1e-6 {
+            diagnostics.push(SiteDiagnostic {
+                subject: opening.name.clone(),
+                message: format!(
+                    "narrowed by barriers from {:.1} m to {gap_width:.1} m",
+                    opening.width_m
+                ),
+            });
+            let shift = gap_start + gap_width / 2.0;
+            opening.centre = Point::new(
+                opening.centre.x + opening.along.x * shift,
+                opening.centre.y + opening.along.y * shift,
+            );
+            opening.width_m = gap_width;
+        }
+        kept.push(opening);
+    }
+    kept
+}
+
+/// The part of segment `p`–`q` inside the box `s_range` × `d_range` (Liang–Barsky), as the
+/// s coordinates of its two ends; `None` if it misses the box.
+fn clip_to_box(
+    p: (f64, f64),
+    q: (f64, f64),
+    s_range: (f64, f64),
+    d_range: (f64, f64),
+) -> Option<(f64, f64)> {
+    let (ds, dd) = (q.0 - p.0, q.1 - p.1);
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    for (delta, distance) in [
+        (-ds, p.0 - s_range.0),
+        (ds, s_range.1 - p.0),
+        (-dd, p.1 - d_range.0),
+        (dd, d_range.1 - p.1),
+    ] {
+        if delta == 0.0 {
+            if distance < 0.0 {
+                return None;
+            }
+        } else {
+            let t = distance / delta;
+            if delta < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    (t0 <= t1).then_some((p.0 + t0 * ds, p.0 + t1 * ds))
+}
+
+/// The widest part of `[from, to]` that no interval of `covered` overlaps: (start, width).
+fn widest_gap(from: f64, to: f64, mut covered: Vec<(f64, f64)>) -> (f64, f64) {
+    covered.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut best_start, mut best_width) = (from, 0.0);
+    let mut cursor = from;
+    for (start, end) in covered {
+        if start > cursor && start.min(to) - cursor > best_width {
+            best_start = cursor;
+            best_width = start.min(to) - cursor;
+        }
+        cursor = cursor.max(end);
+    }
+    if to - cursor > best_width {
+        best_start = cursor;
+        best_width = to - cursor;
+    }
+    (best_start, best_width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_widest_gap_between_covered_intervals() {
+        // A 6 m opening with barriers over [-3, -1] and [0.5, 1]: gaps 1.5 m and 2 m.
+        let (start, width) = widest_gap(-3.0, 3.0, vec![(0.5, 1.0), (-3.5, -1.0)]);
+        assert_eq!((start, width), (1.0, 2.0));
+        let (_, width) = widest_gap(-3.0, 3.0, vec![(-4.0, 4.0)]);
+        assert_eq!(width, 0.0);
+        assert_eq!(widest_gap(-1.0, 1.0, vec![]), (-1.0, 2.0));
+    }
+
+    #[test]
+    fn a_segment_is_clipped_to_the_corridor() {
+        // Across the corridor at d = 5: the whole width.
+        let clipped = clip_to_box((-10.0, 5.0), (10.0, 5.0), (-3.0, 3.0), (-1.0, 25.0));
+        assert_eq!(clipped, Some((-3.0, 3.0)));
+        // Beyond the reach: nothing.
+        assert_eq!(
+            clip_to_box((-10.0, 30.0), (10.0, 30.0), (-3.0, 3.0), (-1.0, 25.0)),
+            None
+        );
+        // A diagonal entering at s = 0: clipped at d = -1 and s = 3.
+        let (s0, s1) = clip_to_box((-2.0, -3.0), (4.0, 3.0), (-3.0, 3.0), (-1.0, 25.0)).unwrap();
+        assert!(
+            (s0 - 0.0).abs() < 1e-12 && (s1 - 3.0).abs() < 1e-12,
+            "{s0} {s1}"
+        );
+    }
+
+    #[test]
+    fn a_barrier_across_a_street_closes_its_exit_and_a_partial_one_narrows_it() {
+        let opening = || Opening {
+            name: "Street".into(),
+            centre: Point::new(0.0, 0.0),
+            along: Point::new(1.0, 0.0),
+            outward: Point::new(0.0, 1.0),
+            width_m: 6.0,
+            through_building: false,
+        };
+        let mut diagnostics = Vec::new();
+        // A line 10 m up the street, wider than it: closed.
+        let across = vec![vec![Point::new(-5.0, 10.0), Point::new(5.0, 10.0)]];
+        assert!(apply_barriers(vec![opening()], &across, &mut diagnostics).is_empty());
+        assert!(diagnostics[0].message.starts_with("closed by barriers"));
+        // A line leaving 2 m free on the east side: narrowed to 2 m − half the thickness.
+        let partial = vec![vec![Point::new(-5.0, 10.0), Point::new(1.0, 10.0)]];
+        let kept = apply_barriers(vec![opening()], &partial, &mut diagnostics);
+        let expected = 2.0 - BARRIER_THICKNESS_M / 2.0;
+        assert!(
+            (kept[0].width_m - expected).abs() < 1e-9,
+            "{}",
+            kept[0].width_m
+        );
+        assert!((kept[0].centre.x - (3.0 - expected / 2.0)).abs() < 1e-9);
+        // A line 40 m away changes nothing.
+        let far = vec![vec![Point::new(-5.0, 40.0), Point::new(5.0, 40.0)]];
+        assert_eq!(
+            apply_barriers(vec![opening()], &far, &mut diagnostics)[0].width_m,
+            6.0
+        );
+    }
 }

@@ -53,6 +53,8 @@ use crate::session::{ApiCaller, Visitor, expired_session_cookie, session_cookie}
         crate::assessment_api::download_evidence,
         crate::assessment_api::compare_assessments,
         crate::assessment_api::dashboard,
+        run_crowd_study,
+        study_crowd,
         openapi_json
     ),
     components(schemas(
@@ -66,6 +68,7 @@ use crate::session::{ApiCaller, Visitor, expired_session_cookie, session_cookie}
         crate::assessment_api::AssessmentUpdate,
         crate::assessment_api::FinaliseAssessment,
         domain::Evidence,
+        CrowdStudyResponse,
         Site,
         SiteDraft,
         User,
@@ -92,6 +95,8 @@ pub fn routes() -> Router<AppState> {
         .route("/studies/{id}", get(get_study))
         .route("/studies/{id}/entries", get(study_entries))
         .route("/studies/{id}/geojson", get(study_geojson))
+        .route("/sites/{id}/crowd-studies", post(run_crowd_study))
+        .route("/studies/{id}/crowd", get(study_crowd))
         .route("/osm/candidates", post(osm_candidates))
         .route("/basemap", get(basemap))
         .route("/openapi.json", get(openapi_json))
@@ -231,7 +236,8 @@ pub struct StudyRecord {
     /// SHA-256 of the OpenStreetMap extract analysed.
     pub map_sha256: Option<String>,
     /// What was asked (for a vehicle-approach study: vehicles, rules, added barriers, openings,
-    /// and the outline analysed).
+    /// and the outline analysed; for a crowd study: population, speeds, obstacles, barriers,
+    /// exits, seed, and the outline simulated).
     #[schema(value_type = Object)]
     pub inputs: serde_json::Value,
     /// Headline figures.
@@ -360,6 +366,67 @@ async fn study_geojson(
         HeaderValue::from_static("application/geo+json"),
     );
     Ok(response)
+}
+
+/// A crowd study just run: the stored study, its headline figures, the exits and the notes on
+/// the site's data (the density frames are at `GET /api/studies/{id}/crowd`).
+#[derive(Serialize, ToSchema)]
+pub struct CrowdStudyResponse {
+    pub study: StudyRecord,
+    /// `evacuation_time_s` (s, null if people remained at the time limit),
+    /// `peak_density_per_m2`, `peak_level_of_service`, `agents`, `agents_evacuated`, `exits`,
+    /// `walkable_area_m2`.
+    #[schema(value_type = Object)]
+    pub summary: app::CrowdSummary,
+    /// Per exit: name, width (m), position and polygon (WGS84), count, first and last
+    /// departure (s), mean flow (p/s) and flow per metre (p/(m s)).
+    #[schema(value_type = Vec<Object>)]
+    pub exits: Vec<app::CrowdExitReport>,
+    /// Notes on the site's data: exits found, closed or narrowed, buildings subtracted.
+    pub diagnostics: Vec<String>,
+}
+
+/// Run a crowd evacuation study of a site on the current map and store it. Body (every field
+/// optional): `{"population": "capacity" | {"count": 500} | {"density_per_m2": 0.5},
+/// "speed": "weidmann" | {"fixed_mps": 1.2}, "premovement_s": 0 | {"min": 10, "max": 60},
+/// "obstacles": [[[lon, lat], ...]], "barriers": [[[lon, lat], ...]], "added_exits": [{"at":
+/// [lon, lat], "width_m": 4, "name": "gate"}], "barriers_from_hvm_study": "STUDY-ID", "seed": 0,
+/// "max_time_s": 900}`.
+#[utoipa::path(post, path = "/api/sites/{id}/crowd-studies", request_body(content = Object),
+    params(("id" = String, Path, description = "site id")),
+    responses((status = 201, body = CrowdStudyResponse), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn run_crowd_study(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<app::CrowdRequest>,
+) -> Result<(StatusCode, Json<CrowdStudyResponse>), ApiError> {
+    let id = parse_site_id(&id)?;
+    let (study, result) = state.app.run_crowd_study(&actor, id, request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CrowdStudyResponse {
+            study: StudyRecord::from_study(study, false),
+            summary: result.summary(),
+            exits: result.exits,
+            diagnostics: result.diagnostics,
+        }),
+    ))
+}
+
+/// A crowd study's result: exits, the N(t) curve, the density grid (georeferenced by its
+/// `bounds`, cell `c` at column `c % nx`, row `c / nx` from the south-west) with its frames, the
+/// peak and the level-of-service map at the peak.
+#[utoipa::path(get, path = "/api/studies/{id}/crowd", params(("id" = String, Path, description = "study id")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn study_crowd(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<app::CrowdResult>, ApiError> {
+    let (_, result) = state.app.crowd_study(&actor, parse_study_id(&id)?).await?;
+    Ok(Json(result))
 }
 
 pub(crate) fn parse_site_id(text: &str) -> Result<SiteId, ApiError> {

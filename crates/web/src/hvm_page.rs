@@ -80,7 +80,7 @@ struct HvmPage {
     tile_url: String,
 }
 
-fn number(t: Localizer, value: f64, decimals: usize) -> String {
+pub(crate) fn number(t: Localizer, value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
     match t.language() {
         crate::i18n::Language::French => text.replace('.', ","),

@@ -19,6 +19,7 @@ mod api_reports;
 mod assessment_api;
 mod assessment_page;
 mod assets;
+mod crowd_page;
 mod error;
 mod hvm_page;
 mod i18n;
@@ -78,6 +79,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(hvm_page::routes())
         .merge(report_pages::routes())
         .merge(assessment_page::routes())
+        .merge(crowd_page::routes())
         .nest("/api", api::routes().merge(api_reports::routes()))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(

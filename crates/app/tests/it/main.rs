@@ -5,6 +5,7 @@ mod assessments;
 use std::time::Duration;
 
 mod reports;
+mod crowd;
 
 use app::{App, AppError, SessionPolicy};
 use domain::{OrganisationKind, Role, SiteDraft};

@@ -1,6 +1,8 @@
 //! The REST API of the real binary: login, sites, durability across a kill, bad input.
 
-use crate::server::{DEMO_PASSWORD, Server, api_login, get_json, http_client};
+use crate::server::{
+    DEMO_PASSWORD, Server, api_login, get_json, http_client, post_json, site_id_named,
+};
 
 const ODEONSPLATZ_CORNER: &str = r#"{"type":"Polygon","coordinates":[[[11.5770,48.1420],[11.5780,48.1420],[11.5780,48.1426],[11.5770,48.1426],[11.5770,48.1420]]]}"#;
 
@@ -173,7 +175,7 @@ async fn updates_deletes_logout_and_the_openapi_document() {
     assert_eq!(response.status(), 401);
 }
 
-async fn error_of(response: reqwest::Response) -> (u16, String) {
+pub(crate) async fn error_of(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
     let body: serde_json::Value = response.json().await.unwrap();
     (
@@ -720,22 +722,10 @@ async fn vehicle_approach_studies_run_and_read_through_the_api() {
     let server = Server::start_demo(&directory.path().join("agora.db"));
     let client = http_client();
     let csrf = api_login(&client, &server, DEMO_PASSWORD).await;
-    let sites: Vec<serde_json::Value> = get_json(&client, &server.url("/api/sites")).await;
-    let marienplatz = sites
-        .iter()
-        .find(|site| site["name"] == "Marienplatz")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let marienplatz = site_id_named(&client, &server, "Marienplatz").await;
+    let path = format!("/api/sites/{marienplatz}/hvm-studies");
     let run = |body: serde_json::Value, csrf: Option<&str>| {
-        let mut request = client
-            .post(server.url(&format!("/api/sites/{marienplatz}/hvm-studies")))
-            .json(&body);
-        if let Some(csrf) = csrf {
-            request = request.header("x-csrf-token", csrf);
-        }
-        request.send()
+        post_json(&client, &server, &path, &body, csrf).send()
     };
 
     let response = run(serde_json::json!({"vehicles": ["M1"]}), Some(&csrf))

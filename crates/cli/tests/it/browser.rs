@@ -77,8 +77,9 @@ where
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_demo_map_shows_the_sites_in_a_real_browser() {
+/// A headless Chromium session (with its chromedriver, stopped when dropped), or `None` when
+/// they are not installed (outside CI).
+async fn start_browser(directory: &Path) -> Option<(ChromeDriver, fantoccini::Client)> {
     let chromium = find_program(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
     let driver = find_program(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
     let (Some(chromium), Some(driver)) = (chromium, driver) else {
@@ -87,13 +88,10 @@ async fn the_demo_map_shows_the_sites_in_a_real_browser() {
             "CI needs chromium and chromium-driver (run scripts/test, which installs them)"
         );
         eprintln!("skipped: chromium or chromedriver not installed (scripts/test installs them)");
-        return;
+        return None;
     };
-    let directory = tempfile::tempdir().unwrap();
-    let server = Server::start_demo(&directory.path().join("agora.db"));
     let chromedriver = start_chromedriver(&driver);
-
-    let profile = directory.path().join("chromium-profile");
+    let profile = directory.join("chromium-profile");
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
@@ -111,6 +109,16 @@ async fn the_demo_map_shows_the_sites_in_a_real_browser() {
         .connect(&chromedriver.url)
         .await
         .expect("a chromium session");
+    Some((chromedriver, browser))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_map_shows_the_sites_in_a_real_browser() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let Some((_chromedriver, browser)) = start_browser(directory.path()).await else {
+        return;
+    };
 
     let outcome = async {
         browser.goto(&server.url("/map")).await?;
@@ -326,6 +334,174 @@ async fn the_demo_map_shows_the_sites_in_a_real_browser() {
             browser.screenshot().await?,
         )
         .unwrap();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = browser.close().await;
+    outcome.expect("browser steps");
+}
+
+/// Issue 4: a crowd study of the demo's Marienplatz run from its page, with the evacuation
+/// time, the exits, the evacuation curve and the density layer animated on the map.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crowd_study_of_marienplatz_runs_from_the_web_ui() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = Server::start_demo(&directory.path().join("agora.db"));
+    let Some((_chromedriver, browser)) = start_browser(directory.path()).await else {
+        return;
+    };
+    let map_attribute = |name: &'static str| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .find(Locator::Id("map"))
+                .await
+                .ok()?
+                .attr(name)
+                .await
+                .ok()
+                .flatten()
+        }
+    };
+    let outcome = async {
+        browser.goto(&server.url("/login")).await?;
+        browser
+            .find(Locator::Id("username"))
+            .await?
+            .send_keys("demo")
+            .await?;
+        browser
+            .find(Locator::Id("password"))
+            .await?
+            .send_keys(DEMO_PASSWORD)
+            .await?;
+        browser
+            .find(Locator::Id("login-submit"))
+            .await?
+            .click()
+            .await?;
+        wait_until("the signed-in home page", || async {
+            browser
+                .current_url()
+                .await
+                .map(|url| !url.path().ends_with("/login"))
+                .unwrap_or(false)
+        })
+        .await;
+        browser.goto(&server.url("/sites")).await?;
+        browser
+            .find(Locator::LinkText("Marienplatz"))
+            .await?
+            .click()
+            .await?;
+        browser
+            .find(Locator::Id("open-crowd"))
+            .await?
+            .click()
+            .await?;
+        browser.find(Locator::Id("crowd-none")).await?;
+        browser
+            .find(Locator::Css("#population-mode option[value=count]"))
+            .await?
+            .click()
+            .await?;
+        let value = browser.find(Locator::Id("population-value")).await?;
+        value.clear().await?;
+        value.send_keys("150").await?;
+        browser
+            .find(Locator::Id("run-crowd"))
+            .await?
+            .click()
+            .await?;
+        // The simulation runs on the server before the page comes back with the study.
+        let started = Instant::now();
+        loop {
+            if let Ok(error) = browser.find(Locator::Id("crowd-error")).await {
+                panic!("the run was refused: {}", error.text().await?);
+            }
+            let url = browser.current_url().await?;
+            if url.query().is_some_and(|query| query.starts_with("study=")) {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(180),
+                "no study page after 180 s (at {url})"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        wait_until("the study's density frames on the map", || async {
+            map_attribute("data-density-frames").await.is_some()
+        })
+        .await;
+        let evacuation = browser
+            .find(Locator::Id("crowd-evacuation"))
+            .await?
+            .text()
+            .await?;
+        assert!(evacuation.starts_with("Evacuation time: "), "{evacuation}");
+        let seconds: f64 = evacuation
+            .trim_start_matches("Evacuation time: ")
+            .trim_end_matches(" s")
+            .parse()
+            .unwrap_or(0.0);
+        assert!(seconds > 10.0, "{evacuation}");
+        let agents = browser
+            .find(Locator::Id("crowd-agents"))
+            .await?
+            .text()
+            .await?;
+        assert!(agents.starts_with("150 of 150 people out"), "{agents}");
+        let exits = browser
+            .find_all(Locator::Css("#crowd-exits tr.exit"))
+            .await?;
+        assert!(exits.len() >= 4, "{} exit rows", exits.len());
+        browser.find(Locator::Css("#crowd-curve svg")).await?;
+        browser.find(Locator::Css("#crowd-peak")).await?;
+
+        // The density grid is drawn as a georeferenced image over the square; playing the
+        // animation moves through the frames; the level-of-service layer replaces it.
+        browser.find(Locator::Css("img.crowd-grid")).await?;
+        let frames: usize = map_attribute("data-density-frames")
+            .await
+            .unwrap_or_default()
+            .parse()
+            .unwrap_or(0);
+        assert!(frames > 2, "{frames} frames");
+        assert_eq!(
+            map_attribute("data-exits-drawn").await.as_deref(),
+            Some(exits.len().to_string().as_str())
+        );
+        browser
+            .find(Locator::Id("crowd-play"))
+            .await?
+            .click()
+            .await?;
+        wait_until("the animation to move on", || async {
+            map_attribute("data-density-shown")
+                .await
+                .is_some_and(|shown| shown != "0")
+        })
+        .await;
+        browser
+            .find(Locator::Css("input[name=crowd-layer][value=los]"))
+            .await?
+            .click()
+            .await?;
+        wait_until("the level-of-service layer", || async {
+            map_attribute("data-los-shown").await.is_some()
+        })
+        .await;
+        let legend = browser
+            .find(Locator::Css(".map-legend"))
+            .await?
+            .text()
+            .await?;
+        assert!(legend.contains("Level of service"), "{legend}");
+        let screenshot = browser.screenshot().await?;
+        std::fs::write(directory.path().join("crowd.png"), &screenshot).unwrap();
+        if let Ok(path) = std::env::var("AGORA_CROWD_SCREENSHOT") {
+            std::fs::write(path, &screenshot).unwrap();
+        }
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

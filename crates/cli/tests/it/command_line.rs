@@ -47,6 +47,32 @@ pub(crate) fn city_with_a_planner(database: &Path) {
     );
 }
 
+/// `agora ARGUMENTS` must fail; its standard error.
+pub(crate) fn fail(database: &Path, arguments: &[&str]) -> String {
+    let output = agora(database, arguments);
+    assert!(!output.status.success(), "agora {arguments:?} should fail");
+    stderr(&output)
+}
+
+/// [`city_with_a_planner`] with the demo extract as the base map and its Marienplatz
+/// (relation/7366154) as the planner's site.
+pub(crate) fn city_with_marienplatz(database: &Path) {
+    city_with_a_planner(database);
+    succeed(
+        database,
+        &[
+            "import",
+            "osm",
+            DEMO_EXTRACT,
+            "--add",
+            "relation/7366154",
+            "--basemap",
+            "--as",
+            "planner",
+        ],
+    );
+}
+
 pub(crate) fn succeed(database: &Path, arguments: &[&str]) -> String {
     let output = agora(database, arguments);
     assert!(

@@ -1,34 +1,13 @@
 //! `agora hvm` on the real binary (issue 3, item 3): on an OSM file and a GeoJSON area, and on a
 //! stored site; JSON and GeoJSON output; bad input named.
 
-use std::path::Path;
-
-use crate::command_line::{DEMO_EXTRACT, agora, city_with_a_planner, succeed};
-
-fn fail(database: &Path, arguments: &[&str]) -> String {
-    let output = agora(database, arguments);
-    assert!(!output.status.success(), "agora {arguments:?} should fail");
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::command_line::{DEMO_EXTRACT, city_with_marienplatz, fail, succeed};
 
 #[test]
 fn hvm_analyses_a_stored_site_and_an_area_file_and_names_bad_input() {
     let directory = tempfile::tempdir().unwrap();
     let database = directory.path().join("agora.db");
-    city_with_a_planner(&database);
-    succeed(
-        &database,
-        &[
-            "import",
-            "osm",
-            DEMO_EXTRACT,
-            "--add",
-            "relation/7366154",
-            "--basemap",
-            "--as",
-            "planner",
-        ],
-    );
+    city_with_marienplatz(&database);
 
     // On the stored site: a table with every entry and vehicle, and the study is stored.
     let table = succeed(

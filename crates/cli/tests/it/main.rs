@@ -6,6 +6,7 @@ mod assess;
 mod browser;
 mod command_line;
 mod crowd;
+mod crowd_site;
 mod hvm;
 mod report;
 mod server;

@@ -128,3 +128,28 @@ pub async fn api_login(client: &reqwest::Client, server: &Server, password: &str
 pub async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: &str) -> T {
     client.get(url).send().await.unwrap().json().await.unwrap()
 }
+
+/// The id of the caller's site named `name`.
+pub async fn site_id_named(client: &reqwest::Client, server: &Server, name: &str) -> String {
+    let sites: Vec<serde_json::Value> = get_json(client, &server.url("/api/sites")).await;
+    let site = sites
+        .iter()
+        .find(|site| site["name"] == name)
+        .unwrap_or_else(|| panic!("no site {name}"));
+    site["id"].as_str().unwrap().to_string()
+}
+
+/// A POST of `body` as JSON to `path`, with the CSRF token header when one is given.
+pub fn post_json(
+    client: &reqwest::Client,
+    server: &Server,
+    path: &str,
+    body: &serde_json::Value,
+    csrf: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let request = client.post(server.url(path)).json(body);
+    match csrf {
+        Some(csrf) => request.header("x-csrf-token", csrf),
+        None => request,
+    }
+}

@@ -70,13 +70,43 @@
   });
   loadBasemap();
 
+  // One line of a list of drawn changes, with a button that removes it.
+  function addRemovableItem(list, label, remove) {
+    var item = document.createElement('li');
+    item.textContent = label + ' ';
+    var button = document.createElement('button');
+    button.type = 'button'; button.className = 'button secondary'; button.textContent = settings.labelRemove;
+    button.addEventListener('click', remove);
+    item.appendChild(button);
+    list.appendChild(item);
+  }
+
+  // A legend built node by node (the Content-Security-Policy refuses inline style attributes):
+  // a title, then one swatch and label per entry.
+  function swatchLegend(title, entries) {
+    var div = L.DomUtil.create('div', 'map-legend');
+    var heading = document.createElement('strong');
+    heading.textContent = title;
+    div.appendChild(heading);
+    entries.forEach(function (entry) {
+      div.appendChild(document.createElement('br'));
+      var swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = entry.color;
+      div.appendChild(swatch);
+      div.appendChild(document.createTextNode(' ' + entry.label));
+    });
+    return div;
+  }
+
   function escapeHtml(text) {
     var span = document.createElement('span');
     span.textContent = text;
     return span.innerHTML;
   }
 
-  if (settings.mode === 'view' || settings.mode === 'hvm') {
+  var studyMode = settings.mode === 'hvm' || settings.mode === 'crowd';
+  if (settings.mode === 'view' || studyMode) {
     fetch(settings.sitesUrl, { credentials: 'same-origin' })
       .then(function (response) { return response.json(); })
       .then(function (collection) {
@@ -102,7 +132,7 @@
         }).addTo(map);
         element.dataset.sitesLoaded = String(collection.features.length);
         if (focus) {
-          if (settings.mode === 'hvm') { focus.setStyle({ fillOpacity: 0.08 }); focus.bringToBack(); }
+          if (studyMode) { focus.setStyle({ fillOpacity: 0.08 }); focus.bringToBack(); }
           map.fitBounds(focus.getBounds(), { padding: [40, 40] });
         } else if (collection.features.length > 0) {
           map.fitBounds(sites.getBounds(), { padding: [20, 20] });
@@ -167,22 +197,12 @@
 
     var legend = L.control({ position: 'bottomright' });
     legend.onAdd = function () {
-      // Built node by node: the Content-Security-Policy refuses inline style attributes.
-      var div = L.DomUtil.create('div', 'map-legend');
-      var title = document.createElement('strong');
-      title.textContent = settings.labelSpeed;
-      div.appendChild(title);
       var lower = 0;
-      speedBands.forEach(function (band) {
-        div.appendChild(document.createElement('br'));
-        var swatch = document.createElement('span');
-        swatch.className = 'swatch';
-        swatch.style.background = band.color;
-        div.appendChild(swatch);
-        div.appendChild(document.createTextNode(' ' + (band.below === Infinity ? '≥ ' + lower : lower + '–' + band.below)));
+      return swatchLegend(settings.labelSpeed, speedBands.map(function (band) {
+        var label = band.below === Infinity ? '≥ ' + lower : lower + '–' + band.below;
         lower = band.below;
-      });
-      return div;
+        return { color: band.color, label: label };
+      }));
     };
     legend.addTo(map);
 
@@ -294,15 +314,7 @@
         addListItem(label, function () { changes.openings.splice(index, 1); writeChanges(); });
       });
     }
-    function addListItem(label, remove) {
-      var item = document.createElement('li');
-      item.textContent = label + ' ';
-      var button = document.createElement('button');
-      button.type = 'button'; button.className = 'button secondary'; button.textContent = settings.labelRemove;
-      button.addEventListener('click', remove);
-      item.appendChild(button);
-      list.appendChild(item);
-    }
+    function addListItem(label, remove) { addRemovableItem(list, label, remove); }
 
     map.pm.addControls({
       position: 'topleft', drawMarker: true, drawCircleMarker: false, drawPolyline: true, drawPolygon: false,
@@ -323,5 +335,211 @@
       writeChanges();
     });
     writeChanges();
+  }
+
+  // --- Crowd studies: the density grid animated over time, the level-of-service map at the
+  // peak, the exits with their counts, and the user's stalls, barriers and added exits. -----------
+  // Density bands, persons/m²: Fruin's walkway levels A-C (< 0.72), D (< 1.08), E (< 2.17), F
+  // beyond, with F split at 4, where moving crowds become dangerous (crowd.md §4.2).
+  var densityBands = [
+    { below: 0.31, color: '#e8f5e9', label: '< 0.31' }, { below: 0.72, color: '#a5d6a7', label: '0.31–0.72' },
+    { below: 1.08, color: '#fff176', label: '0.72–1.08' }, { below: 2.17, color: '#ffb74d', label: '1.08–2.17' },
+    { below: 4, color: '#e53935', label: '2.17–4' }, { below: Infinity, color: '#6a1b9a', label: '≥ 4' }
+  ];
+  var losColors = { A: '#1b5e20', B: '#66bb6a', C: '#d4e157', D: '#ffca28', E: '#fb8c00', F: '#c62828' };
+  function hexToRgb(hex) {
+    return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+  }
+
+  if (settings.mode === 'crowd' && settings.crowdUrl) {
+    var crowdLayers = L.layerGroup().addTo(map);
+    var overlay = null;
+    var crowd = null;
+    var slider = document.getElementById('crowd-time');
+    var timeLabel = document.getElementById('crowd-time-label');
+    var playButton = document.getElementById('crowd-play');
+    var playing = null;
+    var layerChoice = 'density';
+
+    var densityLegend = L.control({ position: 'bottomright' });
+    densityLegend.onAdd = function () {
+      return swatchLegend(settings.labelDensity, densityBands.map(function (band) { return { color: band.color, label: band.label }; }));
+    };
+    var losLegend = L.control({ position: 'bottomright' });
+    losLegend.onAdd = function () {
+      return swatchLegend(settings.labelLos, ['A', 'B', 'C', 'D', 'E', 'F'].map(function (level) { return { color: losColors[level], label: level }; }));
+    };
+    densityLegend.addTo(map);
+
+    // Paints one value per cell on a canvas (row 0 of the grid is the southern one) and returns
+    // it as an image for the georeferenced overlay.
+    function gridImage(colorOf) {
+      var grid = crowd.density;
+      var canvas = document.createElement('canvas');
+      canvas.width = grid.nx; canvas.height = grid.ny;
+      var context = canvas.getContext('2d');
+      var image = context.createImageData(grid.nx, grid.ny);
+      for (var cell = 0; cell < grid.nx * grid.ny; cell++) {
+        var color = colorOf(cell);
+        if (!color) { continue; }
+        var column = cell % grid.nx, row = Math.floor(cell / grid.nx);
+        var offset = ((grid.ny - 1 - row) * grid.nx + column) * 4;
+        image.data[offset] = color[0]; image.data[offset + 1] = color[1]; image.data[offset + 2] = color[2];
+        image.data[offset + 3] = 200;
+      }
+      context.putImageData(image, 0, 0);
+      return canvas.toDataURL('image/png');
+    }
+
+    function densityColor(frame, cell) {
+      var grid = crowd.density;
+      var area = grid.walkable_area_m2[cell];
+      if (area < 0.5 * grid.cell_m * grid.cell_m || frame.counts[cell] === 0) { return null; }
+      var density = frame.counts[cell] / area;
+      for (var i = 0; i < densityBands.length; i++) {
+        if (density < densityBands[i].below) { return hexToRgb(densityBands[i].color); }
+      }
+      return null;
+    }
+
+    function showImage(url) {
+      var bounds = crowd.density.bounds;
+      var latLngBounds = [[bounds[0][1], bounds[0][0]], [bounds[1][1], bounds[1][0]]];
+      if (overlay) { overlay.setUrl(url); } else {
+        overlay = L.imageOverlay(url, latLngBounds, { className: 'crowd-grid', opacity: 0.85 }).addTo(map);
+      }
+    }
+
+    function showFrame(index) {
+      var frame = crowd.density.frames[index];
+      if (!frame) { return; }
+      showImage(gridImage(function (cell) { return densityColor(frame, cell); }));
+      timeLabel.textContent = 't = ' + Math.round(frame.time_s) + ' s';
+      element.dataset.densityShown = String(index);
+    }
+
+    function showLevelOfService() {
+      var levels = crowd.density.level_of_service_at_peak;
+      showImage(gridImage(function (cell) {
+        var level = levels.charAt(cell);
+        return losColors[level] ? hexToRgb(losColors[level]) : null;
+      }));
+      if (crowd.peak) { timeLabel.textContent = 't = ' + Math.round(crowd.peak.time_s) + ' s'; }
+      element.dataset.losShown = 'true';
+    }
+
+    function stop() {
+      if (playing) { clearInterval(playing); playing = null; playButton.textContent = settings.labelPlay; }
+    }
+
+    function chooseLayer(choice) {
+      layerChoice = choice;
+      stop();
+      if (choice === 'los') {
+        map.removeControl(densityLegend); losLegend.addTo(map); showLevelOfService();
+      } else {
+        map.removeControl(losLegend); densityLegend.addTo(map); showFrame(Number(slider.value));
+      }
+    }
+
+    fetch(settings.crowdUrl, { credentials: 'same-origin' })
+      .then(function (response) { return response.json(); })
+      .then(function (result) {
+        crowd = result;
+        L.polygon(result.walkable.map(function (ring) {
+          return ring.map(function (p) { return [p[1], p[0]]; });
+        }), { color: '#1f3a93', weight: 1, fill: false, dashArray: '4 4', interactive: false }).addTo(crowdLayers);
+        result.exits.forEach(function (exit) {
+          L.polygon(exit.polygon.map(function (p) { return [p[1], p[0]]; }),
+            { color: '#00897b', weight: 2, fillColor: '#26a69a', fillOpacity: 0.7, className: 'agora-exit' })
+            .bindTooltip(escapeHtml(exit.name + ' · ' + exit.count + ' ' + settings.labelPeople))
+            .addTo(crowdLayers);
+        });
+        slider.max = String(Math.max(0, result.density.frames.length - 1));
+        slider.value = '0';
+        element.dataset.densityFrames = String(result.density.frames.length);
+        element.dataset.exitsDrawn = String(result.exits.length);
+        showFrame(0);
+      });
+
+    slider.addEventListener('input', function () {
+      if (layerChoice !== 'density') {
+        document.querySelector('input[name=crowd-layer][value=density]').checked = true;
+        chooseLayer('density');
+      }
+      showFrame(Number(slider.value));
+    });
+    playButton.addEventListener('click', function () {
+      if (!crowd) { return; }
+      if (playing) { stop(); return; }
+      if (layerChoice !== 'density') {
+        document.querySelector('input[name=crowd-layer][value=density]').checked = true;
+        chooseLayer('density');
+      }
+      if (Number(slider.value) >= Number(slider.max)) { slider.value = '0'; }
+      playButton.textContent = settings.labelPause;
+      playing = setInterval(function () {
+        var next = Number(slider.value) + 1;
+        if (next > Number(slider.max)) { stop(); return; }
+        slider.value = String(next);
+        showFrame(next);
+      }, 250);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('input[name=crowd-layer]'), function (radio) {
+      radio.addEventListener('change', function () { if (radio.checked) { chooseLayer(radio.value); } });
+    });
+  }
+
+  if (settings.mode === 'crowd' && settings.canEdit === 'true' && map.pm) {
+    var crowdInput = document.getElementById(settings.changesInput);
+    var crowdList = document.getElementById('changes-list');
+    var crowdChanges = { obstacles: [], barriers: [], added_exits: [] };
+    try { crowdChanges = JSON.parse(crowdInput.value) || crowdChanges; } catch (error) { /* keep empty */ }
+    ['obstacles', 'barriers', 'added_exits'].forEach(function (key) { crowdChanges[key] = crowdChanges[key] || []; });
+    var drawnLayers = L.layerGroup().addTo(map);
+    var toLatLng = function (p) { return [p[1], p[0]]; };
+
+    function writeCrowdChanges() {
+      crowdInput.value = JSON.stringify(crowdChanges);
+      drawnLayers.clearLayers();
+      crowdList.innerHTML = '';
+      crowdChanges.obstacles.forEach(function (ring, index) {
+        var label = settings.labelObstacle + ' ' + (index + 1);
+        L.polygon(ring.map(toLatLng), { color: '#5d4037', weight: 2, fillColor: '#8d6e63', fillOpacity: 0.6, className: 'agora-obstacle' })
+          .bindTooltip(escapeHtml(label)).addTo(drawnLayers);
+        addRemovableItem(crowdList, label, function () { crowdChanges.obstacles.splice(index, 1); writeCrowdChanges(); });
+      });
+      crowdChanges.barriers.forEach(function (line, index) {
+        var label = settings.labelBarrier + ' ' + (index + 1);
+        L.polyline(line.map(toLatLng), { color: '#000', weight: 5, className: 'agora-added-barrier' })
+          .bindTooltip(escapeHtml(label)).addTo(drawnLayers);
+        addRemovableItem(crowdList, label, function () { crowdChanges.barriers.splice(index, 1); writeCrowdChanges(); });
+      });
+      crowdChanges.added_exits.forEach(function (exit, index) {
+        var label = settings.labelExit + ' ' + (index + 1) + ': ' + exit.width_m + ' m';
+        L.circle(toLatLng(exit.at), { radius: exit.width_m / 2, color: '#00897b', weight: 3, className: 'agora-added-exit' })
+          .bindTooltip(escapeHtml(label)).addTo(drawnLayers);
+        addRemovableItem(crowdList, label, function () { crowdChanges.added_exits.splice(index, 1); writeCrowdChanges(); });
+      });
+    }
+
+    map.pm.addControls({
+      position: 'topleft', drawMarker: true, drawCircleMarker: false, drawPolyline: true, drawPolygon: true,
+      drawRectangle: true, drawCircle: false, drawText: false, cutPolygon: false, rotateMode: false,
+      editMode: false, dragMode: false, removalMode: false
+    });
+    map.on('pm:create', function (event) {
+      var geometry = event.layer.toGeoJSON().geometry;
+      map.removeLayer(event.layer);
+      if (event.shape === 'Polygon' || event.shape === 'Rectangle') {
+        crowdChanges.obstacles.push(geometry.coordinates[0]);
+      } else if (event.shape === 'Line') {
+        crowdChanges.barriers.push(geometry.coordinates);
+      } else if (event.shape === 'Marker') {
+        crowdChanges.added_exits.push({ at: geometry.coordinates, width_m: Number(document.getElementById('exit-width').value) || 4 });
+      }
+      writeCrowdChanges();
+    });
+    writeCrowdChanges();
   }
 })();
