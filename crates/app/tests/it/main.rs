@@ -4,8 +4,8 @@ mod assessments;
 
 use std::time::Duration;
 
-mod reports;
 mod crowd;
+mod reports;
 
 use app::{App, AppError, SessionPolicy};
 use domain::{OrganisationKind, Role, SiteDraft};
