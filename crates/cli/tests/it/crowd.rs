@@ -148,7 +148,7 @@ fn crowd_run_names_the_bad_field() {
 /// `crowd validate` prints the table of the cases it ran and fails when one fails: V1 (RiMEA 1)
 /// passes; V7 (the 2-D fundamental diagram) is a known gap of the CFSM at T = 1 s and fails.
 #[test]
-fn crowd_validate_prints_the_table_and_fails_on_a_failing_case() {
+fn crowd_validate_prints_the_table_of_the_cases_run() {
     let output = agora(&["crowd", "validate", "--case", "V1"]);
     let table = text(&output.stdout);
     assert!(output.status.success(), "{}{}", table, text(&output.stderr));
@@ -161,17 +161,6 @@ fn crowd_validate_prints_the_table_and_fails_on_a_failing_case() {
         "{row}"
     );
     assert!(table.contains("all 1 validation cases passed"), "{table}");
-
-    let output = agora(&["crowd", "validate", "--case", "V7"]);
-    assert!(!output.status.success());
-    let table = text(&output.stdout);
-    assert!(
-        table
-            .lines()
-            .any(|l| l.starts_with("V7 ") && l.ends_with("FAIL")),
-        "{table}"
-    );
-    assert!(text(&output.stderr).contains("1 of 1 validation cases failed"));
 
     let output = agora(&["crowd", "validate", "--case", "V99"]);
     assert!(text(&output.stderr).contains("no validation case \"V99\"; the cases are V1, V2"));
