@@ -8,13 +8,16 @@
 //! axis-aligned in that frame (east, north), so its corners in WGS84 are a lon/lat rectangle to
 //! within millimetres over a site, and a map can draw it as one georeferenced image.
 
+use std::ops::ControlFlow;
+
 use anyhow::Context;
 use crowd_sim as engine;
-use domain::{NewStudy, Site, SiteId, SitePolygon, Study, StudyId, StudyKind};
+use domain::{JobId, Site, SiteId, SitePolygon, Study, StudyId, StudyKind};
 use serde::{Deserialize, Serialize};
 use street_network::{LocalFrame, MetricPoint, StreetNetwork};
 
 use crate::hvm::{AddedBarrier, HvmInputs, check_lon_lat};
+use crate::studies::StudyRecord;
 use crate::{Actor, App, AppError};
 
 /// The engine and its version, as recorded with every study.
@@ -500,79 +503,136 @@ pub fn simulate_site(
     request: &CrowdRequest,
     hvm_barriers: &[AddedBarrier],
 ) -> Result<CrowdResult, AppError> {
-    checked_request(request)?;
-    let population = checked_population(request, site_capacity)?;
-    let frame = street.frame;
-    let outline_m = frame.project_geometry(polygon.as_geo());
-    if !outline_within_map(street, &outline_m) {
-        let (min_lon, min_lat, max_lon, max_lat) = polygon.bounding_box();
-        return Err(invalid(format!(
-            "the site ({min_lon:.5}, {min_lat:.5}) – ({max_lon:.5}, {max_lat:.5}) lies outside \
-             the map data; import an OpenStreetMap extract that covers it"
-        )));
-    }
-    let mut obstacles = Vec::new();
-    for (index, ring) in request.obstacles.iter().enumerate() {
-        obstacles.push(project_points(
-            &frame,
-            ring,
-            &format!("obstacles[{index}]"),
-        )?);
-    }
-    let mut barriers = Vec::new();
-    for (index, line) in request.barriers.iter().enumerate() {
-        barriers.push(project_points(&frame, line, &format!("barriers[{index}]"))?);
-    }
-    let (hvm_lines, mut notes) = people_blocking_barriers(hvm_barriers);
-    for (index, line) in hvm_lines.iter().enumerate() {
-        barriers.push(project_points(
-            &frame,
-            line,
-            &format!("barriers_from_hvm_study[{index}]"),
-        )?);
-    }
-    let mut added_exits = Vec::new();
-    for (index, exit) in request.added_exits.iter().enumerate() {
-        let field = format!("added_exits[{index}]");
-        check_lon_lat(exit.at, &format!("{field}.at"))?;
-        let at = frame.project(exit.at[0], exit.at[1]);
-        added_exits.push(engine::AddedSiteExit {
-            name: exit.name.clone().unwrap_or(field),
-            at: engine::Point::new(at.east_m, at.north_m),
-            width_m: exit.width_m,
-        });
-    }
-    let options = engine::SiteCrowdOptions {
-        population,
-        obstacles,
-        barriers,
-        added_exits,
-        speed_mps: match request.speed {
-            CrowdSpeed::Weidmann => engine::DesiredSpeed::WEIDMANN,
-            CrowdSpeed::FixedMps(speed) => engine::DesiredSpeed::Fixed(speed),
-        },
-        premovement_s: request.premovement_s,
-        seed: request.seed,
-        max_time_s: request.max_time_s,
-        ..engine::SiteCrowdOptions::default()
-    };
-    let (mut scenario, site_notes) = engine::site_scenario(street, &outline_m, &options)
-        .map_err(|error| invalid(error.to_string()))?;
-    let agents: usize = scenario.populations.iter().filter_map(|p| p.count).sum();
-    if agents > MAX_AGENTS {
-        return Err(invalid(format!(
-            "population: {agents} people at that density; at most {MAX_AGENTS} per study"
-        )));
-    }
-    scenario.output.sample_interval_s = SAMPLE_INTERVAL_S;
-    let outcome = engine::run(&scenario).map_err(|error| invalid(error.to_string()))?;
-    notes.extend(
-        site_notes
-            .into_iter()
-            .map(|note| format!("{}: {}", note.subject, note.message)),
-    );
-    Ok(present(&frame, &scenario, &outcome, notes))
+    SiteSimulation::prepare(street, polygon, site_capacity, request, hvm_barriers)?
+        .run(|_| ControlFlow::Continue(()))
 }
+
+/// A site's evacuation, checked and ready to run: what [`simulate_site`] does in two steps, so
+/// a caller can refuse bad input at once and then run the simulation in the background.
+pub struct SiteSimulation {
+    frame: LocalFrame,
+    scenario: engine::Scenario,
+    notes: Vec<String>,
+}
+
+impl SiteSimulation {
+    /// Builds and checks the scenario (every refusal of [`simulate_site`] but those the
+    /// engine makes when it starts).
+    pub fn prepare(
+        street: &StreetNetwork,
+        polygon: &SitePolygon,
+        site_capacity: Option<u32>,
+        request: &CrowdRequest,
+        hvm_barriers: &[AddedBarrier],
+    ) -> Result<SiteSimulation, AppError> {
+        checked_request(request)?;
+        let population = checked_population(request, site_capacity)?;
+        let frame = street.frame;
+        let outline_m = frame.project_geometry(polygon.as_geo());
+        if !outline_within_map(street, &outline_m) {
+            let (min_lon, min_lat, max_lon, max_lat) = polygon.bounding_box();
+            return Err(invalid(format!(
+                "the site ({min_lon:.5}, {min_lat:.5}) – ({max_lon:.5}, {max_lat:.5}) lies outside \
+                 the map data; import an OpenStreetMap extract that covers it"
+            )));
+        }
+        let mut obstacles = Vec::new();
+        for (index, ring) in request.obstacles.iter().enumerate() {
+            obstacles.push(project_points(
+                &frame,
+                ring,
+                &format!("obstacles[{index}]"),
+            )?);
+        }
+        let mut barriers = Vec::new();
+        for (index, line) in request.barriers.iter().enumerate() {
+            barriers.push(project_points(&frame, line, &format!("barriers[{index}]"))?);
+        }
+        let (hvm_lines, mut notes) = people_blocking_barriers(hvm_barriers);
+        for (index, line) in hvm_lines.iter().enumerate() {
+            barriers.push(project_points(
+                &frame,
+                line,
+                &format!("barriers_from_hvm_study[{index}]"),
+            )?);
+        }
+        let mut added_exits = Vec::new();
+        for (index, exit) in request.added_exits.iter().enumerate() {
+            let field = format!("added_exits[{index}]");
+            check_lon_lat(exit.at, &format!("{field}.at"))?;
+            let at = frame.project(exit.at[0], exit.at[1]);
+            added_exits.push(engine::AddedSiteExit {
+                name: exit.name.clone().unwrap_or(field),
+                at: engine::Point::new(at.east_m, at.north_m),
+                width_m: exit.width_m,
+            });
+        }
+        let options = engine::SiteCrowdOptions {
+            population,
+            obstacles,
+            barriers,
+            added_exits,
+            speed_mps: match request.speed {
+                CrowdSpeed::Weidmann => engine::DesiredSpeed::WEIDMANN,
+                CrowdSpeed::FixedMps(speed) => engine::DesiredSpeed::Fixed(speed),
+            },
+            premovement_s: request.premovement_s,
+            seed: request.seed,
+            max_time_s: request.max_time_s,
+            ..engine::SiteCrowdOptions::default()
+        };
+        let (mut scenario, site_notes) = engine::site_scenario(street, &outline_m, &options)
+            .map_err(|error| invalid(error.to_string()))?;
+        let agents: usize = scenario.populations.iter().filter_map(|p| p.count).sum();
+        if agents > MAX_AGENTS {
+            return Err(invalid(format!(
+                "population: {agents} people at that density; at most {MAX_AGENTS} per study"
+            )));
+        }
+        scenario.output.sample_interval_s = SAMPLE_INTERVAL_S;
+        notes.extend(
+            site_notes
+                .into_iter()
+                .map(|note| format!("{}: {}", note.subject, note.message)),
+        );
+        Ok(SiteSimulation {
+            frame,
+            scenario,
+            notes,
+        })
+    }
+
+    /// People in the simulation.
+    pub fn agents(&self) -> usize {
+        self.scenario
+            .populations
+            .iter()
+            .filter_map(|p| p.count)
+            .sum()
+    }
+
+    /// Runs the simulation, reporting every simulated second to `on_progress` (which may
+    /// stop it: the result then covers the time simulated so far).
+    pub fn run(
+        self,
+        on_progress: impl FnMut(&engine::Progress) -> ControlFlow<()>,
+    ) -> Result<CrowdResult, AppError> {
+        let outcome = engine::run_with_progress(&self.scenario, PROGRESS_INTERVAL_S, on_progress)
+            .map_err(|error| invalid(error.to_string()))?;
+        Ok(present(&self.frame, &self.scenario, &outcome, self.notes))
+    }
+}
+
+/// A crowd study checked and ready to run.
+struct PreparedCrowdStudy {
+    site: Site,
+    map_sha256: String,
+    inputs: CrowdInputs,
+    simulation: SiteSimulation,
+}
+
+/// Simulated time between two progress reports, s.
+const PROGRESS_INTERVAL_S: f64 = 1.0;
 
 /// Area of the simulated walkable area (outer ring minus holes), m².
 fn walkable_area_m2(scenario: &engine::Scenario) -> f64 {
@@ -759,6 +819,45 @@ impl App {
         site_id: SiteId,
         request: CrowdRequest,
     ) -> Result<(Study, CrowdResult), AppError> {
+        let prepared = self.prepare_crowd_study(actor, site_id, request).await?;
+        self.complete_crowd_study(actor, prepared, |_| ControlFlow::Continue(()))
+            .await
+    }
+
+    /// Checks a crowd study and starts it in the background; bad input is refused at once.
+    /// The job's state ([`App::job`]) says how far it is, then which study it stored or why
+    /// it failed. Jobs live in this server's memory: a restart forgets running ones (nothing
+    /// of theirs was stored yet) and the user runs them again.
+    pub async fn start_crowd_study(
+        &self,
+        actor: &Actor,
+        site_id: SiteId,
+        request: CrowdRequest,
+    ) -> Result<JobId, AppError> {
+        let prepared = self.prepare_crowd_study(actor, site_id, request).await?;
+        let agents = prepared.simulation.agents();
+        let job = self.jobs.start(actor, site_id, agents)?;
+        let (app, actor) = (self.clone(), actor.clone());
+        tokio::spawn(async move {
+            let jobs = app.jobs.clone();
+            let outcome = app
+                .complete_crowd_study(&actor, prepared, move |progress| {
+                    jobs.advance(job, progress);
+                    ControlFlow::Continue(())
+                })
+                .await;
+            app.jobs.end(job, outcome.map(|(study, _)| study.id));
+        });
+        Ok(job)
+    }
+
+    /// Everything a crowd study needs before it runs, checked.
+    async fn prepare_crowd_study(
+        &self,
+        actor: &Actor,
+        site_id: SiteId,
+        request: CrowdRequest,
+    ) -> Result<PreparedCrowdStudy, AppError> {
         if !actor.user.role.can_edit_sites() {
             return Err(AppError::Forbidden("run studies".into()));
         }
@@ -768,7 +867,7 @@ impl App {
             None => Vec::new(),
         };
         let map = self.current_map().await?;
-        let result = {
+        let simulation = {
             let (map, polygon, capacity, request, barriers) = (
                 map.clone(),
                 site.draft.polygon.clone(),
@@ -777,7 +876,7 @@ impl App {
                 hvm_barriers.clone(),
             );
             tokio::task::spawn_blocking(move || {
-                simulate_site(&map.street, &polygon, capacity, &request, &barriers)
+                SiteSimulation::prepare(&map.street, &polygon, capacity, &request, &barriers)
             })
             .await
             .context("crowd simulation task failed")??
@@ -789,8 +888,32 @@ impl App {
             outline: site.draft.polygon.to_geojson(),
             hvm_barriers,
         };
+        Ok(PreparedCrowdStudy {
+            site,
+            map_sha256: map.sha256.clone(),
+            inputs,
+            simulation,
+        })
+    }
+
+    /// Runs a prepared crowd study on a blocking thread and stores it.
+    async fn complete_crowd_study(
+        &self,
+        actor: &Actor,
+        prepared: PreparedCrowdStudy,
+        on_progress: impl FnMut(&engine::Progress) -> ControlFlow<()> + Send + 'static,
+    ) -> Result<(Study, CrowdResult), AppError> {
+        let PreparedCrowdStudy {
+            site,
+            map_sha256,
+            inputs,
+            simulation,
+        } = prepared;
+        let result = tokio::task::spawn_blocking(move || simulation.run(on_progress))
+            .await
+            .context("crowd simulation task failed")??;
         let study = self
-            .store_crowd_study(actor, &site, &map.sha256, &inputs, &result)
+            .store_crowd_study(actor, &site, &map_sha256, &inputs, &result)
             .await?;
         Ok((study, result))
     }
@@ -830,20 +953,19 @@ impl App {
         inputs: &CrowdInputs,
         result: &CrowdResult,
     ) -> Result<Study, AppError> {
-        let new = NewStudy {
-            site_id: site.id,
-            kind: StudyKind::Crowd,
-            created_by: Some(actor.user.id),
-            engine_version: crowd_engine_version(),
-            map_sha256: Some(map_sha256.to_string()),
-            inputs: serde_json::to_value(inputs).context("encoding study inputs")?,
-            summary: serde_json::to_value(result.summary()).context("encoding study summary")?,
-            result: serde_json::to_value(result).context("encoding study result")?,
-        };
-        Ok(self
-            .store
-            .create_study(actor.organisation_id(), &new)
-            .await?)
+        self.store_study(
+            actor,
+            site,
+            StudyRecord {
+                kind: StudyKind::Crowd,
+                engine_version: crowd_engine_version(),
+                map_sha256,
+                inputs,
+                summary: &result.summary(),
+                result,
+            },
+        )
+        .await
     }
 
     /// A crowd study's result, decoded.
@@ -852,15 +974,7 @@ impl App {
         actor: &Actor,
         id: StudyId,
     ) -> Result<(Study, CrowdResult), AppError> {
-        let study = self.study(actor, id).await?;
-        if study.study.kind != StudyKind::Crowd {
-            return Err(AppError::NotFound(format!(
-                "study {id} is a {} study, not a crowd study",
-                study.study.kind
-            )));
-        }
-        let result: CrowdResult = serde_json::from_value(study.study.result.clone())
-            .with_context(|| format!("study {id}: stored result does not decode"))?;
-        Ok((study, result))
+        self.decoded_study(actor, id, StudyKind::Crowd, "crowd")
+            .await
     }
 }

@@ -9,12 +9,13 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use domain::{NewStudy, Site, SiteId, SitePolygon, Study, StudyId, StudyKind};
+use domain::{Site, SiteId, SitePolygon, Study, StudyId, StudyKind};
 use osm_import::OsmExtract;
 use serde::{Deserialize, Serialize};
 use street_network::{LocalFrame, MetricPoint, StreetNetwork};
 use vehicle_approach as engine;
 
+use crate::studies::StudyRecord;
 use crate::{Actor, App, AppError};
 
 /// The engine and its version, as recorded with every study.
@@ -912,41 +913,19 @@ impl App {
             site_version: site.version,
             outline: site.draft.polygon.to_geojson(),
         };
-        let new = NewStudy {
-            site_id: site.id,
-            kind: StudyKind::VehicleApproach,
-            created_by: Some(actor.user.id),
-            engine_version: hvm_engine_version(),
-            map_sha256: Some(map_sha256.to_string()),
-            inputs: serde_json::to_value(&inputs).context("encoding study inputs")?,
-            summary: serde_json::to_value(result.summary()).context("encoding study summary")?,
-            result: serde_json::to_value(result).context("encoding study result")?,
-        };
-        Ok(self
-            .store
-            .create_study(actor.organisation_id(), &new)
-            .await?)
-    }
-
-    /// The studies of a site, newest first (results left out), optionally of one kind.
-    pub async fn site_studies(
-        &self,
-        actor: &Actor,
-        site_id: SiteId,
-        kind: Option<StudyKind>,
-    ) -> Result<Vec<Study>, AppError> {
-        Ok(self
-            .store
-            .list_studies(actor.organisation_id(), site_id, kind)
-            .await?)
-    }
-
-    /// One study with its result.
-    pub async fn study(&self, actor: &Actor, id: StudyId) -> Result<Study, AppError> {
-        self.store
-            .study(actor.organisation_id(), id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("study {id} not found")))
+        self.store_study(
+            actor,
+            site,
+            StudyRecord {
+                kind: StudyKind::VehicleApproach,
+                engine_version: hvm_engine_version(),
+                map_sha256,
+                inputs: &inputs,
+                summary: &result.summary(),
+                result,
+            },
+        )
+        .await
     }
 
     /// A hostile-vehicle study's result, decoded.
@@ -955,16 +934,8 @@ impl App {
         actor: &Actor,
         id: StudyId,
     ) -> Result<(Study, HvmResult), AppError> {
-        let study = self.study(actor, id).await?;
-        if study.study.kind != StudyKind::VehicleApproach {
-            return Err(AppError::NotFound(format!(
-                "study {id} is a {} study, not a vehicle-approach study",
-                study.study.kind
-            )));
-        }
-        let result: HvmResult = serde_json::from_value(study.study.result.clone())
-            .with_context(|| format!("study {id}: stored result does not decode"))?;
-        Ok((study, result))
+        self.decoded_study(actor, id, StudyKind::VehicleApproach, "vehicle-approach")
+            .await
     }
 
     /// The newest hostile-vehicle study of a site, if any.

@@ -19,10 +19,12 @@ mod crowd;
 mod demo;
 mod error;
 mod hvm;
+mod jobs;
 mod osm;
 mod plans;
 mod reports;
 mod sites;
+mod studies;
 mod throttle;
 
 use std::sync::Arc;
@@ -38,7 +40,7 @@ pub use crowd::DEFAULT_DENSITY_PER_M2 as CROWD_DEFAULT_DENSITY_PER_M2;
 pub use crowd::{
     AddedExit, CrowdChanges, CrowdDensity, CrowdDensityFrame, CrowdExitReport, CrowdInputs,
     CrowdPeak, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed, CrowdSummary,
-    PEOPLE_BLOCKING_BARRIER_KINDS, crowd_engine_version, simulate_site,
+    PEOPLE_BLOCKING_BARRIER_KINDS, SiteSimulation, crowd_engine_version, simulate_site,
 };
 pub use crowd_sim;
 pub use demo::{
@@ -52,6 +54,7 @@ pub use hvm::{
     HvmWorstImpact, LoadedMap, VehicleReport, analyse_outline, entry_label, entry_status_text,
     hvm_engine_version, parse_area_geojson, rating_requirement_text, requested_vehicles,
 };
+pub use jobs::{Job, JobState, MAX_RUNNING_JOBS};
 pub use osm::{
     candidate_draft, candidate_feature_collection, candidate_site_name, read_osm_bytes,
     read_osm_extract,
@@ -83,6 +86,8 @@ pub struct App {
     login_throttle: Arc<throttle::LoginThrottle>,
     /// The current map source, parsed and converted once for the engines.
     map_cache: Arc<tokio::sync::Mutex<Option<Arc<hvm::LoadedMap>>>>,
+    /// Long studies running in the background.
+    jobs: Arc<jobs::Jobs>,
 }
 
 impl App {
@@ -95,6 +100,7 @@ impl App {
             hashing_permits: Arc::new(tokio::sync::Semaphore::new(cores)),
             login_throttle: Arc::default(),
             map_cache: Arc::default(),
+            jobs: Arc::default(),
         }
     }
 

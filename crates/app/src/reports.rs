@@ -788,10 +788,16 @@ pub fn contribution_text(
             weight,
             score,
         } => {
-            let text = questionnaire.question(question).map_or_else(
+            let found = questionnaire.question(question);
+            let text = found.map_or_else(
                 || question.to_string(),
                 |q| q.text.get(labels.language()).to_string(),
             );
+            // The meaning of the grade chosen, so the line reads without the questionnaire.
+            let level = found
+                .and_then(|q| q.level(*grade))
+                .map(|level| level.description.get(labels.language()).to_string())
+                .unwrap_or_default();
             (
                 labels.text_with(
                     "report-source-answer",
@@ -802,6 +808,7 @@ pub fn contribution_text(
                     &[
                         ("text", text),
                         ("grade", grade.to_string()),
+                        ("level", level),
                         ("score", number(*score)),
                         ("weight", number(*weight)),
                     ],

@@ -14,6 +14,20 @@ impl App {
         Ok(self.store.list_sites(actor.organisation_id()).await?)
     }
 
+    /// The site of the actor's organisation with exactly this name (how the CLI names sites).
+    pub async fn site_named(&self, actor: &Actor, name: &str) -> Result<Site, AppError> {
+        self.list_sites(actor)
+            .await?
+            .into_iter()
+            .find(|site| site.draft.name == name)
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "no site named '{name}' in {}'s organisation",
+                    actor.user.username
+                ))
+            })
+    }
+
     /// One site of the actor's organisation.
     pub async fn site(&self, actor: &Actor, id: SiteId) -> Result<Site, AppError> {
         self.store

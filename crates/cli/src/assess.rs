@@ -145,15 +145,7 @@ fn with_line(path: &Path, text: &str, error: app::AppError) -> anyhow::Error {
 /// Runs `agora assess`.
 pub async fn run(app: &app::App, args: AssessArgs) -> anyhow::Result<()> {
     let actor = app.command_line_actor(&args.as_user).await?;
-    let sites = app.list_sites(&actor).await?;
-    let Some(site) = sites.iter().find(|site| site.draft.name == args.site) else {
-        bail!(
-            "no site named '{}' in {}'s organisation (see `agora site list --as {}`)",
-            args.site,
-            args.as_user,
-            args.as_user
-        );
-    };
+    let site = crate::site_named(app, &actor, &args.site).await?;
     let Some(path) = &args.file else {
         let latest = app
             .latest_assessment(&actor, site.id)

@@ -52,14 +52,7 @@ pub async fn run(db: &str, args: &RunArgs) -> anyhow::Result<()> {
     };
     let app = crate::open(db).await?;
     let actor = app.command_line_actor(&options.as_user).await?;
-    let sites = app.list_sites(&actor).await?;
-    let Some(site) = sites.iter().find(|site| &site.draft.name == site_name) else {
-        bail!(
-            "no site named '{site_name}' in {}'s organisation (see `agora site list --as {}`)",
-            options.as_user,
-            options.as_user
-        );
-    };
+    let site = crate::site_named(&app, &actor, site_name).await?;
     let progress = indicatif::ProgressBar::new_spinner();
     progress.set_message(format!("simulating the evacuation of {site_name}"));
     progress.enable_steady_tick(std::time::Duration::from_millis(120));

@@ -127,14 +127,7 @@ async fn analyse(
         (None, None, Some(site_name)) => {
             let app = crate::open(db).await?;
             let actor = app.command_line_actor(&args.as_user).await?;
-            let sites = app.list_sites(&actor).await?;
-            let Some(site) = sites.iter().find(|site| &site.draft.name == site_name) else {
-                bail!(
-                    "no site named '{site_name}' in {}'s organisation (see `agora site list --as {}`)",
-                    args.as_user,
-                    args.as_user
-                );
-            };
+            let site = crate::site_named(&app, &actor, site_name).await?;
             progress.set_message(format!("analysing every approach to {site_name}"));
             let (study, result) = app.run_hvm_study(&actor, site.id, request).await?;
             let map = study.study.map_sha256.clone().unwrap_or_default();

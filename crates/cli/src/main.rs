@@ -18,6 +18,24 @@ mod crowd_site;
 mod hvm;
 mod report;
 
+/// The site of the actor's organisation with exactly this name, or an error that says how to
+/// list the names.
+pub(crate) async fn site_named(
+    app: &App,
+    actor: &app::Actor,
+    name: &str,
+) -> anyhow::Result<domain::Site> {
+    app.site_named(actor, name)
+        .await
+        .map_err(|error| match error {
+            app::AppError::NotFound(message) => anyhow::anyhow!(
+                "{message} (see `agora site list --as {}`)",
+                actor.user.username
+            ),
+            other => other.into(),
+        })
+}
+
 /// The demo city's OpenStreetMap extract (© OpenStreetMap contributors, ODbL), compiled in so the
 /// demo runs from the binary alone.
 const DEMO_EXTRACT: &[u8] = include_bytes!("../../../data/demo/munich-altstadt-2020.osm.pbf");
@@ -179,6 +197,7 @@ enum OrgCommand {
 }
 
 fn main() -> std::process::ExitCode {
+    exit_quietly_when_stdout_closes();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -201,6 +220,25 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `agora hvm ... | head` closes the pipe before the output ends. Rust ignores SIGPIPE, so the
+/// next write fails and `println!` panics with a message that looks like a crash; stop quietly
+/// instead, with the status of a program killed by SIGPIPE (128 + 13), as the shell's own tools do.
+fn exit_quietly_when_stdout_closes() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
 }
 
 async fn open(db: &str) -> anyhow::Result<App> {

@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use app::{App, PlanRequest, ReportFormat, risk::MeasureId};
+use app::{PlanRequest, ReportFormat, risk::MeasureId};
 use clap::{Args, ValueEnum};
-use domain::Site;
 use web::{Language, Localizer};
 
 /// Arguments of `agora report`.
@@ -70,19 +69,6 @@ pub enum PlansFormat {
     Json,
 }
 
-/// The site of the actor's organisation with this exact name.
-pub async fn site_named(app: &App, actor: &app::Actor, name: &str) -> anyhow::Result<Site> {
-    let sites = app.list_sites(actor).await?;
-    match sites.into_iter().find(|site| site.draft.name == name) {
-        Some(site) => Ok(site),
-        None => bail!(
-            "no site named '{name}' in {}'s organisation (see `agora site list --as {}`)",
-            actor.user.username,
-            actor.user.username
-        ),
-    }
-}
-
 /// Runs `agora report`.
 pub async fn run_report(db: &str, args: ReportArgs) -> anyhow::Result<()> {
     let Some(language) = Language::from_code(&args.lang) else {
@@ -95,7 +81,7 @@ pub async fn run_report(db: &str, args: ReportArgs) -> anyhow::Result<()> {
     let app = crate::open(db).await?;
     let actor = app.command_line_actor(&args.as_user).await?;
     let site = match &args.site {
-        Some(name) => Some(site_named(&app, &actor, name).await?),
+        Some(name) => Some(crate::site_named(&app, &actor, name).await?),
         None => None,
     };
     let outputs = [
@@ -132,7 +118,7 @@ pub async fn run_report(db: &str, args: ReportArgs) -> anyhow::Result<()> {
 pub async fn run_plans(db: &str, args: PlansArgs) -> anyhow::Result<()> {
     let app = crate::open(db).await?;
     let actor = app.command_line_actor(&args.as_user).await?;
-    let site = site_named(&app, &actor, &args.site).await?;
+    let site = crate::site_named(&app, &actor, &args.site).await?;
     let request = PlanRequest {
         budget_eur: args.budget,
         max_openness_loss: args.max_openness_loss,

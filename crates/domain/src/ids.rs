@@ -61,3 +61,8 @@ uuid_id!(
     /// Identifies an [`crate::Evidence`] file.
     EvidenceId
 );
+uuid_id!(
+    /// Identifies a background job (a long study running on the server); random, so one
+    /// user cannot guess another's.
+    JobId
+);

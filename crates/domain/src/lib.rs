@@ -32,7 +32,7 @@ pub use assessment::{
 pub use audit::{AuditAction, AuditEvent};
 pub use basemap::{BasemapFeature, BasemapLayer};
 pub use geometry::{GeometryError, SitePolygon, validate_polygon};
-pub use ids::{AssessmentId, EvidenceId, OrganisationId, SiteId, StudyId, UserId};
+pub use ids::{AssessmentId, EvidenceId, JobId, OrganisationId, SiteId, StudyId, UserId};
 pub use organisation::{
     NewOrganisation, NewUser, Organisation, OrganisationKind, Role, UnknownVariant, User,
     validate_password, validate_username,

@@ -55,6 +55,8 @@ use crate::session::{ApiCaller, Visitor, expired_session_cookie, session_cookie}
         crate::assessment_api::dashboard,
         run_crowd_study,
         study_crowd,
+        start_crowd_job,
+        get_job,
         openapi_json
     ),
     components(schemas(
@@ -97,6 +99,8 @@ pub fn routes() -> Router<AppState> {
         .route("/studies/{id}/geojson", get(study_geojson))
         .route("/sites/{id}/crowd-studies", post(run_crowd_study))
         .route("/studies/{id}/crowd", get(study_crowd))
+        .route("/sites/{id}/crowd-jobs", post(start_crowd_job))
+        .route("/jobs/{id}", get(get_job))
         .route("/osm/candidates", post(osm_candidates))
         .route("/basemap", get(basemap))
         .route("/openapi.json", get(openapi_json))
@@ -413,6 +417,48 @@ async fn run_crowd_study(
             diagnostics: result.diagnostics,
         }),
     ))
+}
+
+/// Start a crowd evacuation study in the background, for runs longer than one request should
+/// wait (a full square: minutes). The body is that of `crowd-studies`; bad input is refused at
+/// once. The answer is the job: follow it with `GET /api/jobs/{id}`.
+#[utoipa::path(post, path = "/api/sites/{id}/crowd-jobs", request_body(content = Object),
+    params(("id" = String, Path, description = "site id")),
+    responses((status = 202, body = Object), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn start_crowd_job(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<app::CrowdRequest>,
+) -> Result<(StatusCode, Json<app::Job>), ApiError> {
+    let site_id = parse_site_id(&id)?;
+    let job = state
+        .app
+        .start_crowd_study(&actor, site_id, request)
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(state.app.job(&actor, job)?)))
+}
+
+/// Where a background job stands: `{"id", "site_id", "started_at", "state": "running",
+/// "fraction", "simulated_s", "agents_total", "agents_remaining"}`, then `"state": "done"` with
+/// the `study` it stored, or `"state": "failed"` with the `error`. Finished jobs are kept for a
+/// day; a server restart forgets running ones.
+#[utoipa::path(get, path = "/api/jobs/{id}", params(("id" = String, Path, description = "job id")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn get_job(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<app::Job>, ApiError> {
+    let job = id.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("job {id} not found (not a job id)"),
+        )
+    })?;
+    Ok(Json(state.app.job(&actor, job)?))
 }
 
 /// A crowd study's result: exits, the N(t) curve, the density grid (georeferenced by its

@@ -108,102 +108,11 @@ fn date_text(time: chrono::DateTime<chrono::Utc>) -> String {
     time.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// One line of a score's explanation, in the page's language.
+/// One line of a score's explanation, in the page's language: the same words as the report's
+/// explanation table (its source, then its detail).
 fn contribution_text(t: Localizer, questionnaire: &Questionnaire, item: &Contribution) -> String {
-    let language = t.lang();
-    match item {
-        Contribution::Answer {
-            question,
-            grade,
-            weight,
-            score,
-        } => {
-            let found = questionnaire.question(question);
-            t.t_args(
-                "explain-answer",
-                &[
-                    ("question", FluentValue::from(question.to_string())),
-                    (
-                        "text",
-                        FluentValue::from(
-                            found
-                                .map(|found| found.text.get(language).to_string())
-                                .unwrap_or_default(),
-                        ),
-                    ),
-                    ("grade", FluentValue::from(*grade)),
-                    (
-                        "level",
-                        FluentValue::from(
-                            found
-                                .and_then(|found| found.level(*grade))
-                                .map(|level| level.description.get(language).to_string())
-                                .unwrap_or_default(),
-                        ),
-                    ),
-                    ("score", FluentValue::from(score_text(t, *score))),
-                    ("weight", FluentValue::from(score_text(t, *weight))),
-                ],
-            )
-        }
-        Contribution::ThreatLikelihood { value } => {
-            t.t_with("explain-likelihood", "value", score_text(t, *value))
-        }
-        Contribution::HvmImpactSpeed {
-            open_entry,
-            speed_kmh,
-            floor,
-        } => t.t_args(
-            "explain-hvm-speed",
-            &[
-                ("entry", FluentValue::from(open_entry.clone())),
-                ("speed", FluentValue::from(score_text(t, *speed_kmh))),
-                ("floor", FluentValue::from(score_text(t, *floor))),
-            ],
-        ),
-        Contribution::HvmImpactEnergy {
-            open_entry,
-            energy_kj,
-            floor,
-        } => t.t_args(
-            "explain-hvm-energy",
-            &[
-                ("entry", FluentValue::from(open_entry.clone())),
-                ("energy", FluentValue::from(format!("{energy_kj:.0}"))),
-                ("floor", FluentValue::from(score_text(t, *floor))),
-            ],
-        ),
-        Contribution::CrowdPeakDensity {
-            density_persons_per_m2,
-            floor,
-        } => t.t_args(
-            "explain-crowd-density",
-            &[
-                (
-                    "density",
-                    FluentValue::from(score_text(t, *density_persons_per_m2)),
-                ),
-                ("floor", FluentValue::from(score_text(t, *floor))),
-            ],
-        ),
-        Contribution::CrowdEvacuationTime { time_s, floor } => t.t_args(
-            "explain-crowd-evacuation",
-            &[
-                ("time", FluentValue::from(format!("{time_s:.0}"))),
-                ("floor", FluentValue::from(score_text(t, *floor))),
-            ],
-        ),
-        Contribution::Override {
-            value,
-            justification,
-        } => t.t_args(
-            "explain-override",
-            &[
-                ("value", FluentValue::from(score_text(t, *value))),
-                ("justification", FluentValue::from(justification.clone())),
-            ],
-        ),
-    }
+    let (source, detail) = app::contribution_text(item, questionnaire, &t);
+    format!("{source}: {detail}")
 }
 
 /// A T, V or C cell: the value and the lines that explain it.

@@ -3,7 +3,9 @@
 //! evacuation curve (an SVG drawn here), the exits' table, and the form that runs a new study,
 //! with stalls, barriers and added exits drawn on the map.
 
-use app::{Actor, AppError, CrowdInputs, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed};
+use app::{
+    Actor, AppError, CrowdInputs, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed, JobState,
+};
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
@@ -18,7 +20,7 @@ use crate::AppState;
 use crate::error::page_error;
 use crate::hvm_page::number;
 use crate::i18n::Localizer;
-use crate::pages::{PageContext, csrf_refusal, parse_site_id, render, tile_url};
+use crate::pages::{PageContext, StudyQuery, csrf_refusal, parse_site_id, render, tile_url};
 use crate::session::SignedIn;
 
 pub fn routes() -> Router<AppState> {
@@ -108,6 +110,8 @@ struct CrowdPage {
     site: Site,
     can_run: bool,
     error: Option<String>,
+    /// A study of this site running in the background, as the page shows it.
+    running: Option<RunningJob>,
     study_id: Option<StudyId>,
     meta: String,
     evacuation: String,
@@ -124,29 +128,86 @@ struct CrowdPage {
     tile_url: String,
 }
 
-#[derive(Deserialize)]
-struct StudyQuery {
-    study: Option<String>,
-}
-
 async fn crowd_page(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<String>,
     Query(query): Query<StudyQuery>,
+    Query(job): Query<JobQuery>,
 ) -> Response {
     let SignedIn { t, actor } = signed_in;
-    let chosen = match query.study.as_deref().map(str::parse::<StudyId>) {
-        Some(Ok(study)) => Some(study),
-        Some(Err(_)) => {
-            return page_error(t, Some(&actor), AppError::NotFound("no such study".into()));
-        }
-        None => None,
+    let chosen = match query.chosen() {
+        Ok(chosen) => chosen,
+        Err(error) => return page_error(t, Some(&actor), error),
     };
-    match parse_site_id(&id) {
-        Ok(site_id) => render_page(&state, t, &actor, site_id, chosen, None, None).await,
-        Err(error) => page_error(t, Some(&actor), error),
-    }
+    let site_id = match parse_site_id(&id) {
+        Ok(site_id) => site_id,
+        Err(error) => return page_error(t, Some(&actor), error),
+    };
+    let notice = match job.job.as_deref() {
+        None => Notice::None,
+        Some(text) => {
+            let job = text
+                .parse()
+                .map_err(|_| AppError::NotFound(format!("job {text} not found")))
+                .and_then(|id| state.app.job(&actor, id));
+            match job {
+                Ok(job) if job.site_id != site_id => {
+                    return page_error(t, Some(&actor), AppError::NotFound("no such job".into()));
+                }
+                Ok(job) => match job.state {
+                    JobState::Done { study } => {
+                        return Redirect::to(&format!("/sites/{site_id}/crowd?study={study}"))
+                            .into_response();
+                    }
+                    JobState::Failed { error } => {
+                        Notice::Error(t.t_with("crowd-job-failed", "detail", error))
+                    }
+                    JobState::Running {
+                        fraction,
+                        simulated_s,
+                        agents_total,
+                        agents_remaining,
+                    } => Notice::Running(RunningJob {
+                        fraction: format!("{fraction:.3}"),
+                        text: t.t_args(
+                            "crowd-job-running",
+                            &[
+                                (
+                                    "percent",
+                                    FluentValue::from(format!("{:.0}", fraction * 100.0)),
+                                ),
+                                ("time", FluentValue::from(format!("{simulated_s:.0}"))),
+                                ("left", FluentValue::from(agents_remaining)),
+                                ("total", FluentValue::from(agents_total)),
+                            ],
+                        ),
+                    }),
+                },
+                Err(error) => return page_error(t, Some(&actor), error),
+            }
+        }
+    };
+    render_page(&state, t, &actor, site_id, chosen, notice, None).await
+}
+
+/// `?job=ID`: the background run the page follows.
+#[derive(Deserialize)]
+struct JobQuery {
+    job: Option<String>,
+}
+
+/// What the page says above its study.
+enum Notice {
+    None,
+    Error(String),
+    Running(RunningJob),
+}
+
+/// A running study as the page shows it (the page reloads itself until it is done).
+struct RunningJob {
+    fraction: String,
+    text: String,
 }
 
 fn seconds(t: Localizer, value: Option<f64>) -> String {
@@ -209,7 +270,7 @@ async fn render_page(
     actor: &Actor,
     site_id: SiteId,
     chosen: Option<StudyId>,
-    error: Option<String>,
+    notice: Notice,
     form: Option<FormValues>,
 ) -> Response {
     let site = match state.app.site(actor, site_id).await {
@@ -261,7 +322,14 @@ async fn render_page(
             t.t_with("crowd-title", "name", site.draft.name.clone()),
         ),
         can_run: actor.user.role.can_edit_sites(),
-        error,
+        error: match &notice {
+            Notice::Error(message) => Some(message.clone()),
+            _ => None,
+        },
+        running: match notice {
+            Notice::Running(running) => Some(running),
+            _ => None,
+        },
         study_id: shown,
         meta: String::new(),
         evacuation: String::new(),
@@ -487,26 +555,21 @@ async fn run_study(
         Ok(site_id) => site_id,
         Err(error) => return page_error(t, Some(&actor), error),
     };
+    // A full square takes minutes: the run goes on in the background and this page follows it.
     let outcome = match request {
-        Ok(request) => state
-            .app
-            .run_crowd_study(&actor, site_id, request)
-            .await
-            .map(|(study, _)| study),
+        Ok(request) => state.app.start_crowd_study(&actor, site_id, request).await,
         Err(message) => Err(AppError::Invalid(message)),
     };
     match outcome {
-        Ok(study) => {
-            Redirect::to(&format!("/sites/{site_id}/crowd?study={}", study.id)).into_response()
-        }
-        Err(AppError::Invalid(message)) => {
+        Ok(job) => Redirect::to(&format!("/sites/{site_id}/crowd?job={job}")).into_response(),
+        Err(AppError::Invalid(message) | AppError::Conflict(message)) => {
             render_page(
                 &state,
                 t,
                 &actor,
                 site_id,
                 None,
-                Some(t.t_with("error-invalid", "detail", message)),
+                Notice::Error(t.t_with("error-invalid", "detail", message)),
                 Some(form),
             )
             .await

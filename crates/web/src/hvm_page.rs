@@ -11,12 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::{Site, SiteId, StudyId, StudyKind};
 use fluent_bundle::FluentValue;
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::page_error;
 use crate::i18n::Localizer;
-use crate::pages::{PageContext, csrf_refusal, parse_site_id, render, tile_url};
+use crate::pages::{PageContext, StudyQuery, csrf_refusal, parse_site_id, render, tile_url};
 use crate::session::SignedIn;
 
 pub fn routes() -> Router<AppState> {
@@ -163,11 +162,6 @@ fn entry_rows(t: Localizer, entries: &[EntryReport], result: &app::HvmResult) ->
         .collect()
 }
 
-#[derive(Deserialize)]
-struct StudyQuery {
-    study: Option<String>,
-}
-
 async fn hvm_page(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -175,12 +169,9 @@ async fn hvm_page(
     Query(query): Query<StudyQuery>,
 ) -> Response {
     let SignedIn { t, actor } = signed_in;
-    let chosen = match query.study.as_deref().map(str::parse::<StudyId>) {
-        Some(Ok(study)) => Some(study),
-        Some(Err(_)) => {
-            return page_error(t, Some(&actor), AppError::NotFound("no such study".into()));
-        }
-        None => None,
+    let chosen = match query.chosen() {
+        Ok(chosen) => chosen,
+        Err(error) => return page_error(t, Some(&actor), error),
     };
     match parse_site_id(&id) {
         Ok(site_id) => render_page(&state, t, &actor, site_id, chosen, None, None).await,

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::{Role, Site, SiteDraft, SiteId, SiteKind, SitePolygon, User};
+use domain::{Role, Site, SiteDraft, SiteId, SiteKind, SitePolygon, StudyId, User};
 use serde::Deserialize;
 
 use crate::error::{page_error, render_error_page};
@@ -344,6 +344,25 @@ struct SitePage {
 pub(crate) fn parse_site_id(text: &str) -> Result<SiteId, AppError> {
     text.parse()
         .map_err(|_| AppError::NotFound(format!("site {text} not found")))
+}
+
+/// `?study=ID` on a study page: which stored study to show (default: the newest).
+#[derive(Deserialize)]
+pub(crate) struct StudyQuery {
+    study: Option<String>,
+}
+
+impl StudyQuery {
+    /// The study asked for, if any; an id that does not parse is a study that does not exist.
+    pub(crate) fn chosen(&self) -> Result<Option<StudyId>, AppError> {
+        self.study
+            .as_deref()
+            .map(|text| {
+                text.parse::<StudyId>()
+                    .map_err(|_| AppError::NotFound("no such study".into()))
+            })
+            .transpose()
+    }
 }
 
 async fn site_page(

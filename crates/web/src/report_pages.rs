@@ -128,36 +128,51 @@ async fn city_report_html(State(state): State<AppState>, signed_in: SignedIn) ->
 
 /// The plans form, read from the query: checkboxes repeat `candidate` and `selected`. Empty
 /// numbers mean "none"; a number that does not parse is named.
-pub(crate) fn parse_plan_query(query: &str) -> Result<PlanRequest, String> {
+///
+/// Gives every field that reads, and the first that does not: a refused page keeps the user's
+/// other choices (ticked measures, the numbers that were right).
+fn parse_plan_fields(query: &str) -> (PlanRequest, Option<String>) {
     let mut request = PlanRequest::default();
+    let mut first_error = None;
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let value = value.trim();
-        let number = |field: &str| -> Result<Option<u64>, String> {
+        let mut number = |field: &str| -> Option<u64> {
             if value.is_empty() {
-                return Ok(None);
+                return None;
             }
-            value
-                .replace([' ', '\u{a0}', '\''], "")
-                .parse::<u64>()
-                .map(Some)
-                .map_err(|_| format!("{field}: '{value}' is not a whole number"))
+            match value.replace([' ', '\u{a0}', '\''], "").parse::<u64>() {
+                Ok(number) => Some(number),
+                Err(_) => {
+                    first_error
+                        .get_or_insert_with(|| format!("{field}: '{value}' is not a whole number"));
+                    None
+                }
+            }
         };
         match key.as_ref() {
-            "budget_eur" => request.budget_eur = number("budget_eur")?,
+            "budget_eur" => request.budget_eur = number("budget_eur"),
             "max_openness_loss" => {
                 request.max_openness_loss =
-                    number("max_openness_loss")?.map(|cap| u32::try_from(cap).unwrap_or(u32::MAX));
+                    number("max_openness_loss").map(|cap| u32::try_from(cap).unwrap_or(u32::MAX));
             }
             "horizon_years" => {
                 request.horizon_years =
-                    number("horizon_years")?.map(|years| u32::try_from(years).unwrap_or(u32::MAX));
+                    number("horizon_years").map(|years| u32::try_from(years).unwrap_or(u32::MAX));
             }
             "candidate" if !value.is_empty() => request.candidates.push(MeasureId::from(value)),
             "selected" if !value.is_empty() => request.selected.push(MeasureId::from(value)),
             _ => {}
         }
     }
-    Ok(request)
+    (request, first_error)
+}
+
+/// What the user typed in a field of the plan form, so a refused number is shown to correct.
+fn typed_field(query: &str, field: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .filter(|(key, _)| key == field)
+        .last()
+        .map(|(_, value)| value.trim().to_string())
 }
 
 struct PlanRow {
@@ -270,11 +285,16 @@ async fn plans_page(
         Ok(site) => site,
         Err(error) => return page_error(t, Some(&actor), error),
     };
-    let parsed = parse_plan_query(query.as_deref().unwrap_or(""));
-    let request = parsed.clone().unwrap_or_default();
-    let outcome = match parsed {
-        Ok(request) => state.app.site_plans(&actor, site_id, &request).await,
-        Err(message) => Err(app::AppError::Invalid(message)),
+    let query = query.unwrap_or_default();
+    let (request, refused) = parse_plan_fields(&query);
+    let outcome = match refused {
+        None => state.app.site_plans(&actor, site_id, &request).await,
+        Some(message) => Err(app::AppError::Invalid(message)),
+    };
+    let shown = |field: &str, parsed: Option<String>| {
+        typed_field(&query, field)
+            .filter(|typed| !typed.is_empty())
+            .unwrap_or_else(|| parsed.unwrap_or_default())
     };
     let catalogue = app::risk::shipped_catalogue();
     let mut page = PlansPage {
@@ -291,15 +311,15 @@ async fn plans_page(
         selected: None,
         measures: Vec::new(),
         hvm_links: Vec::new(),
-        budget_eur: request
-            .budget_eur
-            .map(|b| b.to_string())
-            .unwrap_or_default(),
-        max_openness_loss: request
-            .max_openness_loss
-            .map(|cap| cap.to_string())
-            .unwrap_or_default(),
-        horizon_years: request.horizon_years.unwrap_or(10).to_string(),
+        budget_eur: shown("budget_eur", request.budget_eur.map(|b| b.to_string())),
+        max_openness_loss: shown(
+            "max_openness_loss",
+            request.max_openness_loss.map(|cap| cap.to_string()),
+        ),
+        horizon_years: shown(
+            "horizon_years",
+            Some(request.horizon_years.unwrap_or(10).to_string()),
+        ),
         site,
     };
     let proposal = match outcome {
@@ -421,17 +441,25 @@ mod tests {
 
     #[test]
     fn the_plan_form_reads_repeated_checkboxes_and_names_bad_numbers() {
-        let request = parse_plan_query(
+        let (request, error) = parse_plan_fields(
             "budget_eur=250+000&max_openness_loss=&candidate=a&candidate=b&selected=a&horizon_years=5",
-        )
-        .unwrap();
+        );
+        assert_eq!(error, None);
         assert_eq!(request.budget_eur, Some(250_000));
         assert_eq!(request.max_openness_loss, None);
         assert_eq!(request.horizon_years, Some(5));
         assert_eq!(request.candidates.len(), 2);
         assert_eq!(request.selected, vec![MeasureId::from("a")]);
-        let error = parse_plan_query("budget_eur=lots").unwrap_err();
+        let error = parse_plan_fields("budget_eur=lots").1.unwrap();
         assert!(error.contains("budget_eur"), "{error}");
+        // A refused number leaves the user's other choices as they were, and what was typed.
+        let (kept, error) = parse_plan_fields("budget_eur=lots&candidate=a&horizon_years=5");
+        assert!(error.is_some_and(|error| error.contains("'lots'")));
+        assert_eq!(kept.candidates, vec![MeasureId::from("a")]);
+        assert_eq!(kept.horizon_years, Some(5));
+        let query = "budget_eur=lots&candidate=a";
+        assert_eq!(typed_field(query, "budget_eur").as_deref(), Some("lots"));
+        assert_eq!(typed_field(query, "horizon_years"), None);
     }
 
     #[test]

@@ -495,3 +495,69 @@ async fn crowd_full_capacity_run_on_marienplatz() {
     assert_physically_sound(&result);
     assert!(stored_bytes < 4_000_000, "{stored_bytes} bytes");
 }
+
+/// A study started in the background (how the web page runs it): bad input is refused before
+/// anything starts; a good request is followed to the study it stores, which is exactly what a
+/// direct run of the same request gives.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_background_crowd_study_is_followed_to_the_study_a_direct_run_gives() {
+    let (app, demo, marienplatz, _directory) = demo_marienplatz().await;
+    let refused = app
+        .start_crowd_study(
+            &demo,
+            marienplatz.id,
+            CrowdRequest {
+                population: Some(CrowdPopulation::Count(0)),
+                ..CrowdRequest::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Invalid(message) if message.contains("population")),
+        "{refused}"
+    );
+
+    let request = CrowdRequest {
+        population: Some(CrowdPopulation::Count(200)),
+        seed: 3,
+        ..CrowdRequest::default()
+    };
+    let job = app
+        .start_crowd_study(&demo, marienplatz.id, request.clone())
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let study = loop {
+        let job = app.job(&demo, job).unwrap();
+        assert_eq!(job.site_id, marienplatz.id);
+        match job.state {
+            app::JobState::Running {
+                fraction,
+                agents_total,
+                agents_remaining,
+                ..
+            } => {
+                assert!((0.0..=1.0).contains(&fraction), "{fraction}");
+                assert_eq!(agents_total, 200);
+                assert!(agents_remaining <= agents_total);
+            }
+            app::JobState::Done { study } => break study,
+            app::JobState::Failed { error } => panic!("the study failed: {error}"),
+        }
+        assert!(started.elapsed().as_secs() < 300, "the job never ended");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let (stored, background) = app.crowd_study(&demo, study).await.unwrap();
+    assert_eq!(stored.study.site_id, marienplatz.id);
+    let (_, direct) = app
+        .run_crowd_study(&demo, marienplatz.id, request)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_string(&background).unwrap(),
+        serde_json::to_string(&direct).unwrap()
+    );
+    let unknown = app.job(&demo, domain::JobId::new_random()).unwrap_err();
+    assert!(matches!(unknown, AppError::NotFound(_)), "{unknown}");
+}

@@ -334,6 +334,43 @@ async fn the_demo_map_shows_the_sites_in_a_real_browser() {
             browser.screenshot().await?,
         )
         .unwrap();
+
+        // From the site's page: the plans on the Pareto front that the final assessment gives,
+        // then the site report as the PDF the link downloads.
+        browser.goto(&server.url("/sites")).await?;
+        browser.find(Locator::LinkText("Marienplatz")).await?.click().await?;
+        let pdf_link = browser
+            .find(Locator::Id("site-report-pdf"))
+            .await?
+            .attr("href")
+            .await?
+            .expect("the site page links its PDF report");
+        browser.find(Locator::Id("open-plans")).await?.click().await?;
+        wait_until("the plans page", || async {
+            browser.find(Locator::Css("#plans-chart svg")).await.is_ok()
+        })
+        .await;
+        let plans = browser
+            .find_all(Locator::Css("#plans-table tbody tr.plan"))
+            .await?;
+        assert!(!plans.is_empty(), "the Pareto front has plans");
+        // The download, fetched with the page's own session as the browser saves it.
+        let download = browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0])
+                   .then(async (response) => done([response.status,
+                     response.headers.get('content-type'),
+                     new TextDecoder().decode((await response.arrayBuffer()).slice(0, 5))]))
+                   .catch((error) => done(String(error)));",
+                vec![serde_json::json!(pdf_link)],
+            )
+            .await?;
+        assert_eq!(
+            download,
+            serde_json::json!([200, "application/pdf", "%PDF-"]),
+            "the site report downloads as a PDF"
+        );
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -254,3 +254,26 @@ fn bad_files_are_named_in_the_error_and_store_nothing() {
         stderr(&output)
     );
 }
+
+/// `agora import osm FILE | head -1`: the reader goes away before the listing ends; agora stops
+/// quietly with SIGPIPE's status instead of a panic message.
+#[test]
+fn a_closed_output_pipe_stops_agora_quietly() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("agora.db");
+    let mut child = Command::new(agora_binary())
+        .arg("--db")
+        .arg(sqlite_url(&database))
+        .args(["import", "osm", DEMO_EXTRACT])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("agora runs");
+    // Close the read end at once: agora reads the extract for a while before it prints.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let errors = stderr(&output);
+    assert!(!errors.contains("panicked"), "{errors}");
+    assert_eq!(output.status.code(), Some(141), "{errors}");
+}

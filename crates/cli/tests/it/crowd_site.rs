@@ -172,8 +172,66 @@ async fn crowd_studies_run_and_read_through_the_api() {
     .await;
     assert_eq!(studies.len(), 1);
 
+    // The same study in the background: 202 with the job, followed to the study it stores.
+    let jobs_path = format!("/api/sites/{marienplatz}/crowd-jobs");
+    let body = serde_json::json!({"population": {"count": 120}, "seed": 2, "premovement_s": {"min": 0, "max": 5}});
+    let response = post_json(&client, &server, &jobs_path, &body, Some(&csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let job: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(job["site_id"].as_str(), Some(marienplatz.as_str()));
+    let job_url = server.url(&format!("/api/jobs/{}", job["id"].as_str().unwrap()));
+    let started = std::time::Instant::now();
+    let done = loop {
+        let job: serde_json::Value = get_json(&client, &job_url).await;
+        match job["state"].as_str() {
+            Some("running") => assert!(job["fraction"].as_f64().unwrap() <= 1.0, "{job}"),
+            Some("done") => break job,
+            _ => panic!("unexpected job state: {job}"),
+        }
+        assert!(started.elapsed().as_secs() < 300, "the job never ended");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let background: serde_json::Value = get_json(
+        &client,
+        &server.url(&format!("/api/studies/{}", done["study"].as_str().unwrap())),
+    )
+    .await;
+    assert_eq!(
+        background["summary"], created["summary"],
+        "same request, same study"
+    );
+    let (status, message) = error_of(
+        post_json(
+            &client,
+            &server,
+            &jobs_path,
+            &serde_json::json!({"population": {"count": 0}}),
+            Some(&csrf),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400, "bad input is refused before a job starts");
+    assert!(message.contains("population.count"), "{message}");
+    let response = client
+        .get(server.url("/api/jobs/not-a-job"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+
     let document: serde_json::Value = get_json(&client, &server.url("/api/openapi.json")).await;
-    for path in ["/api/sites/{id}/crowd-studies", "/api/studies/{id}/crowd"] {
+    for path in [
+        "/api/sites/{id}/crowd-studies",
+        "/api/studies/{id}/crowd",
+        "/api/sites/{id}/crowd-jobs",
+        "/api/jobs/{id}",
+    ] {
         assert!(
             document["paths"].get(path).is_some(),
             "{path} missing from the OpenAPI document"

@@ -4,13 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::command_line::{DEMO_EXTRACT, agora, city_with_a_planner, succeed};
-
-fn fail(database: &Path, arguments: &[&str]) -> String {
-    let output = agora(database, arguments);
-    assert!(!output.status.success(), "agora {arguments:?} should fail");
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::command_line::{city_with_marienplatz, fail, succeed};
 
 /// The text of a PDF file, or None where pdftotext is missing outside CI.
 fn pdf_text(path: &Path) -> Option<String> {
@@ -37,20 +31,7 @@ fn pdf_text(path: &Path) -> Option<String> {
 
 /// A city with Marienplatz, its base map and a vehicle-approach study of it.
 pub(crate) fn marienplatz_with_a_study(database: &Path) {
-    city_with_a_planner(database);
-    succeed(
-        database,
-        &[
-            "import",
-            "osm",
-            DEMO_EXTRACT,
-            "--add",
-            "relation/7366154",
-            "--basemap",
-            "--as",
-            "planner",
-        ],
-    );
+    city_with_marienplatz(database);
     succeed(
         database,
         &[
@@ -258,6 +239,10 @@ async fn plans_and_reports_through_the_api_and_the_pages() {
         "{page}"
     );
     assert!(page.contains("id=\"plans-form\""));
+    assert!(
+        page.contains("value=\"abc\" id=\"plans-budget\""),
+        "the refused budget is shown to correct"
+    );
 
     let document: serde_json::Value = get_json(&client, &server.url("/api/openapi.json")).await;
     for path in [
