@@ -328,7 +328,10 @@ pub fn site_scenario(
             } else {
                 format!("{name}{EXIT_LANE_SEPARATOR}{}/{count}", lane + 1)
             };
-            exits.push(Exit::new(lane_name, ring_points(polygon.exterior())));
+            let mut exit = Exit::new(lane_name, ring_points(polygon.exterior()));
+            // Lanes of one opening: agents move to the lane with the shorter queue.
+            exit.opening = (count > 1).then(|| name.clone());
+            exits.push(exit);
         }
     }
     if exits.is_empty() {
