@@ -10,8 +10,8 @@ use crate::geometry::{
 };
 use crate::navigation::{DistanceField, NavGrid, Source, WallGrid};
 use crate::output::{
-    AgentId, AgentSummary, CurvePoint, DensityFrame, DensityMaps, ExitEvent, ExitId, ExitReport,
-    InvariantReport, Outcome, PeakDensity, Trajectories,
+    AgentId, AgentSummary, BUSIEST_FLOW_WINDOW_S, CurvePoint, DensityFrame, DensityMaps, ExitEvent,
+    ExitId, ExitReport, InvariantReport, Outcome, PeakDensity, Trajectories, busiest_flow_p_per_s,
 };
 use crate::rng::SplitMix64;
 use crate::scenario::{
@@ -609,9 +609,27 @@ impl Simulation {
                     first_exit_s: first,
                     last_exit_s: last,
                     mean_flow_p_per_s: mean_flow,
+                    busiest_flow_p_per_s: busiest_flow_p_per_s(&times, BUSIEST_FLOW_WINDOW_S),
                 }
             })
             .collect();
+        // Walking distances along the fields: from the start through the route's waypoints
+        // (each leg from the previous waypoint's centre) to the exit first chosen.
+        let mut agents = std::mem::take(&mut self.summaries);
+        for agent in &mut agents {
+            if self.periodic.is_some() || agent.exit.0 as usize >= self.exits.len() {
+                // A periodic corridor has no way out to measure.
+                continue;
+            }
+            let mut from = agent.start;
+            let mut distance = 0.0;
+            for &w in &self.routes[agent.population] {
+                distance += self.fields[w as usize].distance_at(&self.nav, from);
+                from = self.waypoints[w as usize - self.exits.len()].0;
+            }
+            distance += self.fields[agent.exit.0 as usize].distance_at(&self.nav, from);
+            agent.walking_distance_m = distance;
+        }
         let mut density = self.density;
         density.peak = peak_density(&density);
         let mut remaining = self.agents.id.clone();
@@ -632,7 +650,7 @@ impl Simulation {
             agents_evacuated: self.exit_events.len(),
             agents_remaining: remaining,
             agents_stalled: stalled,
-            agents: self.summaries,
+            agents,
             exits,
             exit_events: self.exit_events,
             evacuation_curve: self.curve,
@@ -755,6 +773,8 @@ impl Simulation {
                     radius_m: r,
                     premovement_s: premovement,
                     exit: ExitId(exit),
+                    // Measured along the way-finding field when the run ends.
+                    walking_distance_m: f64::NAN,
                 });
             }
         }
