@@ -54,9 +54,10 @@ pub const ADDED_EXIT_MAX_OFFSET_M: f64 = 10.0;
 /// Widest lane of an exit, m. Agents head for the centre of their exit (as JuPedSim's do), so
 /// one wide exit polygon draws everyone to its middle; a wider opening is split into
 /// side-by-side lanes at most this wide and each agent takes the nearest, so the crowd spreads
-/// over the whole width. (On Marienplatz's 6 m Kaufingerstraße exit the measured flow stayed
-/// at 0.42 p/(m s) with or without lanes: there the limit is elsewhere, see the app's
-/// `one_open_exit_empties_the_square_at_a_published_specific_flow`.)
+/// over the whole width. The lanes share one [`Exit::opening`], so agents move to the lane with
+/// the shorter queue. (The 0.42 p/(m s) once measured through Marienplatz's 6 m Kaufingerstraße
+/// is the walk, not the exit: see the crowd_sim test
+/// `kaufingerstrasse_alone_empties_the_square_at_the_pace_of_the_walk_not_of_the_exit`.)
 pub const EXIT_LANE_WIDTH_M: f64 = 2.5;
 /// Between an opening's name and its lane number in the exits' names (`Tal (way/1) · lane 2/3`).
 pub const EXIT_LANE_SEPARATOR: &str = " · lane ";
