@@ -189,8 +189,50 @@ pub struct CrowdExitReport {
     pub last_exit_s: Option<f64>,
     /// (count − 1) / (last − first), persons per second.
     pub mean_flow_p_per_s: Option<f64>,
-    /// Mean flow per metre of width, p/(m s) (design codes 1.3, crowd.md §4.3).
+    /// Mean flow per metre of width, p/(m s) (design codes 1.3, crowd.md §4.3). It averages
+    /// over every lull between the first and the last person: low on a large square where
+    /// people arrive spread out, though the exit never queues (compare the busiest flow).
     pub specific_flow_p_per_m_s: Option<f64>,
+    /// The highest flow over any 10 s ([`crowd_sim::BUSIEST_FLOW_WINDOW_S`]), persons per
+    /// second; `None` when the departures span less than 10 s. Near the exit's capacity when a
+    /// queue stood there.
+    #[serde(default)]
+    pub busiest_flow_p_per_s: Option<f64>,
+    /// The busiest flow per metre of width, p/(m s).
+    #[serde(default)]
+    pub busiest_specific_flow_p_per_m_s: Option<f64>,
+}
+
+/// An evacuation that takes at most this factor times the slowest free walk
+/// ([`CrowdResult::free_walk_time_s`]) is set by walking (distance and speed), not by the
+/// exits: queues delayed the last person out by less than 15 %.
+pub const WALKING_LIMITED_FACTOR: f64 = 1.15;
+
+/// What sets the evacuation time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EvacuationLimit {
+    /// Walking: the evacuation took at most [`WALKING_LIMITED_FACTOR`] times the slowest free
+    /// walk. The exits' mean flows are then low because people reach them spread out over
+    /// time (a large square, slow walkers far away), not because the exits are too narrow.
+    Walking,
+    /// The exit that cleared last, well after everyone could have walked out: people queued
+    /// there (everyone takes the exit nearest to where they stand, so an exit near many people
+    /// queues while others are clear).
+    Exit {
+        /// The exit (opening).
+        name: String,
+        /// Its width, m.
+        width_m: f64,
+        /// People who left through it.
+        count: usize,
+        /// Their share of everyone, %.
+        share_percent: f64,
+        /// Its busiest 10 s flow per metre, p/(m s).
+        busiest_specific_flow_p_per_m_s: Option<f64>,
+        /// When every other exit had passed its last person, s (`None`: no other exit used).
+        others_clear_s: Option<f64>,
+    },
 }
 
 /// The density grid and its frames, with what a map needs to place it.
@@ -273,6 +315,14 @@ pub struct CrowdResult {
     pub min_pair_clearance_m: Option<f64>,
     /// Moves that crossed a wall (0 in a sound run).
     pub wall_crossings: u64,
+    /// How long the site would take to empty if nobody were in anyone's way and no exit
+    /// limited the flow: the longest pre-movement plus walking distance (along the way-finding
+    /// grid to the exit first chosen) at the person's desired speed, s.
+    #[serde(default)]
+    pub free_walk_time_s: Option<f64>,
+    /// What sets the evacuation time (`None` when people remained at the time limit).
+    #[serde(default)]
+    pub evacuation_limit: Option<EvacuationLimit>,
 }
 
 /// Headline figures of a crowd study (kept beside it for lists and other use cases: the risk
@@ -598,17 +648,21 @@ fn opening_reports(
     scenario: &engine::Scenario,
     outcome: &engine::Outcome,
 ) -> Vec<CrowdExitReport> {
-    let mut groups: Vec<(&str, Vec<(&engine::Exit, &engine::ExitReport)>)> = Vec::new();
-    for (exit, report) in scenario.exits.iter().zip(&outcome.exits) {
+    let mut groups: Vec<(&str, Vec<(&engine::Exit, &engine::ExitReport)>, Vec<u32>)> =
+        Vec::new();
+    for (index, (exit, report)) in scenario.exits.iter().zip(&outcome.exits).enumerate() {
         let opening = engine::exit_opening_name(&exit.name);
         match groups.last_mut() {
-            Some((name, lanes)) if *name == opening => lanes.push((exit, report)),
-            _ => groups.push((opening, vec![(exit, report)])),
+            Some((name, lanes, indices)) if *name == opening => {
+                lanes.push((exit, report));
+                indices.push(index as u32);
+            }
+            _ => groups.push((opening, vec![(exit, report)], vec![index as u32])),
         }
     }
     groups
         .into_iter()
-        .map(|(name, lanes)| {
+        .map(|(name, lanes, indices)| {
             // Each lane is a rectangle whose first edge runs along the opening; the opening
             // spans from the first lane's first corner to the last lane's second.
             let (first_lane, last_lane) = (&lanes[0].0.polygon, &lanes[lanes.len() - 1].0.polygon);
@@ -637,6 +691,14 @@ fn opening_reports(
                 }
                 _ => None,
             };
+            // The busiest 10 s over the opening's lanes together (events are in time order).
+            let times: Vec<f64> = outcome
+                .exit_events
+                .iter()
+                .filter(|event| indices.contains(&event.exit.0))
+                .map(|event| event.time_s)
+                .collect();
+            let busiest = engine::busiest_flow_p_per_s(&times, engine::BUSIEST_FLOW_WINDOW_S);
             CrowdExitReport {
                 name: name.to_string(),
                 width_m: round_to(width_m, 2),
@@ -647,9 +709,81 @@ fn opening_reports(
                 last_exit_s,
                 mean_flow_p_per_s: mean_flow_p_per_s.map(|flow| round_to(flow, 4)),
                 specific_flow_p_per_m_s: mean_flow_p_per_s.map(|flow| round_to(flow / width_m, 3)),
+                busiest_flow_p_per_s: busiest.map(|flow| round_to(flow, 4)),
+                busiest_specific_flow_p_per_m_s: busiest.map(|flow| round_to(flow / width_m, 3)),
             }
         })
         .collect()
+}
+
+impl EvacuationLimit {
+    /// One line for the command line (the web page words it in the user's language).
+    pub fn describe(&self, free_walk_time_s: Option<f64>) -> String {
+        let free = free_walk_time_s.map_or("-".to_string(), |t| format!("{t:.0}"));
+        match self {
+            EvacuationLimit::Walking => format!(
+                "walking: the farthest, slowest person needs {free} s to walk out on an empty \
+                 site; queues added under 15 % (exits' mean flows are low because people \
+                 reach them spread out over time)"
+            ),
+            EvacuationLimit::Exit {
+                name,
+                width_m,
+                count,
+                share_percent,
+                busiest_specific_flow_p_per_m_s,
+                others_clear_s,
+            } => {
+                let busiest = busiest_specific_flow_p_per_m_s
+                    .map_or("-".to_string(), |q| format!("{q:.2}"));
+                let others = others_clear_s.map_or(String::new(), |t| {
+                    format!("; the other exits were clear by {t:.0} s")
+                });
+                format!(
+                    "the exit {name}: {count} people ({share_percent:.0} %, each taking the exit \
+                     nearest to them) through {width_m:.1} m, at up to {busiest} p/(m s) over \
+                     10 s{others}; walking out on an empty site would take {free} s"
+                )
+            }
+        }
+    }
+}
+
+/// What sets the evacuation time: walking when it took at most [`WALKING_LIMITED_FACTOR`]
+/// times the slowest free walk, else the exit that cleared last.
+fn evacuation_limit(
+    evacuation_time_s: Option<f64>,
+    free_walk_time_s: Option<f64>,
+    agents: usize,
+    exits: &[CrowdExitReport],
+) -> Option<EvacuationLimit> {
+    let evacuation = evacuation_time_s?;
+    if free_walk_time_s.is_some_and(|free| evacuation <= WALKING_LIMITED_FACTOR * free) {
+        return Some(EvacuationLimit::Walking);
+    }
+    let (last, exit) = exits
+        .iter()
+        .enumerate()
+        .filter(|(_, exit)| exit.last_exit_s.is_some())
+        .max_by(|(_, a), (_, b)| {
+            a.last_exit_s
+                .unwrap_or(0.0)
+                .total_cmp(&b.last_exit_s.unwrap_or(0.0))
+        })?;
+    let others_clear_s = exits
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != last)
+        .filter_map(|(_, other)| other.last_exit_s)
+        .reduce(f64::max);
+    Some(EvacuationLimit::Exit {
+        name: exit.name.clone(),
+        width_m: exit.width_m,
+        count: exit.count,
+        share_percent: round_to(100.0 * exit.count as f64 / agents.max(1) as f64, 1),
+        busiest_specific_flow_p_per_m_s: exit.busiest_specific_flow_p_per_m_s,
+        others_clear_s,
+    })
 }
 
 /// The engine's outcome as users see it: WGS84 positions, flows per metre, thinned frames.
@@ -660,6 +794,14 @@ fn present(
     diagnostics: Vec<String>,
 ) -> CrowdResult {
     let exits = opening_reports(frame, scenario, outcome);
+    let evacuation_time_s = outcome.evacuation_time_s.map(|t| round_to(t, 3));
+    let free_walk_time_s = outcome.free_walk_time_s().map(|t| round_to(t, 1));
+    let evacuation_limit = evacuation_limit(
+        evacuation_time_s,
+        free_walk_time_s,
+        outcome.agents_total,
+        &exits,
+    );
     let maps = &outcome.density;
     let level_of_service_at_peak = maps
         .peak
@@ -729,7 +871,7 @@ fn present(
         agents: outcome.agents_total,
         agents_evacuated: outcome.agents_evacuated,
         agents_stalled: outcome.agents_stalled.len(),
-        evacuation_time_s: outcome.evacuation_time_s.map(|t| round_to(t, 3)),
+        evacuation_time_s,
         simulated_time_s: round_to(outcome.simulated_time_s, 3),
         walkable_area_m2: round_to(walkable_area_m2(scenario), 1),
         walkable,
@@ -748,6 +890,8 @@ fn present(
             .is_finite()
             .then(|| round_to(outcome.invariants.min_pair_clearance_m, 4)),
         wall_crossings: outcome.invariants.wall_crossings,
+        free_walk_time_s,
+        evacuation_limit,
     }
 }
 

@@ -38,7 +38,8 @@ pub use crowd::DEFAULT_DENSITY_PER_M2 as CROWD_DEFAULT_DENSITY_PER_M2;
 pub use crowd::{
     AddedExit, CrowdChanges, CrowdDensity, CrowdDensityFrame, CrowdExitReport, CrowdInputs,
     CrowdPeak, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed, CrowdSummary,
-    PEOPLE_BLOCKING_BARRIER_KINDS, crowd_engine_version, simulate_site,
+    EvacuationLimit, PEOPLE_BLOCKING_BARRIER_KINDS, WALKING_LIMITED_FACTOR, crowd_engine_version,
+    simulate_site,
 };
 pub use crowd_sim;
 pub use demo::{

@@ -86,6 +86,8 @@ pub async fn run(db: &str, args: &RunArgs) -> anyhow::Result<()> {
                 "exits": result.exits,
                 "evacuation_curve": result.evacuation_curve,
                 "peak": result.peak,
+                "free_walk_time_s": result.free_walk_time_s,
+                "evacuation_limit": result.evacuation_limit,
                 "diagnostics": result.diagnostics,
             });
             println!("{}", serde_json::to_string_pretty(&report)?);
@@ -131,6 +133,13 @@ fn result_table(site_name: &str, map: &str, result: &CrowdResult) -> String {
             "agents_evacuated",
             format!("{} of {}", result.agents_evacuated, result.agents),
         ),
+        ("free_walk_time_s", number(result.free_walk_time_s, 1)),
+        (
+            "limited_by",
+            result.evacuation_limit.as_ref().map_or("-".to_string(), |limit| {
+                limit.describe(result.free_walk_time_s)
+            }),
+        ),
         ("peak_density_per_m2", peak),
         (
             "walkable_area_m2",
@@ -141,21 +150,29 @@ fn result_table(site_name: &str, map: &str, result: &CrowdResult) -> String {
     }
     writeln!(
         out,
-        "\n{:<44} {:>7} {:>6} {:>13} {:>12} {:>10} {:>12}",
-        "exit", "width_m", "count", "first_exit_s", "last_exit_s", "flow_p_s", "flow_p_m_s"
+        "\n{:<44} {:>7} {:>6} {:>13} {:>12} {:>10} {:>12} {:>15}",
+        "exit",
+        "width_m",
+        "count",
+        "first_exit_s",
+        "last_exit_s",
+        "flow_p_s",
+        "flow_p_m_s",
+        "busiest_p_m_s"
     )
     .unwrap();
     for exit in &result.exits {
         writeln!(
             out,
-            "{:<44} {:>7.1} {:>6} {:>13} {:>12} {:>10} {:>12}",
+            "{:<44} {:>7.1} {:>6} {:>13} {:>12} {:>10} {:>12} {:>15}",
             exit.name,
             exit.width_m,
             exit.count,
             number(exit.first_exit_s, 1),
             number(exit.last_exit_s, 1),
             number(exit.mean_flow_p_per_s, 2),
-            number(exit.specific_flow_p_per_m_s, 2)
+            number(exit.specific_flow_p_per_m_s, 2),
+            number(exit.busiest_specific_flow_p_per_m_s, 2)
         )
         .unwrap();
     }

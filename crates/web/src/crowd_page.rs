@@ -3,7 +3,10 @@
 //! evacuation curve (an SVG drawn here), the exits' table, and the form that runs a new study,
 //! with stalls, barriers and added exits drawn on the map.
 
-use app::{Actor, AppError, CrowdInputs, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed};
+use app::{
+    Actor, AppError, CrowdInputs, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed,
+    EvacuationLimit,
+};
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
@@ -33,6 +36,7 @@ struct ExitRow {
     last: String,
     flow: String,
     specific_flow: String,
+    busiest_flow: String,
 }
 
 struct StudyLink {
@@ -112,6 +116,8 @@ struct CrowdPage {
     meta: String,
     evacuation: String,
     agents: String,
+    /// What sets the evacuation time (walking or an exit), in words.
+    limit: String,
     peak: String,
     exits: Vec<ExitRow>,
     curve_svg: String,
@@ -169,8 +175,55 @@ fn exit_rows(t: Localizer, result: &CrowdResult) -> Vec<ExitRow> {
             specific_flow: exit
                 .specific_flow_p_per_m_s
                 .map_or_else(|| "—".to_string(), |flow| number(t, flow, 2)),
+            busiest_flow: exit
+                .busiest_specific_flow_p_per_m_s
+                .map_or_else(|| "—".to_string(), |flow| number(t, flow, 2)),
         })
         .collect()
+}
+
+/// What sets the evacuation time, in the user's language (empty when people remained).
+fn limit_text(t: Localizer, result: &CrowdResult) -> String {
+    let free = result
+        .free_walk_time_s
+        .map_or_else(|| "—".to_string(), |s| number(t, s, 0));
+    match &result.evacuation_limit {
+        None => String::new(),
+        Some(EvacuationLimit::Walking) => t.t_with("crowd-limit-walking", "free", free),
+        Some(EvacuationLimit::Exit {
+            name,
+            width_m,
+            count,
+            share_percent,
+            busiest_specific_flow_p_per_m_s,
+            others_clear_s,
+        }) => {
+            let text = t.t_args(
+                "crowd-limit-exit",
+                &[
+                    ("exit", FluentValue::from(name.clone())),
+                    ("count", FluentValue::from(*count)),
+                    ("share", FluentValue::from(number(t, *share_percent, 0))),
+                    ("width", FluentValue::from(number(t, *width_m, 1))),
+                    (
+                        "busiest",
+                        FluentValue::from(
+                            busiest_specific_flow_p_per_m_s
+                                .map_or_else(|| "—".to_string(), |q| number(t, q, 2)),
+                        ),
+                    ),
+                    ("free", FluentValue::from(free)),
+                ],
+            );
+            match others_clear_s {
+                Some(time) => format!(
+                    "{text} {}",
+                    t.t_with("crowd-limit-others", "time", number(t, *time, 0))
+                ),
+                None => text,
+            }
+        }
+    }
 }
 
 /// The N(t) curve as an SVG line chart (the report crate's chart, so a report shows the same).
@@ -265,6 +318,7 @@ async fn render_page(
         study_id: shown,
         meta: String::new(),
         evacuation: String::new(),
+        limit: String::new(),
         agents: String::new(),
         peak: String::new(),
         exits: Vec::new(),
@@ -383,6 +437,7 @@ async fn render_page(
                 ],
             );
         }
+        page.limit = limit_text(t, result);
         page.exits = exit_rows(t, result);
         page.curve_svg = curve_svg(t, result);
         page.diagnostics = result.diagnostics.clone();
