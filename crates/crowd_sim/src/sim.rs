@@ -646,7 +646,7 @@ impl Simulation {
                 .then(|| self.exit_events.last().map_or(0.0, |e| e.time_s)),
             simulated_time_s: t,
             steps: self.step_index,
-            agents_total: self.summaries.len(),
+            agents_total: agents.len(),
             agents_evacuated: self.exit_events.len(),
             agents_remaining: remaining,
             agents_stalled: stalled,

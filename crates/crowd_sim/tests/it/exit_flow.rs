@@ -21,6 +21,7 @@ fn walking_distance_and_free_walk_time_match_hand_geometry() {
         }],
     );
     let outcome = run(&straight).unwrap();
+    assert_eq!((outcome.agents_total, outcome.agents.len()), (1, 1));
     let agent = &outcome.agents[0];
     // The cell containing the start (0.1 m cells) holds the distance of its centre, 0.05 m
     // nearer: 18.8 m − 0.05 m.
@@ -82,6 +83,7 @@ fn the_busiest_flow_of_a_limited_door_is_the_limiter() {
     );
     let outcome = run(&scenario).unwrap();
     assert_eq!(outcome.agents_evacuated, 60);
+    assert_eq!(outcome.agents_total, 60);
     let report = &outcome.exits[0];
     let busiest = report.busiest_flow_p_per_s.unwrap();
     // 15 releases 0.67 s apart fit in [t, t + 10 s).
