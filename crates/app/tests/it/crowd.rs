@@ -413,7 +413,9 @@ async fn the_study_says_whether_walking_or_an_exit_sets_the_evacuation_time() {
         panic!("{limit:?}");
     };
     assert_eq!(name, kept);
-    assert!((width_m - 1.2).abs() < 0.01, "{width_m}");
+    // This test's equirectangular metres differ from the map frame's by up to 0.5 %.
+    assert!((width_m - 1.2).abs() < 0.05, "{width_m}");
+    assert!((exit.width_m - width_m).abs() < 1e-9);
     assert_eq!((count, share_percent, others_clear_s), (people, 100.0, None));
     let busiest = busiest_specific_flow_p_per_m_s.unwrap();
     assert!((0.8..=1.9).contains(&busiest), "{busiest}");
