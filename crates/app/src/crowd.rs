@@ -648,8 +648,9 @@ fn opening_reports(
     scenario: &engine::Scenario,
     outcome: &engine::Outcome,
 ) -> Vec<CrowdExitReport> {
-    let mut groups: Vec<(&str, Vec<(&engine::Exit, &engine::ExitReport)>, Vec<u32>)> =
-        Vec::new();
+    // Per opening: its name, its lanes, and their indices among the engine's exits.
+    type Lanes<'a> = Vec<(&'a engine::Exit, &'a engine::ExitReport)>;
+    let mut groups: Vec<(&str, Lanes, Vec<u32>)> = Vec::new();
     for (index, (exit, report)) in scenario.exits.iter().zip(&outcome.exits).enumerate() {
         let opening = engine::exit_opening_name(&exit.name);
         match groups.last_mut() {
@@ -734,8 +735,8 @@ impl EvacuationLimit {
                 busiest_specific_flow_p_per_m_s,
                 others_clear_s,
             } => {
-                let busiest = busiest_specific_flow_p_per_m_s
-                    .map_or("-".to_string(), |q| format!("{q:.2}"));
+                let busiest =
+                    busiest_specific_flow_p_per_m_s.map_or("-".to_string(), |q| format!("{q:.2}"));
                 let others = others_clear_s.map_or(String::new(), |t| {
                     format!("; the other exits were clear by {t:.0} s")
                 });

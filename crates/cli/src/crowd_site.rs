@@ -136,9 +136,12 @@ fn result_table(site_name: &str, map: &str, result: &CrowdResult) -> String {
         ("free_walk_time_s", number(result.free_walk_time_s, 1)),
         (
             "limited_by",
-            result.evacuation_limit.as_ref().map_or("-".to_string(), |limit| {
-                limit.describe(result.free_walk_time_s)
-            }),
+            result
+                .evacuation_limit
+                .as_ref()
+                .map_or("-".to_string(), |limit| {
+                    limit.describe(result.free_walk_time_s)
+                }),
         ),
         ("peak_density_per_m2", peak),
         (

@@ -374,7 +374,10 @@ async fn the_study_says_whether_walking_or_an_exit_sets_the_evacuation_time() {
     );
     assert_eq!(spread.exits.len(), 1);
     assert_eq!(spread.evacuation_limit, Some(app::EvacuationLimit::Walking));
-    assert!(free_walk <= evacuation + 1.0 / 0.46 + 0.1, "{free_walk} {evacuation}");
+    assert!(
+        free_walk <= evacuation + 1.0 / 0.46 + 0.1,
+        "{free_walk} {evacuation}"
+    );
     assert!(evacuation <= app::WALKING_LIMITED_FACTOR * free_walk);
     let busiest = exit.busiest_specific_flow_p_per_m_s.unwrap();
     let mean = exit.specific_flow_p_per_m_s.unwrap();
@@ -416,7 +419,10 @@ async fn the_study_says_whether_walking_or_an_exit_sets_the_evacuation_time() {
     // This test's equirectangular metres differ from the map frame's by up to 0.5 %.
     assert!((width_m - 1.2).abs() < 0.05, "{width_m}");
     assert!((exit.width_m - width_m).abs() < 1e-9);
-    assert_eq!((count, share_percent, others_clear_s), (people, 100.0, None));
+    assert_eq!(
+        (count, share_percent, others_clear_s),
+        (people, 100.0, None)
+    );
     let busiest = busiest_specific_flow_p_per_m_s.unwrap();
     assert!((0.8..=1.9).contains(&busiest), "{busiest}");
     let first = exit.first_exit_s.unwrap();
