@@ -645,6 +645,14 @@ async fn crowd_full_capacity_run_on_marienplatz() {
         stored_bytes / 1000,
         elapsed.as_secs_f64()
     );
+    println!(
+        "free walk {:?} s; set by {}",
+        result.free_walk_time_s,
+        result
+            .evacuation_limit
+            .as_ref()
+            .map_or("-".to_string(), |limit| limit.describe(result.free_walk_time_s))
+    );
     assert_physically_sound(&result);
     assert!(stored_bytes < 4_000_000, "{stored_bytes} bytes");
 }
