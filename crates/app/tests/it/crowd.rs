@@ -651,7 +651,8 @@ async fn crowd_full_capacity_run_on_marienplatz() {
         result
             .evacuation_limit
             .as_ref()
-            .map_or("-".to_string(), |limit| limit.describe(result.free_walk_time_s))
+            .map_or("-".to_string(), |limit| limit
+                .describe(result.free_walk_time_s))
     );
     assert_physically_sound(&result);
     assert!(stored_bytes < 4_000_000, "{stored_bytes} bytes");
