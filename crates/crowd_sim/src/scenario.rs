@@ -190,11 +190,12 @@ pub struct Exit {
     /// an exit's centre, so a wide opening is drawn as lanes to be used over its whole width;
     /// but a lane chosen once, by distance from the start, would keep its queue while the lane
     /// beside it stands empty (on Marienplatz's 6 m Kaufingerstraße a crowd packed in front of
-    /// the opening left through its three lanes 111 : 96 : 293, one lane queueing 50 s after
-    /// the others had emptied). So every 2 s each agent heading for a lane moves to the lane
-    /// of the same opening with the shortest estimated walk plus queue ([`ExitChoice::QUICKEST`]'s
-    /// estimate and margin), as people at a wide gate spread to where the crowd is thinner.
-    /// It never changes to another opening unless the scenario's [`ExitChoice`] is `Quickest`.
+    /// the opening left through its three lanes 111 : 96 : 293, the southern lane queueing 50 s
+    /// after the northern one had emptied). So every 2 s each agent heading for a lane moves to
+    /// the lane of the same opening with the shortest estimated walk plus queue
+    /// ([`ExitChoice::QUICKEST`]'s estimate and margin), as people at a wide gate spread to
+    /// where the crowd is thinner. It never changes to another opening unless the scenario's
+    /// [`ExitChoice`] is `Quickest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opening: Option<String>,
 }

@@ -18,12 +18,14 @@
 //!   building at street level (`tunnel=building_passage`) count; a way ending within
 //!   [`ENDPOINT_SNAP_M`] outside the outline leaves it there. Openings wider than
 //!   [`EXIT_LANE_WIDTH_M`] become side-by-side lanes (agents head for an exit's centre, so one
-//!   wide exit would be used only in its middle); [`exit_opening_name`] groups them back.
+//!   wide exit would be used only in its middle); [`exit_opening_name`] groups them back, and
+//!   the lanes share one [`Exit::opening`] so that agents spread to the shorter queue.
 //! - Barriers the user draws are walls; one that spans an opening up to [`BARRIER_REACH_M`]
 //!   out along the street closes that exit, or narrows it to the widest gap left. Exits the
 //!   user adds sit on the nearest point of the outline.
 //! - Population: a density over the walkable part of the outline, or a count, placed at random
-//!   with the options' seed; Weidmann speeds by default; each agent takes the nearest exit.
+//!   with the options' seed; Weidmann speeds by default; each agent takes the nearest exit
+//!   (opening), and moves between the lanes of that opening to the shorter queue.
 //! - Grids: 0.25 m way-finding cells (a 200 m × 200 m site with ten exits needs 77 MB; keep
 //!   at least four cells across the narrowest exit) and 2 m density cells (4 m², the scale of
 //!   Fruin's level-of-service classes rather than of one body).
