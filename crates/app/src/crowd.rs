@@ -69,6 +69,20 @@ pub enum CrowdSpeed {
     FixedMps(f64),
 }
 
+/// How people choose their exit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrowdExitChoice {
+    /// Everyone heads for the exit nearest to where they stand and keeps it (moving only
+    /// between the lanes of a wide opening): the worst case, where an exit near many people
+    /// queues while others are clear.
+    #[default]
+    Nearest,
+    /// Everyone reconsiders every 2 s and takes the exit with the shortest walk plus queue
+    /// (the engine's `ExitChoice::QUICKEST`): people who see a queue go elsewhere.
+    Quickest,
+}
+
 /// An exit the user adds on the outline (a gate the map does not show), in WGS84.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,6 +122,9 @@ pub struct CrowdRequest {
     /// Desired walking speeds.
     #[serde(default)]
     pub speed: CrowdSpeed,
+    /// How people choose their exit.
+    #[serde(default)]
+    pub exit_choice: CrowdExitChoice,
     /// Delay between the alarm and people starting to move, s: a number or `{"min", "max"}`
     /// (uniform).
     #[serde(default)]
@@ -143,6 +160,7 @@ impl Default for CrowdRequest {
         CrowdRequest {
             population: None,
             speed: CrowdSpeed::default(),
+            exit_choice: CrowdExitChoice::default(),
             premovement_s: engine::Premovement::default(),
             obstacles: Vec::new(),
             barriers: Vec::new(),
@@ -208,6 +226,12 @@ pub struct CrowdExitReport {
 /// exits: queues delayed the last person out by less than 15 %.
 pub const WALKING_LIMITED_FACTOR: f64 = 1.15;
 
+/// An exit that passed at least this in its busiest 10 s, p/(m s), held a queue: a crowd
+/// queued at an opening passes 1.0–1.15 p/(m s) in this engine at T = 1 s (validation case V9;
+/// crowd_sim's Kaufingerstraße test), and an evacuation that ends at an exit passing less was
+/// held up elsewhere.
+pub const QUEUE_SPECIFIC_FLOW_P_PER_M_S: f64 = 0.8;
+
 /// What sets the evacuation time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -217,8 +241,8 @@ pub enum EvacuationLimit {
     /// time (a large square, slow walkers far away), not because the exits are too narrow.
     Walking,
     /// The exit that cleared last, well after everyone could have walked out: people queued
-    /// there (everyone takes the exit nearest to where they stand, so an exit near many people
-    /// queues while others are clear).
+    /// there (with the nearest-exit choice an exit near many people queues while others are
+    /// clear).
     Exit {
         /// The exit (opening).
         name: String,
@@ -233,6 +257,11 @@ pub enum EvacuationLimit {
         /// When every other exit had passed its last person, s (`None`: no other exit used).
         others_clear_s: Option<f64>,
     },
+    /// Neither: the evacuation took longer than [`WALKING_LIMITED_FACTOR`] times the free walk,
+    /// but the exit that cleared last never passed [`QUEUE_SPECIFIC_FLOW_P_PER_M_S`]: people
+    /// were slowed on their way (crowding, or detours to another exit than the one first
+    /// chosen, with the quickest-exit choice), not held in one exit's queue.
+    OnTheWay,
 }
 
 /// The density grid and its frames, with what a map needs to place it.
@@ -604,6 +633,10 @@ pub fn simulate_site(
         premovement_s: request.premovement_s,
         seed: request.seed,
         max_time_s: request.max_time_s,
+        exit_choice: match request.exit_choice {
+            CrowdExitChoice::Nearest => engine::ExitChoice::Nearest,
+            CrowdExitChoice::Quickest => engine::ExitChoice::QUICKEST,
+        },
         ..engine::SiteCrowdOptions::default()
     };
     let (mut scenario, site_notes) = engine::site_scenario(street, &outline_m, &options)
@@ -741,17 +774,22 @@ impl EvacuationLimit {
                     format!("; the other exits were clear by {t:.0} s")
                 });
                 format!(
-                    "the exit {name}: {count} people ({share_percent:.0} %, each taking the exit \
-                     nearest to them) through {width_m:.1} m, at up to {busiest} p/(m s) over \
-                     10 s{others}; walking out on an empty site would take {free} s"
+                    "the exit {name}: {count} people ({share_percent:.0} %) queued for its \
+                     {width_m:.1} m, passing at up to {busiest} p/(m s) over 10 s{others}; \
+                     walking out on an empty site would take {free} s"
                 )
             }
+            EvacuationLimit::OnTheWay => format!(
+                "delays on the way (crowding, detours to other exits), not one exit's queue; \
+                 walking out on an empty site would take {free} s"
+            ),
         }
     }
 }
 
 /// What sets the evacuation time: walking when it took at most [`WALKING_LIMITED_FACTOR`]
-/// times the slowest free walk, else the exit that cleared last.
+/// times the slowest free walk, else the exit that cleared last if it held a queue
+/// ([`QUEUE_SPECIFIC_FLOW_P_PER_M_S`]), else delays on the way.
 fn evacuation_limit(
     evacuation_time_s: Option<f64>,
     free_walk_time_s: Option<f64>,
@@ -771,6 +809,12 @@ fn evacuation_limit(
                 .unwrap_or(0.0)
                 .total_cmp(&b.last_exit_s.unwrap_or(0.0))
         })?;
+    if exit
+        .busiest_specific_flow_p_per_m_s
+        .is_none_or(|flow| flow < QUEUE_SPECIFIC_FLOW_P_PER_M_S)
+    {
+        return Some(EvacuationLimit::OnTheWay);
+    }
     let others_clear_s = exits
         .iter()
         .enumerate()

@@ -25,6 +25,9 @@ pub struct SiteArgs {
     /// Pre-movement time of everyone, s.
     #[arg(long, value_name = "S", default_value_t = 0.0, requires = "site")]
     pub premovement: f64,
+    /// How people choose their exit: the nearest (worst case) or the quickest (avoiding queues).
+    #[arg(long, value_name = "CHOICE", default_value = "nearest", value_parser = ["nearest", "quickest"], requires = "site")]
+    pub exit_choice: String,
     /// Seed of the placement and of the sampled speeds.
     #[arg(long, default_value_t = 0, requires = "site")]
     pub seed: u64,
@@ -46,6 +49,10 @@ pub async fn run(db: &str, args: &RunArgs) -> anyhow::Result<()> {
             (None, None) => None,
         },
         premovement_s: app::crowd_sim::Premovement::Fixed(options.premovement),
+        exit_choice: match options.exit_choice.as_str() {
+            "quickest" => app::CrowdExitChoice::Quickest,
+            _ => app::CrowdExitChoice::Nearest,
+        },
         seed: options.seed,
         max_time_s: options.max_time,
         ..CrowdRequest::default()

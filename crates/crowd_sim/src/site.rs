@@ -35,7 +35,9 @@ use street_network as sn;
 
 use crate::error::{Error, invalid};
 use crate::geometry::{Point, closest_point_on_segment, point_in_ring, segments_intersect};
-use crate::scenario::{DesiredSpeed, Exit, Population, Premovement, Scenario, WalkableArea};
+use crate::scenario::{
+    DesiredSpeed, Exit, ExitChoice, Population, Premovement, Scenario, WalkableArea,
+};
 
 /// How deep the apron behind each opening in the outline is, m.
 pub const APRON_DEPTH_M: f64 = 3.0;
@@ -101,6 +103,9 @@ pub struct SiteCrowdOptions {
     pub max_time_s: f64,
     /// Way-finding grid cell, m.
     pub navigation_cell_m: f64,
+    /// How people choose their exit: the nearest (the default, and the worst case where one
+    /// exit is near many people), or the quickest, reconsidered as queues form.
+    pub exit_choice: ExitChoice,
 }
 
 impl Default for SiteCrowdOptions {
@@ -118,6 +123,7 @@ impl Default for SiteCrowdOptions {
             seed: 0,
             max_time_s: 900.0,
             navigation_cell_m: 0.25,
+            exit_choice: ExitChoice::Nearest,
         }
     }
 }
@@ -382,6 +388,7 @@ pub fn site_scenario(
     scenario.seed = options.seed;
     scenario.max_time_s = options.max_time_s;
     scenario.navigation_cell_m = options.navigation_cell_m;
+    scenario.exit_choice = options.exit_choice;
     scenario.output.density_cell_m = 2.0;
     diagnostics.sort();
     Ok((scenario, diagnostics))

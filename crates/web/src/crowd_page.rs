@@ -4,8 +4,8 @@
 //! with stalls, barriers and added exits drawn on the map.
 
 use app::{
-    Actor, AppError, CrowdInputs, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed,
-    EvacuationLimit,
+    Actor, AppError, CrowdExitChoice, CrowdInputs, CrowdPopulation, CrowdRequest, CrowdResult,
+    CrowdSpeed, EvacuationLimit,
 };
 use askama::Template;
 use axum::Router;
@@ -57,6 +57,7 @@ struct FormValues {
     population_value: String,
     speed_mode: String,
     speed_value: String,
+    exit_choice: String,
     premovement_min: String,
     premovement_max: String,
     seed: String,
@@ -87,6 +88,11 @@ impl FormValues {
             population_value,
             speed_mode: speed_mode.into(),
             speed_value,
+            exit_choice: match request.exit_choice {
+                CrowdExitChoice::Nearest => "nearest",
+                CrowdExitChoice::Quickest => "quickest",
+            }
+            .into(),
             premovement_min: premovement_min.to_string(),
             premovement_max: premovement_max.to_string(),
             seed: request.seed.to_string(),
@@ -190,6 +196,7 @@ fn limit_text(t: Localizer, result: &CrowdResult) -> String {
     match &result.evacuation_limit {
         None => String::new(),
         Some(EvacuationLimit::Walking) => t.t_with("crowd-limit-walking", "free", free),
+        Some(EvacuationLimit::OnTheWay) => t.t_with("crowd-limit-on-the-way", "free", free),
         Some(EvacuationLimit::Exit {
             name,
             width_m,
@@ -466,6 +473,7 @@ fn parse_run_form(t: Localizer, body: &[u8]) -> (String, FormValues, Result<Crow
             "population_value" => form.population_value = value,
             "speed_mode" => form.speed_mode = value,
             "speed_value" => form.speed_value = value,
+            "exit_choice" => form.exit_choice = value,
             "premovement_min" => form.premovement_min = value,
             "premovement_max" => form.premovement_max = value,
             "seed" => form.seed = value,
@@ -511,6 +519,10 @@ fn parse_run_form(t: Localizer, body: &[u8]) -> (String, FormValues, Result<Crow
         Ok(CrowdRequest {
             population: Some(population),
             speed,
+            exit_choice: match form.exit_choice.as_str() {
+                "quickest" => CrowdExitChoice::Quickest,
+                _ => CrowdExitChoice::Nearest,
+            },
             premovement_s: if min == max {
                 app::crowd_sim::Premovement::Fixed(min)
             } else {
