@@ -132,6 +132,15 @@ async fn crowd_studies_run_and_read_through_the_api() {
     let evacuation = created["summary"]["evacuation_time_s"].as_f64().unwrap();
     assert!(evacuation > 5.0, "{evacuation}");
     assert!(created["exits"].as_array().unwrap().len() >= 4);
+    // The free walk (pre-movement included) cannot end more than the slowest walker's last
+    // metre (1 m / 0.46 m/s) after the evacuation; what set the evacuation time is named.
+    let free_walk = created["free_walk_time_s"].as_f64().unwrap();
+    assert!(
+        free_walk > 0.0 && free_walk <= evacuation + 2.3,
+        "{free_walk}"
+    );
+    let kind = created["evacuation_limit"]["kind"].as_str().unwrap();
+    assert!(["walking", "exit", "on_the_way"].contains(&kind), "{kind}");
 
     // GET /api/studies/{id} works for crowd studies; /crowd gives the frames for the map.
     let study: serde_json::Value =
