@@ -72,6 +72,20 @@ pub enum CrowdSpeed {
     FixedMps(f64),
 }
 
+/// How people choose their exit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrowdExitChoice {
+    /// Everyone heads for the exit nearest to where they stand and keeps it (moving only
+    /// between the lanes of a wide opening): the worst case, where an exit near many people
+    /// queues while others are clear.
+    #[default]
+    Nearest,
+    /// Everyone reconsiders every 2 s and takes the exit with the shortest walk plus queue
+    /// (the engine's `ExitChoice::QUICKEST`): people who see a queue go elsewhere.
+    Quickest,
+}
+
 /// An exit the user adds on the outline (a gate the map does not show), in WGS84.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,6 +125,9 @@ pub struct CrowdRequest {
     /// Desired walking speeds.
     #[serde(default)]
     pub speed: CrowdSpeed,
+    /// How people choose their exit.
+    #[serde(default)]
+    pub exit_choice: CrowdExitChoice,
     /// Delay between the alarm and people starting to move, s: a number or `{"min", "max"}`
     /// (uniform).
     #[serde(default)]
@@ -146,6 +163,7 @@ impl Default for CrowdRequest {
         CrowdRequest {
             population: None,
             speed: CrowdSpeed::default(),
+            exit_choice: CrowdExitChoice::default(),
             premovement_s: engine::Premovement::default(),
             obstacles: Vec::new(),
             barriers: Vec::new(),
@@ -192,8 +210,61 @@ pub struct CrowdExitReport {
     pub last_exit_s: Option<f64>,
     /// (count − 1) / (last − first), persons per second.
     pub mean_flow_p_per_s: Option<f64>,
-    /// Mean flow per metre of width, p/(m s) (design codes 1.3, crowd.md §4.3).
+    /// Mean flow per metre of width, p/(m s) (design codes 1.3, crowd.md §4.3). It averages
+    /// over every lull between the first and the last person: low on a large square where
+    /// people arrive spread out, though the exit never queues (compare the busiest flow).
     pub specific_flow_p_per_m_s: Option<f64>,
+    /// The highest flow over any 10 s ([`crowd_sim::BUSIEST_FLOW_WINDOW_S`]), persons per
+    /// second; `None` when the departures span less than 10 s. Near the exit's capacity when a
+    /// queue stood there.
+    #[serde(default)]
+    pub busiest_flow_p_per_s: Option<f64>,
+    /// The busiest flow per metre of width, p/(m s).
+    #[serde(default)]
+    pub busiest_specific_flow_p_per_m_s: Option<f64>,
+}
+
+/// An evacuation that takes at most this factor times the slowest free walk
+/// ([`CrowdResult::free_walk_time_s`]) is set by walking (distance and speed), not by the
+/// exits: queues delayed the last person out by less than 15 %.
+pub const WALKING_LIMITED_FACTOR: f64 = 1.15;
+
+/// An exit that passed at least this in its busiest 10 s, p/(m s), held a queue: a crowd
+/// queued at an opening passes 1.0–1.15 p/(m s) in this engine at T = 1 s (validation case V9;
+/// crowd_sim's Kaufingerstraße test), and an evacuation that ends at an exit passing less was
+/// held up elsewhere.
+pub const QUEUE_SPECIFIC_FLOW_P_PER_M_S: f64 = 0.8;
+
+/// What sets the evacuation time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EvacuationLimit {
+    /// Walking: the evacuation took at most [`WALKING_LIMITED_FACTOR`] times the slowest free
+    /// walk. The exits' mean flows are then low because people reach them spread out over
+    /// time (a large square, slow walkers far away), not because the exits are too narrow.
+    Walking,
+    /// The exit that cleared last, well after everyone could have walked out: people queued
+    /// there (with the nearest-exit choice an exit near many people queues while others are
+    /// clear).
+    Exit {
+        /// The exit (opening).
+        name: String,
+        /// Its width, m.
+        width_m: f64,
+        /// People who left through it.
+        count: usize,
+        /// Their share of everyone, %.
+        share_percent: f64,
+        /// Its busiest 10 s flow per metre, p/(m s).
+        busiest_specific_flow_p_per_m_s: Option<f64>,
+        /// When every other exit had passed its last person, s (`None`: no other exit used).
+        others_clear_s: Option<f64>,
+    },
+    /// Neither: the evacuation took longer than [`WALKING_LIMITED_FACTOR`] times the free walk,
+    /// but the exit that cleared last never passed [`QUEUE_SPECIFIC_FLOW_P_PER_M_S`]: people
+    /// were slowed on their way (crowding, or detours to another exit than the one first
+    /// chosen, with the quickest-exit choice), not held in one exit's queue.
+    OnTheWay,
 }
 
 /// The density grid and its frames, with what a map needs to place it.
@@ -276,6 +347,14 @@ pub struct CrowdResult {
     pub min_pair_clearance_m: Option<f64>,
     /// Moves that crossed a wall (0 in a sound run).
     pub wall_crossings: u64,
+    /// How long the site would take to empty if nobody were in anyone's way and no exit
+    /// limited the flow: the longest pre-movement plus walking distance (along the way-finding
+    /// grid to the exit first chosen) at the person's desired speed, s.
+    #[serde(default)]
+    pub free_walk_time_s: Option<f64>,
+    /// What sets the evacuation time (`None` when people remained at the time limit).
+    #[serde(default)]
+    pub evacuation_limit: Option<EvacuationLimit>,
 }
 
 /// Headline figures of a crowd study (kept beside it for lists and other use cases: the risk
@@ -579,6 +658,10 @@ impl SiteSimulation {
             premovement_s: request.premovement_s,
             seed: request.seed,
             max_time_s: request.max_time_s,
+            exit_choice: match request.exit_choice {
+                CrowdExitChoice::Nearest => engine::ExitChoice::Nearest,
+                CrowdExitChoice::Quickest => engine::ExitChoice::QUICKEST,
+            },
             ..engine::SiteCrowdOptions::default()
         };
         let (mut scenario, site_notes) = engine::site_scenario(street, &outline_m, &options)
@@ -658,17 +741,22 @@ fn opening_reports(
     scenario: &engine::Scenario,
     outcome: &engine::Outcome,
 ) -> Vec<CrowdExitReport> {
-    let mut groups: Vec<(&str, Vec<(&engine::Exit, &engine::ExitReport)>)> = Vec::new();
-    for (exit, report) in scenario.exits.iter().zip(&outcome.exits) {
+    // Per opening: its name, its lanes, and their indices among the engine's exits.
+    type Lanes<'a> = Vec<(&'a engine::Exit, &'a engine::ExitReport)>;
+    let mut groups: Vec<(&str, Lanes, Vec<u32>)> = Vec::new();
+    for (index, (exit, report)) in scenario.exits.iter().zip(&outcome.exits).enumerate() {
         let opening = engine::exit_opening_name(&exit.name);
         match groups.last_mut() {
-            Some((name, lanes)) if *name == opening => lanes.push((exit, report)),
-            _ => groups.push((opening, vec![(exit, report)])),
+            Some((name, lanes, indices)) if *name == opening => {
+                lanes.push((exit, report));
+                indices.push(index as u32);
+            }
+            _ => groups.push((opening, vec![(exit, report)], vec![index as u32])),
         }
     }
     groups
         .into_iter()
-        .map(|(name, lanes)| {
+        .map(|(name, lanes, indices)| {
             // Each lane is a rectangle whose first edge runs along the opening; the opening
             // spans from the first lane's first corner to the last lane's second.
             let (first_lane, last_lane) = (&lanes[0].0.polygon, &lanes[lanes.len() - 1].0.polygon);
@@ -697,6 +785,14 @@ fn opening_reports(
                 }
                 _ => None,
             };
+            // The busiest 10 s over the opening's lanes together (events are in time order).
+            let times: Vec<f64> = outcome
+                .exit_events
+                .iter()
+                .filter(|event| indices.contains(&event.exit.0))
+                .map(|event| event.time_s)
+                .collect();
+            let busiest = engine::busiest_flow_p_per_s(&times, engine::BUSIEST_FLOW_WINDOW_S);
             CrowdExitReport {
                 name: name.to_string(),
                 width_m: round_to(width_m, 2),
@@ -707,9 +803,92 @@ fn opening_reports(
                 last_exit_s,
                 mean_flow_p_per_s: mean_flow_p_per_s.map(|flow| round_to(flow, 4)),
                 specific_flow_p_per_m_s: mean_flow_p_per_s.map(|flow| round_to(flow / width_m, 3)),
+                busiest_flow_p_per_s: busiest.map(|flow| round_to(flow, 4)),
+                busiest_specific_flow_p_per_m_s: busiest.map(|flow| round_to(flow / width_m, 3)),
             }
         })
         .collect()
+}
+
+impl EvacuationLimit {
+    /// One line for the command line (the web page words it in the user's language).
+    pub fn describe(&self, free_walk_time_s: Option<f64>) -> String {
+        let free = free_walk_time_s.map_or("-".to_string(), |t| format!("{t:.0}"));
+        match self {
+            EvacuationLimit::Walking => format!(
+                "walking: the farthest, slowest person needs {free} s to walk out on an empty \
+                 site; queues added under 15 % (exits' mean flows are low because people \
+                 reach them spread out over time)"
+            ),
+            EvacuationLimit::Exit {
+                name,
+                width_m,
+                count,
+                share_percent,
+                busiest_specific_flow_p_per_m_s,
+                others_clear_s,
+            } => {
+                let busiest =
+                    busiest_specific_flow_p_per_m_s.map_or("-".to_string(), |q| format!("{q:.2}"));
+                let others = others_clear_s.map_or(String::new(), |t| {
+                    format!("; the other exits were clear by {t:.0} s")
+                });
+                format!(
+                    "the exit {name}: {count} people ({share_percent:.0} %) queued for its \
+                     {width_m:.1} m, passing at up to {busiest} p/(m s) over 10 s{others}; \
+                     walking out on an empty site would take {free} s"
+                )
+            }
+            EvacuationLimit::OnTheWay => format!(
+                "delays on the way (crowding, detours to other exits), not one exit's queue; \
+                 walking out on an empty site would take {free} s"
+            ),
+        }
+    }
+}
+
+/// What sets the evacuation time: walking when it took at most [`WALKING_LIMITED_FACTOR`]
+/// times the slowest free walk, else the exit that cleared last if it held a queue
+/// ([`QUEUE_SPECIFIC_FLOW_P_PER_M_S`]), else delays on the way.
+fn evacuation_limit(
+    evacuation_time_s: Option<f64>,
+    free_walk_time_s: Option<f64>,
+    agents: usize,
+    exits: &[CrowdExitReport],
+) -> Option<EvacuationLimit> {
+    let evacuation = evacuation_time_s?;
+    if free_walk_time_s.is_some_and(|free| evacuation <= WALKING_LIMITED_FACTOR * free) {
+        return Some(EvacuationLimit::Walking);
+    }
+    let (last, exit) = exits
+        .iter()
+        .enumerate()
+        .filter(|(_, exit)| exit.last_exit_s.is_some())
+        .max_by(|(_, a), (_, b)| {
+            a.last_exit_s
+                .unwrap_or(0.0)
+                .total_cmp(&b.last_exit_s.unwrap_or(0.0))
+        })?;
+    if exit
+        .busiest_specific_flow_p_per_m_s
+        .is_none_or(|flow| flow < QUEUE_SPECIFIC_FLOW_P_PER_M_S)
+    {
+        return Some(EvacuationLimit::OnTheWay);
+    }
+    let others_clear_s = exits
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != last)
+        .filter_map(|(_, other)| other.last_exit_s)
+        .reduce(f64::max);
+    Some(EvacuationLimit::Exit {
+        name: exit.name.clone(),
+        width_m: exit.width_m,
+        count: exit.count,
+        share_percent: round_to(100.0 * exit.count as f64 / agents.max(1) as f64, 1),
+        busiest_specific_flow_p_per_m_s: exit.busiest_specific_flow_p_per_m_s,
+        others_clear_s,
+    })
 }
 
 /// The engine's outcome as users see it: WGS84 positions, flows per metre, thinned frames.
@@ -720,6 +899,14 @@ fn present(
     diagnostics: Vec<String>,
 ) -> CrowdResult {
     let exits = opening_reports(frame, scenario, outcome);
+    let evacuation_time_s = outcome.evacuation_time_s.map(|t| round_to(t, 3));
+    let free_walk_time_s = outcome.free_walk_time_s().map(|t| round_to(t, 1));
+    let evacuation_limit = evacuation_limit(
+        evacuation_time_s,
+        free_walk_time_s,
+        outcome.agents_total,
+        &exits,
+    );
     let maps = &outcome.density;
     let level_of_service_at_peak = maps
         .peak
@@ -789,7 +976,7 @@ fn present(
         agents: outcome.agents_total,
         agents_evacuated: outcome.agents_evacuated,
         agents_stalled: outcome.agents_stalled.len(),
-        evacuation_time_s: outcome.evacuation_time_s.map(|t| round_to(t, 3)),
+        evacuation_time_s,
         simulated_time_s: round_to(outcome.simulated_time_s, 3),
         walkable_area_m2: round_to(walkable_area_m2(scenario), 1),
         walkable,
@@ -808,6 +995,8 @@ fn present(
             .is_finite()
             .then(|| round_to(outcome.invariants.min_pair_clearance_m, 4)),
         wall_crossings: outcome.invariants.wall_crossings,
+        free_walk_time_s,
+        evacuation_limit,
     }
 }
 

@@ -38,9 +38,10 @@ pub use assessments::{
 pub use auth::{Actor, LoginOutcome, SessionPolicy, hash_password};
 pub use crowd::DEFAULT_DENSITY_PER_M2 as CROWD_DEFAULT_DENSITY_PER_M2;
 pub use crowd::{
-    AddedExit, CrowdChanges, CrowdDensity, CrowdDensityFrame, CrowdExitReport, CrowdInputs,
-    CrowdPeak, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed, CrowdSummary,
-    PEOPLE_BLOCKING_BARRIER_KINDS, SiteSimulation, crowd_engine_version, simulate_site,
+    AddedExit, CrowdChanges, CrowdDensity, CrowdDensityFrame, CrowdExitChoice, CrowdExitReport,
+    CrowdInputs, CrowdPeak, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed, CrowdSummary,
+    EvacuationLimit, PEOPLE_BLOCKING_BARRIER_KINDS, QUEUE_SPECIFIC_FLOW_P_PER_M_S, SiteSimulation,
+    WALKING_LIMITED_FACTOR, crowd_engine_version, simulate_site,
 };
 pub use crowd_sim;
 pub use demo::{

@@ -25,6 +25,9 @@ pub struct SiteArgs {
     /// Pre-movement time of everyone, s.
     #[arg(long, value_name = "S", default_value_t = 0.0, requires = "site")]
     pub premovement: f64,
+    /// How people choose their exit: the nearest (worst case) or the quickest (avoiding queues).
+    #[arg(long, value_name = "CHOICE", default_value = "nearest", value_parser = ["nearest", "quickest"], requires = "site")]
+    pub exit_choice: String,
     /// Seed of the placement and of the sampled speeds.
     #[arg(long, default_value_t = 0, requires = "site")]
     pub seed: u64,
@@ -46,6 +49,10 @@ pub async fn run(db: &str, args: &RunArgs) -> anyhow::Result<()> {
             (None, None) => None,
         },
         premovement_s: app::crowd_sim::Premovement::Fixed(options.premovement),
+        exit_choice: match options.exit_choice.as_str() {
+            "quickest" => app::CrowdExitChoice::Quickest,
+            _ => app::CrowdExitChoice::Nearest,
+        },
         seed: options.seed,
         max_time_s: options.max_time,
         ..CrowdRequest::default()
@@ -79,6 +86,8 @@ pub async fn run(db: &str, args: &RunArgs) -> anyhow::Result<()> {
                 "exits": result.exits,
                 "evacuation_curve": result.evacuation_curve,
                 "peak": result.peak,
+                "free_walk_time_s": result.free_walk_time_s,
+                "evacuation_limit": result.evacuation_limit,
                 "diagnostics": result.diagnostics,
             });
             println!("{}", serde_json::to_string_pretty(&report)?);
@@ -124,6 +133,16 @@ fn result_table(site_name: &str, map: &str, result: &CrowdResult) -> String {
             "agents_evacuated",
             format!("{} of {}", result.agents_evacuated, result.agents),
         ),
+        ("free_walk_time_s", number(result.free_walk_time_s, 1)),
+        (
+            "limited_by",
+            result
+                .evacuation_limit
+                .as_ref()
+                .map_or("-".to_string(), |limit| {
+                    limit.describe(result.free_walk_time_s)
+                }),
+        ),
         ("peak_density_per_m2", peak),
         (
             "walkable_area_m2",
@@ -134,21 +153,29 @@ fn result_table(site_name: &str, map: &str, result: &CrowdResult) -> String {
     }
     writeln!(
         out,
-        "\n{:<44} {:>7} {:>6} {:>13} {:>12} {:>10} {:>12}",
-        "exit", "width_m", "count", "first_exit_s", "last_exit_s", "flow_p_s", "flow_p_m_s"
+        "\n{:<44} {:>7} {:>6} {:>13} {:>12} {:>10} {:>12} {:>15}",
+        "exit",
+        "width_m",
+        "count",
+        "first_exit_s",
+        "last_exit_s",
+        "flow_p_s",
+        "flow_p_m_s",
+        "busiest_p_m_s"
     )
     .unwrap();
     for exit in &result.exits {
         writeln!(
             out,
-            "{:<44} {:>7.1} {:>6} {:>13} {:>12} {:>10} {:>12}",
+            "{:<44} {:>7.1} {:>6} {:>13} {:>12} {:>10} {:>12} {:>15}",
             exit.name,
             exit.width_m,
             exit.count,
             number(exit.first_exit_s, 1),
             number(exit.last_exit_s, 1),
             number(exit.mean_flow_p_per_s, 2),
-            number(exit.specific_flow_p_per_m_s, 2)
+            number(exit.specific_flow_p_per_m_s, 2),
+            number(exit.busiest_specific_flow_p_per_m_s, 2)
         )
         .unwrap();
     }

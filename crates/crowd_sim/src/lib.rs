@@ -105,8 +105,9 @@ pub mod validation;
 pub use error::Error;
 pub use geometry::{Point, rectangle};
 pub use output::{
-    AgentId, AgentSummary, CurvePoint, DensityFrame, DensityMaps, ExitEvent, ExitId, ExitReport,
-    InvariantReport, LevelOfService, Outcome, PeakDensity, Trajectories,
+    AgentId, AgentSummary, BUSIEST_FLOW_WINDOW_S, CurvePoint, DensityFrame, DensityMaps, ExitEvent,
+    ExitId, ExitReport, InvariantReport, LevelOfService, Outcome, PeakDensity, Trajectories,
+    busiest_flow_p_per_s,
 };
 pub use scenario::{
     AvmParameters, CfsmParameters, DesiredSpeed, Exit, ExitChoice, Model, OutputOptions,

@@ -48,6 +48,20 @@ pub struct Outcome {
     pub invariants: InvariantReport,
 }
 
+impl Outcome {
+    /// The longest [`AgentSummary::free_walk_time_s`]: how long the site would take to empty
+    /// if nobody were in anyone's way and no exit limited the flow, s (`None` without agents
+    /// that walk). An evacuation time close to it is governed by the walk of the farthest and
+    /// slowest people, not by the exits' capacity.
+    pub fn free_walk_time_s(&self) -> Option<f64> {
+        self.agents
+            .iter()
+            .map(AgentSummary::free_walk_time_s)
+            .filter(|t| t.is_finite())
+            .reduce(f64::max)
+    }
+}
+
 /// One agent as created.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgentSummary {
@@ -66,6 +80,54 @@ pub struct AgentSummary {
     /// The exit it heads for at the start (with [`crate::ExitChoice::Quickest`] it may switch
     /// later; its [`ExitEvent`] says where it left).
     pub exit: ExitId,
+    /// Walking distance from its start to that exit's centre along the way-finding grid
+    /// (through its route's waypoints, each leg from the previous waypoint's centre), m.
+    pub walking_distance_m: f64,
+}
+
+impl AgentSummary {
+    /// How long it would take to leave on an empty site: pre-movement plus walking distance at
+    /// the desired speed (speed zones not counted), s; infinite for an agent that never walks.
+    pub fn free_walk_time_s(&self) -> f64 {
+        if self.desired_speed_mps > 0.0 {
+            self.premovement_s + self.walking_distance_m / self.desired_speed_mps
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+/// Window of [`ExitReport::busiest_flow_p_per_s`], s: long enough to count several people
+/// through a door at design flows (1.3 p/(m s) × 1 m = 13 in 10 s), short enough to catch a
+/// queue that lasts a minute.
+pub const BUSIEST_FLOW_WINDOW_S: f64 = 10.0;
+
+/// The highest flow over any `window_s` of the departure times `sorted_times_s` (ascending):
+/// the most departures in a half-open window `[t, t + window_s)` starting at a departure,
+/// divided by `window_s`, persons per second. `None` when the departures span less than one
+/// window (their mean flow then says as much).
+///
+/// ```
+/// // Departures every 0.5 s for 20 s, then one more at 60 s: 20 in the busiest 10 s.
+/// let mut times: Vec<f64> = (0..40).map(|k| k as f64 * 0.5).collect();
+/// times.push(60.0);
+/// assert_eq!(crowd_sim::busiest_flow_p_per_s(&times, 10.0), Some(2.0));
+/// assert_eq!(crowd_sim::busiest_flow_p_per_s(&[1.0, 2.0], 10.0), None);
+/// ```
+pub fn busiest_flow_p_per_s(sorted_times_s: &[f64], window_s: f64) -> Option<f64> {
+    let (first, last) = (sorted_times_s.first()?, sorted_times_s.last()?);
+    if last - first < window_s {
+        return None;
+    }
+    let mut most = 0;
+    let mut end = 0;
+    for (start, &t) in sorted_times_s.iter().enumerate() {
+        while end < sorted_times_s.len() && sorted_times_s[end] < t + window_s {
+            end += 1;
+        }
+        most = most.max(end - start);
+    }
+    Some(most as f64 / window_s)
 }
 
 /// Counts and flow of one exit.
@@ -80,8 +142,14 @@ pub struct ExitReport {
     /// Time of the last departure, s.
     pub last_exit_s: Option<f64>,
     /// Mean flow between first and last departure, persons per second: (count − 1) / (last −
-    /// first); `None` with fewer than two departures.
+    /// first); `None` with fewer than two departures. It averages over every lull between the
+    /// first and the last departure: an exit that people reach spread out over minutes (a
+    /// large square, slow walkers far away) shows a low mean flow though it never queues;
+    /// compare [`ExitReport::busiest_flow_p_per_s`].
     pub mean_flow_p_per_s: Option<f64>,
+    /// The highest flow over any [`BUSIEST_FLOW_WINDOW_S`], persons per second (see
+    /// [`busiest_flow_p_per_s`]): near the exit's capacity when a queue stood there.
+    pub busiest_flow_p_per_s: Option<f64>,
 }
 
 /// One agent leaving.

@@ -10,8 +10,8 @@ use crate::geometry::{
 };
 use crate::navigation::{DistanceField, NavGrid, Source, WallGrid};
 use crate::output::{
-    AgentId, AgentSummary, CurvePoint, DensityFrame, DensityMaps, ExitEvent, ExitId, ExitReport,
-    InvariantReport, Outcome, PeakDensity, Trajectories,
+    AgentId, AgentSummary, BUSIEST_FLOW_WINDOW_S, CurvePoint, DensityFrame, DensityMaps, ExitEvent,
+    ExitId, ExitReport, InvariantReport, Outcome, PeakDensity, Trajectories, busiest_flow_p_per_s,
 };
 use crate::rng::SplitMix64;
 use crate::scenario::{
@@ -181,6 +181,9 @@ pub struct Simulation {
 
 struct ExitRuntime {
     name: String,
+    /// Index of its opening among the scenario's distinct [`crate::Exit::opening`]s (lanes of
+    /// one opening share it).
+    opening: Option<u32>,
     ring: PreparedRing,
     release_interval_s: Option<f64>,
     next_release_s: f64,
@@ -325,7 +328,14 @@ impl Simulation {
 
         let mut exits = Vec::new();
         let mut fields = Vec::new();
+        let mut openings: Vec<&str> = Vec::new();
         for (e, exit) in scenario.exits.iter().enumerate() {
+            let opening = exit.opening.as_deref().map(|name| {
+                openings.iter().position(|o| *o == name).unwrap_or_else(|| {
+                    openings.push(name);
+                    openings.len() - 1
+                }) as u32
+            });
             let ring = PreparedRing::new(&exit.polygon);
             let field = DistanceField::compute(&nav, &Source::PolygonCentre(&ring));
             if field.source_cells.is_empty() {
@@ -341,6 +351,7 @@ impl Simulation {
             fields.push(field);
             exits.push(ExitRuntime {
                 name: exit.name.clone(),
+                opening,
                 ring,
                 release_interval_s: exit.max_flow_p_per_s.map(|f| 1.0 / f),
                 next_release_s: 0.0,
@@ -471,14 +482,25 @@ impl Simulation {
             self.agents
                 .permute(&self.grid.order, &mut self.permute_scratch);
         }
-        if let ExitChoice::Quickest {
-            reconsider_interval_s,
-            ..
-        } = self.exit_choice
+        // Quickest exit choice reconsiders every exit; nearest exit choice reconsiders only
+        // the lanes of an agent's opening (if the scenario has lanes).
+        let (reconsider, lanes_only) = match self.exit_choice {
+            quickest @ ExitChoice::Quickest { .. } => (Some(quickest), false),
+            ExitChoice::Nearest if self.exits.iter().any(|e| e.opening.is_some()) => {
+                (Some(ExitChoice::QUICKEST), true)
+            }
+            ExitChoice::Nearest => (None, false),
+        };
+        if let Some(
+            choice @ ExitChoice::Quickest {
+                reconsider_interval_s,
+                ..
+            },
+        ) = reconsider
         {
             let every = ((reconsider_interval_s / self.dt_s).round() as u64).max(1);
             if self.step_index > 0 && self.step_index.is_multiple_of(every) {
-                self.reconsider_exits();
+                self.reconsider_exits(choice, lanes_only);
             }
         }
         self.refresh_targets();
@@ -587,9 +609,27 @@ impl Simulation {
                     first_exit_s: first,
                     last_exit_s: last,
                     mean_flow_p_per_s: mean_flow,
+                    busiest_flow_p_per_s: busiest_flow_p_per_s(&times, BUSIEST_FLOW_WINDOW_S),
                 }
             })
             .collect();
+        // Walking distances along the fields: from the start through the route's waypoints
+        // (each leg from the previous waypoint's centre) to the exit first chosen.
+        let mut agents = std::mem::take(&mut self.summaries);
+        for agent in &mut agents {
+            if self.periodic.is_some() || agent.exit.0 as usize >= self.exits.len() {
+                // A periodic corridor has no way out to measure.
+                continue;
+            }
+            let mut from = agent.start;
+            let mut distance = 0.0;
+            for &w in &self.routes[agent.population] {
+                distance += self.fields[w as usize].distance_at(&self.nav, from);
+                from = self.waypoints[w as usize - self.exits.len()].0;
+            }
+            distance += self.fields[agent.exit.0 as usize].distance_at(&self.nav, from);
+            agent.walking_distance_m = distance;
+        }
         let mut density = self.density;
         density.peak = peak_density(&density);
         let mut remaining = self.agents.id.clone();
@@ -606,11 +646,11 @@ impl Simulation {
                 .then(|| self.exit_events.last().map_or(0.0, |e| e.time_s)),
             simulated_time_s: t,
             steps: self.step_index,
-            agents_total: self.summaries.len(),
+            agents_total: agents.len(),
             agents_evacuated: self.exit_events.len(),
             agents_remaining: remaining,
             agents_stalled: stalled,
-            agents: self.summaries,
+            agents,
             exits,
             exit_events: self.exit_events,
             evacuation_curve: self.curve,
@@ -733,6 +773,8 @@ impl Simulation {
                     radius_m: r,
                     premovement_s: premovement,
                     exit: ExitId(exit),
+                    // Measured along the way-finding field when the run ends.
+                    walking_distance_m: f64::NAN,
                 });
             }
         }
@@ -925,14 +967,15 @@ impl Simulation {
     }
 
     /// `ExitChoice::Quickest`: every free-choice agent (in id order, all from the same state)
-    /// takes the exit with the smallest estimated walking plus queueing time.
-    fn reconsider_exits(&mut self) {
+    /// takes the exit with the smallest estimated walking plus queueing time; with
+    /// `lanes_only`, only among the lanes of the opening it is heading for.
+    fn reconsider_exits(&mut self, choice: ExitChoice, lanes_only: bool) {
         let ExitChoice::Quickest {
             flow_window_s,
             initial_flow_p_per_s,
             switch_margin_s,
             ..
-        } = self.exit_choice
+        } = choice
         else {
             return;
         };
@@ -987,9 +1030,16 @@ impl Simulation {
                 d / a.v0[i] + ahead as f64 / flow[e]
             };
             let current = a.exit[i] as usize;
+            let opening = self.exits[current].opening;
+            if lanes_only && opening.is_none() {
+                continue;
+            }
             let current_time = estimate(current);
             let mut best = (current_time, current);
             for e in 0..n_exits {
+                if lanes_only && self.exits[e].opening != opening {
+                    continue;
+                }
                 let time = estimate(e);
                 if time.is_finite() && time < best.0 {
                     best = (time, e);

@@ -383,16 +383,25 @@ pub struct CrowdStudyResponse {
     #[schema(value_type = Object)]
     pub summary: app::CrowdSummary,
     /// Per exit: name, width (m), position and polygon (WGS84), count, first and last
-    /// departure (s), mean flow (p/s) and flow per metre (p/(m s)).
+    /// departure (s), mean flow (p/s) and flow per metre (p/(m s)) between them, and the
+    /// busiest 10 s (p/s, p/(m s)).
     #[schema(value_type = Vec<Object>)]
     pub exits: Vec<app::CrowdExitReport>,
+    /// How long the site would take to empty with nobody in anyone's way, s.
+    pub free_walk_time_s: Option<f64>,
+    /// What sets the evacuation time: `{"kind": "walking"}`, `{"kind": "exit", "name",
+    /// "width_m", "count", "share_percent", "busiest_specific_flow_p_per_m_s",
+    /// "others_clear_s"}` or `{"kind": "on_the_way"}`; null if people remained.
+    #[schema(value_type = Object)]
+    pub evacuation_limit: Option<app::EvacuationLimit>,
     /// Notes on the site's data: exits found, closed or narrowed, buildings subtracted.
     pub diagnostics: Vec<String>,
 }
 
 /// Run a crowd evacuation study of a site on the current map and store it. Body (every field
 /// optional): `{"population": "capacity" | {"count": 500} | {"density_per_m2": 0.5},
-/// "speed": "weidmann" | {"fixed_mps": 1.2}, "premovement_s": 0 | {"min": 10, "max": 60},
+/// "speed": "weidmann" | {"fixed_mps": 1.2}, "exit_choice": "nearest" | "quickest",
+/// "premovement_s": 0 | {"min": 10, "max": 60},
 /// "obstacles": [[[lon, lat], ...]], "barriers": [[[lon, lat], ...]], "added_exits": [{"at":
 /// [lon, lat], "width_m": 4, "name": "gate"}], "barriers_from_hvm_study": "STUDY-ID", "seed": 0,
 /// "max_time_s": 900}`.
@@ -414,6 +423,8 @@ async fn run_crowd_study(
             study: StudyRecord::from_study(study, false),
             summary: result.summary(),
             exits: result.exits,
+            free_walk_time_s: result.free_walk_time_s,
+            evacuation_limit: result.evacuation_limit,
             diagnostics: result.diagnostics,
         }),
     ))

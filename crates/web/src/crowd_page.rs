@@ -4,7 +4,8 @@
 //! with stalls, barriers and added exits drawn on the map.
 
 use app::{
-    Actor, AppError, CrowdInputs, CrowdPopulation, CrowdRequest, CrowdResult, CrowdSpeed, JobState,
+    Actor, AppError, CrowdExitChoice, CrowdInputs, CrowdPopulation, CrowdRequest, CrowdResult,
+    CrowdSpeed, EvacuationLimit, JobState,
 };
 use askama::Template;
 use axum::Router;
@@ -35,6 +36,7 @@ struct ExitRow {
     last: String,
     flow: String,
     specific_flow: String,
+    busiest_flow: String,
 }
 
 struct StudyLink {
@@ -55,6 +57,7 @@ struct FormValues {
     population_value: String,
     speed_mode: String,
     speed_value: String,
+    exit_choice: String,
     premovement_min: String,
     premovement_max: String,
     seed: String,
@@ -85,6 +88,11 @@ impl FormValues {
             population_value,
             speed_mode: speed_mode.into(),
             speed_value,
+            exit_choice: match request.exit_choice {
+                CrowdExitChoice::Nearest => "nearest",
+                CrowdExitChoice::Quickest => "quickest",
+            }
+            .into(),
             premovement_min: premovement_min.to_string(),
             premovement_max: premovement_max.to_string(),
             seed: request.seed.to_string(),
@@ -116,6 +124,8 @@ struct CrowdPage {
     meta: String,
     evacuation: String,
     agents: String,
+    /// What sets the evacuation time (walking or an exit), in words.
+    limit: String,
     peak: String,
     exits: Vec<ExitRow>,
     curve_svg: String,
@@ -230,8 +240,56 @@ fn exit_rows(t: Localizer, result: &CrowdResult) -> Vec<ExitRow> {
             specific_flow: exit
                 .specific_flow_p_per_m_s
                 .map_or_else(|| "—".to_string(), |flow| number(t, flow, 2)),
+            busiest_flow: exit
+                .busiest_specific_flow_p_per_m_s
+                .map_or_else(|| "—".to_string(), |flow| number(t, flow, 2)),
         })
         .collect()
+}
+
+/// What sets the evacuation time, in the user's language (empty when people remained).
+fn limit_text(t: Localizer, result: &CrowdResult) -> String {
+    let free = result
+        .free_walk_time_s
+        .map_or_else(|| "—".to_string(), |s| number(t, s, 0));
+    match &result.evacuation_limit {
+        None => String::new(),
+        Some(EvacuationLimit::Walking) => t.t_with("crowd-limit-walking", "free", free),
+        Some(EvacuationLimit::OnTheWay) => t.t_with("crowd-limit-on-the-way", "free", free),
+        Some(EvacuationLimit::Exit {
+            name,
+            width_m,
+            count,
+            share_percent,
+            busiest_specific_flow_p_per_m_s,
+            others_clear_s,
+        }) => {
+            let text = t.t_args(
+                "crowd-limit-exit",
+                &[
+                    ("exit", FluentValue::from(name.clone())),
+                    ("count", FluentValue::from(*count)),
+                    ("share", FluentValue::from(number(t, *share_percent, 0))),
+                    ("width", FluentValue::from(number(t, *width_m, 1))),
+                    (
+                        "busiest",
+                        FluentValue::from(
+                            busiest_specific_flow_p_per_m_s
+                                .map_or_else(|| "—".to_string(), |q| number(t, q, 2)),
+                        ),
+                    ),
+                    ("free", FluentValue::from(free)),
+                ],
+            );
+            match others_clear_s {
+                Some(time) => format!(
+                    "{text} {}",
+                    t.t_with("crowd-limit-others", "time", number(t, *time, 0))
+                ),
+                None => text,
+            }
+        }
+    }
 }
 
 /// The N(t) curve as an SVG line chart (the report crate's chart, so a report shows the same).
@@ -333,6 +391,7 @@ async fn render_page(
         study_id: shown,
         meta: String::new(),
         evacuation: String::new(),
+        limit: String::new(),
         agents: String::new(),
         peak: String::new(),
         exits: Vec::new(),
@@ -451,6 +510,7 @@ async fn render_page(
                 ],
             );
         }
+        page.limit = limit_text(t, result);
         page.exits = exit_rows(t, result);
         page.curve_svg = curve_svg(t, result);
         page.diagnostics = result.diagnostics.clone();
@@ -479,6 +539,7 @@ fn parse_run_form(t: Localizer, body: &[u8]) -> (String, FormValues, Result<Crow
             "population_value" => form.population_value = value,
             "speed_mode" => form.speed_mode = value,
             "speed_value" => form.speed_value = value,
+            "exit_choice" => form.exit_choice = value,
             "premovement_min" => form.premovement_min = value,
             "premovement_max" => form.premovement_max = value,
             "seed" => form.seed = value,
@@ -524,6 +585,10 @@ fn parse_run_form(t: Localizer, body: &[u8]) -> (String, FormValues, Result<Crow
         Ok(CrowdRequest {
             population: Some(population),
             speed,
+            exit_choice: match form.exit_choice.as_str() {
+                "quickest" => CrowdExitChoice::Quickest,
+                _ => CrowdExitChoice::Nearest,
+            },
             premovement_s: if min == max {
                 app::crowd_sim::Premovement::Fixed(min)
             } else {

@@ -488,6 +488,19 @@ async fn a_crowd_study_of_marienplatz_runs_from_the_web_ui() {
             .text()
             .await?;
         assert!(agents.starts_with("150 of 150 people out"), "{agents}");
+        // What sets the evacuation time: walking, or the exit that cleared last; both say how
+        // long the slowest free walk takes.
+        let limit = browser
+            .find(Locator::Id("crowd-limit"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            (limit.starts_with("Walking sets the evacuation time")
+                || limit.starts_with("The exit "))
+                && limit.contains("on an empty site"),
+            "{limit}"
+        );
         let exits = browser
             .find_all(Locator::Css("#crowd-exits tr.exit"))
             .await?;

@@ -55,6 +55,36 @@ fn crowd_run_simulates_a_stored_site_and_names_bad_input() {
         "{table}"
     );
     assert!(table.contains("Kaufingerstraße"), "{table}");
+    // What sets the evacuation time, and the free walk it is compared with (the JSON's).
+    let free_walk = report["free_walk_time_s"].as_f64().unwrap();
+    assert!(
+        free_walk > 0.0 && free_walk <= evacuation + 1.0 / 0.46 + 0.1,
+        "{free_walk}"
+    );
+    assert!(
+        table.contains(&format!("free_walk_time_s      {free_walk:.1}")),
+        "{table}"
+    );
+    assert!(table.contains("\nlimited_by            "), "{table}");
+    assert!(report["evacuation_limit"]["kind"].is_string(), "{report}");
+    // People may take the quickest exit instead of the nearest; the choice is checked.
+    let quickest: serde_json::Value = serde_json::from_str(&succeed(
+        &database,
+        &on_marienplatz(&[
+            "--population",
+            "150",
+            "--seed",
+            "5",
+            "--exit-choice",
+            "quickest",
+            "--format",
+            "json",
+        ]),
+    ))
+    .unwrap();
+    assert_eq!(quickest["summary"]["agents_evacuated"], 150);
+    let error = fail(&database, &on_marienplatz(&["--exit-choice", "fastest"]));
+    assert!(error.contains("fastest"), "{error}");
 
     // Bad input, named.
     let error = fail(&database, &on_marienplatz(&["--density", "12"]));
@@ -102,6 +132,15 @@ async fn crowd_studies_run_and_read_through_the_api() {
     let evacuation = created["summary"]["evacuation_time_s"].as_f64().unwrap();
     assert!(evacuation > 5.0, "{evacuation}");
     assert!(created["exits"].as_array().unwrap().len() >= 4);
+    // The free walk (pre-movement included) cannot end more than the slowest walker's last
+    // metre (1 m / 0.46 m/s) after the evacuation; what set the evacuation time is named.
+    let free_walk = created["free_walk_time_s"].as_f64().unwrap();
+    assert!(
+        free_walk > 0.0 && free_walk <= evacuation + 2.3,
+        "{free_walk}"
+    );
+    let kind = created["evacuation_limit"]["kind"].as_str().unwrap();
+    assert!(["walking", "exit", "on_the_way"].contains(&kind), "{kind}");
 
     // GET /api/studies/{id} works for crowd studies; /crowd gives the frames for the map.
     let study: serde_json::Value =

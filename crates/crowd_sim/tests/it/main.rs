@@ -10,6 +10,7 @@ mod avm;
 mod bad_input;
 mod bottleneck;
 mod determinism;
+mod exit_flow;
 mod outputs;
 mod rimea;
 mod routing;
