@@ -1,16 +1,17 @@
 //! The analysis: entry points, the max-speed search per vehicle, and the reported approaches.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Point;
 use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
-    AccelerationModel, BendLimit, PathStretch, ProfileStation, RunUpTable, corner_speed_limit,
-    forward_backward_profile, forward_profile_end_speed_mps, grip_speed_limit_mps,
-    kinetic_energy_j, mps_to_kmh, rollover_speed_limit_mps,
+    AccelerationModel, BendLimit, Leg, ProfileStation, RunUpTable, corner_speed_limit,
+    grip_speed_limit_mps, kinetic_energy_j, leg_end_speed_mps, leg_forward_speeds, legs_profile,
+    mps_to_kmh, rollover_speed_limit_mps,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
@@ -386,10 +387,11 @@ pub(crate) struct Labels {
 
 impl Labels {
     /// The best path into entry segment `d`, when the search reached it.
-    pub(crate) fn entry_label(&self, d: usize) -> Option<EntryLabel> {
+    pub(crate) fn entry_label(&self, d: usize) -> Option<EntryLabel<'static>> {
         (self.speed_mps[d] >= 0.0).then(|| EntryLabel {
             speed_mps: self.speed_mps[d],
             path: self.path_to(d),
+            cached: None,
         })
     }
 
@@ -410,10 +412,51 @@ impl Labels {
 
 /// The best way found into one entry: the speed where it starts its entry segment and the
 /// directed segments from the start of the run-up, the entry segment last.
-#[derive(Debug, Clone)]
-pub(crate) struct EntryLabel {
+#[derive(Clone)]
+pub(crate) struct EntryLabel<'c> {
     pub speed_mps: f64,
     pub path: Vec<usize>,
+    /// For a path read from a shared search: its forward-pass cache and the update of the
+    /// shared log behind each of the path's first segments (the rest were searched again).
+    pub cached: Option<(&'c ForwardCache, Vec<usize>)>,
+}
+
+/// One segment's forward pass on the path behind an update of a shared search's log.
+pub(crate) struct CachedLeg {
+    /// The speed it was entered at (for a debug check).
+    entry_bits: u64,
+    /// `leg_forward_speeds` from there.
+    speeds: Box<[f64]>,
+    /// Model A's forward pass at the end of the segment (when Model B is the search's).
+    model_a_end_mps: f64,
+}
+
+/// Forward passes of reported approaches over segments of a shared search's paths, per update
+/// of its log: approaches into different entries and sites share most of their paths (on the
+/// Munich demo, 99 % of the metres profiled), so each is integrated once. Filled as approaches
+/// are reported, by whichever thread gets there first; a value is a pure function of the
+/// update, so what the threads find does not depend on their order.
+#[derive(Default)]
+pub(crate) struct ForwardCache {
+    legs: Mutex<HashMap<usize, Arc<CachedLeg>>>,
+}
+
+impl ForwardCache {
+    /// The forward pass behind `update`, made by `make` the first time.
+    fn leg(&self, update: usize, make: impl FnOnce() -> CachedLeg) -> Arc<CachedLeg> {
+        let known = self
+            .legs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&update)
+            .cloned();
+        known.unwrap_or_else(|| {
+            // Made outside the lock; should two threads make it at once, both make the same.
+            let made = Arc::new(make());
+            let mut legs = self.legs.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(legs.entry(update).or_insert(made))
+        })
+    }
 }
 
 /// What a search needs per vehicle and graph, computed once: run-up tables per friction value
@@ -724,60 +767,109 @@ impl<'a> SearchContext<'a> {
         }
     }
 
-    /// The approach along `path` (directed segments, entry segment `d` last, crossing the
-    /// perimeter at `crossing`): its profile, bends and rating.
+    /// The approach along `label`'s path (directed segments, entry segment `d` last, crossing
+    /// the perimeter at `crossing`): its profile, bends and rating.
+    ///
+    /// The profile is [`crate::physics::forward_backward_profile`]'s over the path's segments and bends, and
+    /// Model A's impact speed is `forward_profile_end_speed_mps`'s, bit for bit; but the
+    /// forward passes over the segments of a shared search's path come from its
+    /// [`ForwardCache`] where another approach drove them before (the same update of the log
+    /// always has the same path behind it, so the same forward speeds).
     fn approach(
         &self,
         d: usize,
         crossing: Crossing,
-        path: &[usize],
+        label: &EntryLabel<'_>,
     ) -> (Approach, Vec<ProfileStation>) {
         let p = self.prepared;
+        let path = &label.path[..];
         let Crossing {
             t,
             perimeter_edge,
             point,
         } = crossing;
-        let mut stretches = Vec::with_capacity(path.len() * 2);
+        let start = self.start_speed();
+        let step = self.options.step_m;
+        let vehicle = self.vehicle;
+        let model = self.model();
+        // As `forward_backward_profile` and `forward_profile_end_speed_mps` start.
+        let start_capped = start.min(vehicle.top_speed_mps.max(start));
+        let mut forward = vec![start_capped];
+        let mut model_a_mps = start_capped;
+        let mut legs = Vec::with_capacity(path.len());
         let mut turns = Vec::with_capacity(path.len());
         for (i, &segment_d) in path.iter().enumerate() {
             if i > 0 {
                 let turn = self.turn(path[i - 1], segment_d);
+                // The bend caps the station at the node (caps are minima, so applying it now
+                // gives what applying it with the station's other caps gives).
                 let cap = turn.cap_mps.unwrap_or(0.0);
-                stretches.push(PathStretch {
-                    length_m: 0.0,
-                    speed_cap_mps: cap,
-                    friction: p.segments[segment_d / 2].friction,
-                });
+                let last = forward.last_mut().expect("the start station");
+                *last = last.min(cap);
+                model_a_mps = model_a_mps.min(cap);
                 turns.push(turn);
             }
             let segment = &p.segments[segment_d / 2];
-            let length_m = if segment_d == d {
-                t * segment.length_m
-            } else {
-                segment.length_m
-            };
-            stretches.push(PathStretch {
-                length_m,
-                speed_cap_mps: f64::INFINITY,
+            let leg = Leg {
+                length_m: if segment_d == d {
+                    t * segment.length_m
+                } else {
+                    segment.length_m
+                },
                 friction: segment.friction,
-            });
+            };
+            legs.push(leg);
+            let entry_mps = *forward.last().expect("the start station");
+            let cached = label
+                .cached
+                .as_ref()
+                .filter(|_| segment_d != d)
+                .and_then(|(cache, updates)| Some((*cache, *updates.get(i)?)));
+            match cached {
+                Some((cache, update)) => {
+                    let known = cache.leg(update, || {
+                        let mut speeds = Vec::new();
+                        leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut speeds);
+                        let model_a_end_mps = match model {
+                            AccelerationModel::PowerAndTraction => leg_end_speed_mps(
+                                vehicle,
+                                AccelerationModel::ConstantPerClass,
+                                model_a_mps,
+                                leg,
+                                step,
+                            ),
+                            AccelerationModel::ConstantPerClass => 0.0, // not used
+                        };
+                        CachedLeg {
+                            entry_bits: entry_mps.to_bits(),
+                            speeds: speeds.into(),
+                            model_a_end_mps,
+                        }
+                    });
+                    debug_assert_eq!(known.entry_bits, entry_mps.to_bits(), "same path behind");
+                    forward.extend_from_slice(&known.speeds);
+                    model_a_mps = known.model_a_end_mps;
+                }
+                None => {
+                    leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut forward);
+                    if model == AccelerationModel::PowerAndTraction {
+                        model_a_mps = leg_end_speed_mps(
+                            vehicle,
+                            AccelerationModel::ConstantPerClass,
+                            model_a_mps,
+                            leg,
+                            step,
+                        );
+                    }
+                }
+            }
         }
-        let start = self.start_speed();
-        let step = self.options.step_m;
-        let stations =
-            forward_backward_profile(self.vehicle, self.model(), &stretches, start, step);
+        let stations = legs_profile(vehicle, &legs, forward, step);
         let last = *stations.last().expect("a profile has at least one station");
         // The braking pass never lowers the last station, so Model A's impact speed is the end
         // of its forward pass.
-        let model_a_impact_mps = match self.model() {
-            AccelerationModel::PowerAndTraction => forward_profile_end_speed_mps(
-                self.vehicle,
-                AccelerationModel::ConstantPerClass,
-                &stretches,
-                start,
-                step,
-            ),
+        let model_a_impact_mps = match model {
+            AccelerationModel::PowerAndTraction => model_a_mps,
             AccelerationModel::ConstantPerClass => last.speed_mps,
         };
 
@@ -999,8 +1091,8 @@ impl<'a> SearchContext<'a> {
         &self,
         d: usize,
         crossing: Crossing,
-        protected: Option<&EntryLabel>,
-        unprotected: Option<&EntryLabel>,
+        protected: Option<&EntryLabel<'_>>,
+        unprotected: Option<&EntryLabel<'_>>,
     ) -> VehicleResult {
         let p = self.prepared;
         let vehicle = self.vehicle.code.clone();
@@ -1017,14 +1109,14 @@ impl<'a> SearchContext<'a> {
         if !self.direction_permitted(d) {
             return empty(EntryStatus::NotPermitted);
         }
-        let approach = protected.map(|label| self.approach(d, crossing, &label.path).0);
+        let approach = protected.map(|label| self.approach(d, crossing, label).0);
         // Barriers matter where the entry is reachable only without them, or faster without them.
         let unprotected_approach = unprotected
             .filter(|label| {
                 protected
                     .is_none_or(|protected| label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS)
             })
-            .map(|label| (label, self.approach(d, crossing, &label.path)));
+            .map(|label| (label, self.approach(d, crossing, label)));
         let status = match (&approach, &unprotected_approach) {
             (Some(_), _) => EntryStatus::Open,
             (None, Some(_)) => EntryStatus::ClosedByBarriers,
@@ -1123,7 +1215,7 @@ mod tests {
                     let Some(label) = labels.entry_label(d) else {
                         continue;
                     };
-                    let (approach, stations) = context.approach(d, crossing, &label.path);
+                    let (approach, stations) = context.approach(d, crossing, &label);
                     let tail = &approach.path[approach.path.len() - 2];
                     let profiled = speed_at(&stations, tail.distance_m);
                     assert!(

@@ -26,8 +26,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::{
-    Diagnostic, EntryLabel, IMPROVEMENT_MPS, Labels, SearchContext, UNREACHED, VehicleResult,
-    VehicleTables,
+    Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, SearchContext, UNREACHED,
+    VehicleResult, VehicleTables,
 };
 use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
@@ -168,6 +168,8 @@ struct SharedLabels {
     paths: LogPaths,
     /// Whether the search respected barriers.
     protected: bool,
+    /// Forward passes of the reported approaches over the paths behind the log's updates.
+    forward: ForwardCache,
 }
 
 impl SharedLabels {
@@ -179,6 +181,7 @@ impl SharedLabels {
             origins: context.origins(protected),
             paths,
             protected,
+            forward: ForwardCache::default(),
         }
     }
 }
@@ -374,7 +377,7 @@ impl<'a> SiteView<'a> {
             perimeter: self.perimeter,
         };
         let protected = self.repair(&context, &search.protected, true);
-        let protected_labels: Vec<Option<EntryLabel>> = self
+        let protected_labels: Vec<Option<EntryLabel<'_>>> = self
             .entries
             .iter()
             .map(|&(d, crossing)| self.entry_label(&context, &protected, (d, crossing)))
@@ -729,12 +732,12 @@ impl<'a> SiteView<'a> {
     /// The study's label of entry `d`: what its search would offer the entry segment at its
     /// tail (the start speed where the tail is an origin, and the speed through the turn from
     /// each labelled segment arriving there), with the path behind the best offer.
-    fn entry_label(
+    fn entry_label<'s>(
         &self,
         context: &SearchContext<'_>,
-        labels: &SiteLabels<'_>,
+        labels: &SiteLabels<'s>,
         (d, crossing): (usize, Crossing),
-    ) -> Option<EntryLabel> {
+    ) -> Option<EntryLabel<'s>> {
         let protected = labels.shared.protected;
         let p = context.prepared;
         if !(context.direction_permitted(d) && context.entry_segment_open(d, crossing.t, protected))
@@ -762,9 +765,13 @@ impl<'a> SiteView<'a> {
             }
         }
         let (speed_mps, before) = best?;
-        let mut path = before.map_or_else(Vec::new, |e| labels.path_to(e));
+        let (mut path, updates) = before.map_or_else(Default::default, |e| labels.path_to(e));
         path.push(d);
-        Some(EntryLabel { speed_mps, path })
+        Some(EntryLabel {
+            speed_mps,
+            path,
+            cached: Some((&labels.shared.forward, updates)),
+        })
     }
 }
 
@@ -841,10 +848,13 @@ impl SiteLabels<'_> {
         }
     }
 
-    /// The directed segments of the best path to the end of `d`, first to last.
-    fn path_to(&self, d: usize) -> Vec<usize> {
+    /// The directed segments of the best path to the end of `d`, first to last, and the
+    /// updates of the shared log behind its first segments (a path searched again continues
+    /// one of the shared log, never the other way round).
+    fn path_to(&self, d: usize) -> (Vec<usize>, Vec<usize>) {
         let shared_log = &self.shared.labels.log;
         let mut path = Vec::new();
+        let mut updates = Vec::new();
         let mut update = Some(match self.slot(d) {
             Some(i) => self.current_update[i],
             None => self.shared.labels.current_update[d],
@@ -852,13 +862,17 @@ impl SiteLabels<'_> {
         while let Some(index) = update {
             let (segment, previous) = match index.checked_sub(shared_log.len()) {
                 Some(local) => self.log[local],
-                None => shared_log[index],
+                None => {
+                    updates.push(index);
+                    shared_log[index]
+                }
             };
             path.push(segment);
             update = previous;
         }
         path.reverse();
-        path
+        updates.reverse();
+        (path, updates)
     }
 }
 
