@@ -161,6 +161,9 @@ pub(crate) struct RunUpTable {
     /// The constant acceleration of Model A, which needs no table.
     constant_mps2: Option<f64>,
     top_speed_mps: f64,
+    /// `first_at_least[k]`: the first index whose distance is at least `k · BUCKET_M`, so a
+    /// lookup searches a few buckets, not the whole table.
+    first_at_least: Vec<u32>,
 }
 
 impl RunUpTable {
@@ -178,6 +181,7 @@ impl RunUpTable {
                 ceiling_mps: top,
                 constant_mps2: Some(vehicle.constant_acceleration_mps2),
                 top_speed_mps: top,
+                first_at_least: Vec::new(),
             };
         }
         let mut distance_m = vec![0.0];
@@ -196,12 +200,42 @@ impl RunUpTable {
             distance_m.push(total);
             speed += step_mps;
         }
+        // Near the terminal speed the table's last distances can be far out: beyond 50 km a
+        // lookup searches the whole table.
+        let buckets =
+            ((distance_m[distance_m.len() - 1] / Self::BUCKET_M) as usize + 2).min(50_000);
+        let first_at_least = (0..=buckets)
+            .map(|k| {
+                let from = k as f64 * Self::BUCKET_M;
+                distance_m.partition_point(|&d| d < from) as u32
+            })
+            .collect();
         RunUpTable {
             step_mps,
             distance_m,
             ceiling_mps,
             constant_mps2: None,
             top_speed_mps: top,
+            first_at_least,
+        }
+    }
+
+    /// Width of the buckets of `first_at_least`, m.
+    const BUCKET_M: f64 = 1.0;
+
+    /// The first index whose distance is not below `target` (`target` within the table):
+    /// `partition_point` over the table, searching only the buckets around `target`. The
+    /// bucket before and after are searched too, so rounding in `target / BUCKET_M` cannot
+    /// miss the index: the answer is the same as over the whole table.
+    fn first_not_below(&self, target: f64) -> usize {
+        let k = (target / Self::BUCKET_M) as usize;
+        match self.first_at_least.get(k + 2) {
+            Some(&high) => {
+                let low = self.first_at_least[k.saturating_sub(1)] as usize;
+                let high = high as usize;
+                low + self.distance_m[low..high].partition_point(|&d| d < target)
+            }
+            None => self.distance_m.partition_point(|&d| d < target),
         }
     }
 
@@ -233,7 +267,7 @@ impl RunUpTable {
         if target >= self.distance_m[last] {
             return self.ceiling_mps.max(table_top);
         }
-        let j = self.distance_m.partition_point(|&d| d < target).max(1);
+        let j = self.first_not_below(target).max(1);
         let i = j - 1;
         let fraction = (target - self.distance_m[i]) / (self.distance_m[j] - self.distance_m[i]);
         (i as f64 + fraction) * self.step_mps

@@ -22,6 +22,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
@@ -36,6 +37,35 @@ use crate::prepare::{
     Bounds, Crossing, DirectedKind, NetworkIndex, Prepared, bounds, classify, node_position_state,
 };
 use crate::vehicle::VehicleClass;
+
+/// FxHash's multiply-and-rotate hasher for the index sets of the repair (node and log update
+/// indices, not untrusted input): the default SipHash showed in profiles. The sets are only
+/// asked what they hold, never iterated, so the hasher changes no result.
+#[derive(Default, Clone, Copy)]
+struct IndexHasher(u64);
+
+impl Hasher for IndexHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type IndexSet = HashSet<usize, BuildHasherDefault<IndexHasher>>;
+type IndexMap<V> = HashMap<usize, V, BuildHasherDefault<IndexHasher>>;
 
 /// Whether `study` can use the shared searches: no added barriers, obstacles or openings (they
 /// change what the searches may drive) and no search radius.
@@ -279,6 +309,8 @@ pub(crate) struct SiteView<'a> {
     /// Directed segments of the network-wide graph that are not approach segments of the
     /// study (they start inside, run along the line or cross it), in increasing order.
     taken_out: Vec<usize>,
+    /// The same as a bit set over directed segments: the repair asks about every turn.
+    taken_out_bits: Vec<u64>,
 }
 
 impl<'a> SiteView<'a> {
@@ -301,6 +333,7 @@ impl<'a> SiteView<'a> {
             near_nodes,
             entries: Vec::new(),
             taken_out: Vec::new(),
+            taken_out_bits: vec![0; graph.prepared.directed.len().div_ceil(64)],
         };
         for s in graph.grid.segments_within(near) {
             for d in [2 * s, 2 * s + 1] {
@@ -313,6 +346,7 @@ impl<'a> SiteView<'a> {
                 }
                 if kind != DirectedKind::Approach {
                     site.taken_out.push(d);
+                    site.taken_out_bits[d / 64] |= 1 << (d % 64);
                 }
             }
         }
@@ -338,7 +372,7 @@ impl<'a> SiteView<'a> {
 
     /// Whether directed segment `d` (used network-wide) is an approach segment of the study.
     fn is_approach(&self, d: usize) -> bool {
-        self.taken_out.binary_search(&d).is_err()
+        self.taken_out_bits[d / 64] & (1 << (d % 64)) == 0
     }
 
     /// How the study classifies directed segment `d` (as preparing it would).
@@ -433,7 +467,6 @@ impl<'a> SiteView<'a> {
         protected: bool,
     ) -> SiteLabels<'s> {
         let p = context.prepared;
-        let labels = &shared.labels;
         let mut site = SiteLabels {
             shared,
             redo: Vec::new(),
@@ -444,37 +477,46 @@ impl<'a> SiteView<'a> {
             pockets: self.pockets(context, shared, protected),
             slot_of: Vec::new(),
             standing: vec![Memo::Unknown; p.directed.len()],
-            path_clear: HashMap::new(),
+            path_clear: IndexMap::default(),
         };
         let start = context.start_speed();
 
-        // Backward from the entries: the labels that do not stand and may matter.
+        // Backward from the entries: the labels that do not stand and may matter. Each needed
+        // label also keeps what the labels that stand offer it, in the order of its turns:
+        // they seed its search again below.
         let mut needed: Vec<usize> = Vec::new();
-        let mut seen: HashSet<usize> = HashSet::new();
+        let mut seen = vec![false; p.directed.len()];
+        let mut offers: Vec<(f64, Option<usize>)> = Vec::new();
         for &(d, crossing) in &self.entries {
             if context.direction_permitted(d)
                 && context.entry_segment_open(d, crossing.t, protected)
                 && context.node_passable(p.tail(d), protected)
             {
-                self.need_predecessors(context, &mut site, d, &mut needed, &mut seen);
+                self.need_predecessors(context, &mut site, d, &mut needed, &mut seen, &mut offers);
+                offers.clear(); // an entry is labelled from them afterwards, not searched
             }
         }
+        // Per label in `needed` (in its order), where its offers start and end in `offers`.
+        let mut offer_range: Vec<(u32, u32)> = Vec::new();
         let mut next = 0;
         while let Some(&f) = needed.get(next) {
             next += 1;
+            let first = offers.len() as u32;
             if self.searchable(context, f, protected) && context.node_passable(p.tail(f), protected)
             {
-                self.need_predecessors(context, &mut site, f, &mut needed, &mut seen);
+                self.need_predecessors(context, &mut site, f, &mut needed, &mut seen, &mut offers);
             }
+            offer_range.push((first, offers.len() as u32));
         }
-        needed.sort_unstable();
+        let mut order: Vec<usize> = (0..needed.len()).collect();
+        order.sort_unstable_by_key(|&k| needed[k]);
         let count = needed.len();
         // Zeroed, so untouched pages cost nothing (a site searches few labels again).
         site.slot_of = vec![0; p.directed.len()];
-        for (i, &f) in needed.iter().enumerate() {
-            site.slot_of[f] = i as u32 + 1;
+        for (i, &k) in order.iter().enumerate() {
+            site.slot_of[needed[k]] = i as u32 + 1;
         }
-        site.redo = needed;
+        site.redo = order.iter().map(|&k| needed[k]).collect();
         site.speed_mps = vec![UNREACHED; count];
         site.start_speed_mps = vec![UNREACHED; count];
         site.current_update = vec![usize::MAX; count];
@@ -486,29 +528,39 @@ impl<'a> SiteView<'a> {
             .map(|&f| self.searchable(context, f, protected))
             .collect();
         let mut queue = BinaryHeap::new();
-        for (i, &searchable_here) in searchable.iter().enumerate() {
+        for (i, &k) in order.iter().enumerate() {
             let f = site.redo[i];
             let tail = p.tail(f);
-            if !searchable_here || !context.node_passable(tail, protected) {
+            if !searchable[i] || !context.node_passable(tail, protected) {
                 continue;
             }
             if site.is_origin(self, tail) {
                 site.offer(context, i, start, None, &mut queue);
             }
-            for (e, turn) in self.graph.turns_into(f) {
-                if site.slot(e).is_some() || !self.stands(&mut site, e) {
-                    continue;
-                }
-                let label = labels.speed_mps[e];
-                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                    Some(v) if v > start + 1e-9 => {
-                        let previous = Some(labels.current_update[e]);
-                        site.offer(context, i, v, previous, &mut queue);
-                    }
-                    _ => site.offer(context, i, start, None, &mut queue),
+            let (first, end) = offer_range[k];
+            for &(speed_mps, previous) in &offers[first as usize..end as usize] {
+                site.offer(context, i, speed_mps, previous, &mut queue);
+            }
+        }
+        // The turns between labels searched again, found once rather than at every pop (a
+        // label improves about three times; most turns lead to labels not searched again):
+        // per label, (label turned into, the turn's speed cap) in the order of its turns.
+        let mut turn_start: Vec<u32> = Vec::with_capacity(count + 1);
+        let mut turns: Vec<(u32, Option<f64>)> = Vec::new();
+        for (i, &e) in site.redo.iter().enumerate() {
+            turn_start.push(turns.len() as u32);
+            if !searchable[i] {
+                continue; // never labelled, so never relaxed
+            }
+            for (geometry, &cap) in p.turns[e].iter().zip(context.tables.turn_caps_from(e)) {
+                // Labels that stand are the study's optimum already; the others left out
+                // cannot improve on what the entries get.
+                if let Some(j) = site.slot(geometry.to).filter(|&j| searchable[j]) {
+                    turns.push((j as u32, cap));
                 }
             }
         }
+        turn_start.push(turns.len() as u32);
         while let Some((speed_bits, Reverse(i))) = queue.pop() {
             if speed_bits != site.speed_mps[i].to_bits() {
                 continue;
@@ -517,19 +569,15 @@ impl<'a> SiteView<'a> {
             if !context.node_passable(p.head(e), protected) {
                 continue;
             }
-            for (geometry, cap) in p.turns[e].iter().zip(context.tables.turn_caps_from(e)) {
-                let Some(j) = site.slot(geometry.to).filter(|&j| searchable[j]) else {
-                    // Labels that stand are the study's optimum already; the others left out
-                    // cannot improve on what the entries get.
-                    continue;
-                };
+            let (first, end) = (turn_start[i] as usize, turn_start[i + 1] as usize);
+            for &(j, cap) in &turns[first..end] {
                 let through = cap.map(|cap| site.speed_mps[i].min(cap));
                 match through {
                     Some(v) if v > start + 1e-9 => {
                         let previous = Some(site.current_update[i]);
-                        site.offer(context, j, v, previous, &mut queue);
+                        site.offer(context, j as usize, v, previous, &mut queue);
                     }
-                    _ => site.offer(context, j, start, None, &mut queue),
+                    _ => site.offer(context, j as usize, start, None, &mut queue),
                 }
             }
         }
@@ -546,26 +594,21 @@ impl<'a> SiteView<'a> {
 
     /// Adds to `needed` the segments arriving at `f`'s tail whose labels do not stand and whose
     /// network-wide label (an upper bound) could offer `f` more than the labels that stand and
-    /// a start there do.
+    /// a start there do; and to `offers` what each label that stands offers `f` (the speed at
+    /// its start and the update behind it), in the order of the turns, as the search offers it.
     fn need_predecessors(
         &self,
         context: &SearchContext<'_>,
         site: &mut SiteLabels<'_>,
         f: usize,
         needed: &mut Vec<usize>,
-        seen: &mut HashSet<usize>,
+        seen: &mut [bool],
+        offers: &mut Vec<(f64, Option<usize>)>,
     ) {
         let p = context.prepared;
         let labels = &site.shared.labels;
         let start = context.start_speed();
         let tail = p.tail(f);
-        // The speed a label offers at the start of `f` (as the search offers it).
-        let offer = |e: usize, turn: usize, label: f64| -> f64 {
-            match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                Some(v) if v > start + 1e-9 => v,
-                _ => start,
-            }
-        };
         let mut sure = site.is_origin(self, tail).then_some(start);
         let mut open = Vec::new();
         for (e, turn) in self.graph.turns_into(f) {
@@ -574,15 +617,22 @@ impl<'a> SiteView<'a> {
                 // Unreached network-wide, or not driven by the study at all.
                 continue;
             }
-            let bound = offer(e, turn, label);
+            // The speed the label offers at the start of `f` (as the search offers it).
+            let (bound, previous) =
+                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
+                    Some(v) if v > start + 1e-9 => (v, Some(labels.current_update[e])),
+                    _ => (start, None),
+                };
             if self.stands(site, e) {
                 sure = Some(sure.map_or(bound, |sure| sure.max(bound)));
+                offers.push((bound, previous));
             } else {
                 open.push((e, bound));
             }
         }
         for (e, bound) in open {
-            if sure.is_none_or(|sure| bound > sure) && seen.insert(e) {
+            if sure.is_none_or(|sure| bound > sure) && !seen[e] {
+                seen[e] = true;
                 needed.push(e);
             }
         }
@@ -648,10 +698,10 @@ impl<'a> SiteView<'a> {
         context: &SearchContext<'_>,
         shared: &SharedLabels,
         protected: bool,
-    ) -> HashSet<usize> {
+    ) -> IndexSet {
         let p = context.prepared;
-        let mut pockets: HashSet<usize> = HashSet::new();
-        let mut checked: HashSet<usize> = HashSet::new();
+        let mut pockets = IndexSet::default();
+        let mut checked = IndexSet::default();
         for &d in &self.taken_out {
             for n in [p.tail(d), p.head(d)] {
                 if shared.origins[n]
@@ -678,7 +728,8 @@ impl<'a> SiteView<'a> {
         let p = context.prepared;
         let open = |n: usize| !self.inside(n) && context.node_passable(n, protected);
         let wide_enough = |s: usize| p.segments[s].width_m >= context.vehicle.width_m;
-        let mut seen = HashSet::from([n]);
+        let mut seen = IndexSet::default();
+        seen.insert(n);
         let mut component = vec![n];
         let mut next = 0;
         while let Some(&u) = component.get(next) {
@@ -795,13 +846,13 @@ struct SiteLabels<'s> {
     current_update: Vec<usize>,
     log: Vec<(usize, Option<usize>)>,
     /// Nodes that are origins network-wide but not in the study.
-    pockets: HashSet<usize>,
+    pockets: IndexSet,
     /// Per directed segment asked about, whether its network-wide label stands.
     /// Per directed segment, its index in `redo` plus one (0: not searched again).
     slot_of: Vec<u32>,
     standing: Vec<Memo>,
     /// Per update of the shared log walked, whether the path behind it is the study's.
-    path_clear: HashMap<usize, bool>,
+    path_clear: IndexMap<bool>,
 }
 
 impl SiteLabels<'_> {
