@@ -81,9 +81,11 @@ pub(crate) struct SharedGraph {
     pub prepared: Prepared,
     /// Per node, the directed segments arriving there.
     incoming: Vec<Vec<usize>>,
-    /// Per directed segment, the turns into it: (segment turning, index in its turns), by
-    /// increasing segment (the order of `incoming`).
-    turns_into: Vec<Vec<(u32, u32)>>,
+    /// The turns into each directed segment `f`, at `turns_into_start[f]..turns_into_start[f
+    /// + 1]`: (segment turning, index in its turns), by increasing segment (the order of
+    /// `incoming`). One flat list, so per-search arrays can follow the same order.
+    turns_into: Vec<(u32, u32)>,
+    turns_into_start: Vec<u32>,
     grid: SegmentGrid,
     /// What every study without added items reports about the network (before its own
     /// perimeter's note).
@@ -93,9 +95,14 @@ pub(crate) struct SharedGraph {
 impl SharedGraph {
     /// The turns into directed segment `f`: (segment turning, index in its turns).
     fn turns_into(&self, f: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.turns_into[f]
+        self.turns_into[self.turns_into_range(f)]
             .iter()
             .map(|&(e, k)| (e as usize, k as usize))
+    }
+
+    /// Where the turns into `f` lie in `turns_into` (and in arrays in its order).
+    fn turns_into_range(&self, f: usize) -> std::ops::Range<usize> {
+        self.turns_into_start[f] as usize..self.turns_into_start[f + 1] as usize
     }
 
     fn new(index: &NetworkIndex, options: &Options) -> SharedGraph {
@@ -107,17 +114,25 @@ impl SharedGraph {
                 incoming[prepared.head(d)].push(d);
             }
         }
-        let mut turns_into = vec![Vec::new(); prepared.directed.len()];
+        let mut per_segment = vec![Vec::new(); prepared.directed.len()];
         for (e, turns) in prepared.turns.iter().enumerate() {
             for (k, turn) in turns.iter().enumerate() {
-                turns_into[turn.to].push((e as u32, k as u32));
+                per_segment[turn.to].push((e as u32, k as u32));
             }
         }
+        let mut turns_into_start = Vec::with_capacity(per_segment.len() + 1);
+        let mut turns_into = Vec::new();
+        for turns in per_segment {
+            turns_into_start.push(turns_into.len() as u32);
+            turns_into.extend(turns);
+        }
+        turns_into_start.push(turns_into.len() as u32);
         let grid = SegmentGrid::new(&prepared);
         SharedGraph {
             prepared,
             incoming,
             turns_into,
+            turns_into_start,
             grid,
             diagnostics,
         }
@@ -200,18 +215,41 @@ struct SharedLabels {
     protected: bool,
     /// Forward passes of the reported approaches over the paths behind the log's updates.
     forward: ForwardCache,
+    /// Per turn of `SharedGraph::turns_into` (same order), the speed the turning segment's
+    /// label offers at the start of the segment turned into, as the search offers it (the
+    /// start speed where the turn is too tight or slower), or `UNREACHED` where the label is:
+    /// a site's repair reads it for every turn into the labels it may need, and this keeps
+    /// those reads in order instead of at random across labels and speed caps.
+    offers_into: Vec<f64>,
 }
 
 impl SharedLabels {
-    fn new(context: &SearchContext<'_>, protected: bool) -> SharedLabels {
+    fn new(graph: &SharedGraph, context: &SearchContext<'_>, protected: bool) -> SharedLabels {
         let labels = context.search(protected);
         let paths = LogPaths::new(&labels, context.prepared);
+        let start = context.start_speed();
+        let offers_into = graph
+            .turns_into
+            .iter()
+            .map(|&(e, turn)| {
+                let (e, turn) = (e as usize, turn as usize);
+                let label = labels.speed_mps[e];
+                if label < 0.0 {
+                    return UNREACHED;
+                }
+                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
+                    Some(v) if v > start + 1e-9 => v,
+                    _ => start,
+                }
+            })
+            .collect();
         SharedLabels {
             labels,
             origins: context.origins(protected),
             paths,
             protected,
             forward: ForwardCache::default(),
+            offers_into,
         }
     }
 }
@@ -284,9 +322,9 @@ impl VehicleSearch {
             tables: &tables,
             perimeter: &[],
         };
-        let protected = SharedLabels::new(&context, true);
+        let protected = SharedLabels::new(graph, &context, true);
         let unprotected = (!prepared.barriers.is_empty() && context.barriers_stop_vehicle())
-            .then(|| SharedLabels::new(&context, false));
+            .then(|| SharedLabels::new(graph, &context, false));
         VehicleSearch {
             tables,
             protected,
@@ -611,20 +649,21 @@ impl<'a> SiteView<'a> {
         let tail = p.tail(f);
         let mut sure = site.is_origin(self, tail).then_some(start);
         let mut open = Vec::new();
-        for (e, turn) in self.graph.turns_into(f) {
-            let label = labels.speed_mps[e];
-            if label < 0.0 || !self.is_approach(e) {
+        let range = self.graph.turns_into_range(f);
+        let shared = site.shared;
+        for (&(e, _), &bound) in self.graph.turns_into[range.clone()]
+            .iter()
+            .zip(&shared.offers_into[range])
+        {
+            let e = e as usize;
+            if bound < 0.0 || !self.is_approach(e) {
                 // Unreached network-wide, or not driven by the study at all.
                 continue;
             }
-            // The speed the label offers at the start of `f` (as the search offers it).
-            let (bound, previous) =
-                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                    Some(v) if v > start + 1e-9 => (v, Some(labels.current_update[e])),
-                    _ => (start, None),
-                };
             if self.stands(site, e) {
                 sure = Some(sure.map_or(bound, |sure| sure.max(bound)));
+                // Offered from the label's own path, or from a start where that is faster.
+                let previous = (bound > start + 1e-9).then(|| labels.current_update[e]);
                 offers.push((bound, previous));
             } else {
                 open.push((e, bound));
