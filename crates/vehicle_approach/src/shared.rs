@@ -340,8 +340,9 @@ pub(crate) struct SiteView<'a> {
     perimeter: &'a [Point],
     /// The perimeter's bounds, widened by 1 m: nothing outside is inside or on the line.
     near: Bounds,
-    /// Nodes within `near`, in increasing order, with (inside, on the line).
-    near_nodes: Vec<(usize, (bool, bool))>,
+    /// Per node, (inside, on the line): false for every node outside `near`. A plain array:
+    /// the repair asks about a node for every label it searches again.
+    node_states: Vec<(bool, bool)>,
     /// Directed entry segments with their crossings, in increasing order.
     entries: Vec<(usize, Crossing)>,
     /// Directed segments of the network-wide graph that are not approach segments of the
@@ -359,16 +360,15 @@ impl<'a> SiteView<'a> {
     ) -> SiteView<'a> {
         let (x0, y0, x1, y1) = bounds(perimeter);
         let near = (x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0);
-        let near_nodes = index
-            .nodes_within(near)
-            .into_iter()
-            .map(|n| (n, node_position_state(perimeter, index.positions()[n])))
-            .collect();
+        let mut node_states = vec![(false, false); index.positions().len()];
+        for n in index.nodes_within(near) {
+            node_states[n] = node_position_state(perimeter, index.positions()[n]);
+        }
         let mut site = SiteView {
             graph,
             perimeter,
             near,
-            near_nodes,
+            node_states,
             entries: Vec::new(),
             taken_out: Vec::new(),
             taken_out_bits: vec![0; graph.prepared.directed.len().div_ceil(64)],
@@ -398,10 +398,7 @@ impl<'a> SiteView<'a> {
 
     /// (inside, on the line) for node `n`.
     fn node_state(&self, n: usize) -> (bool, bool) {
-        match self.near_nodes.binary_search_by_key(&n, |&(node, _)| node) {
-            Ok(i) => self.near_nodes[i].1,
-            Err(_) => (false, false),
-        }
+        self.node_states[n]
     }
 
     fn inside(&self, n: usize) -> bool {
