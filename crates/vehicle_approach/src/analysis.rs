@@ -1,8 +1,8 @@
 //! The analysis: entry points, the max-speed search per vehicle, and the reported approaches.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::BinaryHeap;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -11,13 +11,14 @@ use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules,
 use crate::physics::{
     AccelerationModel, BendLimit, Leg, ProfileStation, RunUpTable, corner_speed_limit,
     grip_speed_limit_mps, kinetic_energy_j, leg_end_speed_mps, leg_forward_speeds, legs_profile,
-    mps_to_kmh, rollover_speed_limit_mps,
+    legs_station_count, mps_to_kmh, rollover_speed_limit_mps,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
     WidthSource,
 };
 use crate::rating::{Rating, RatingCheck, RatingRequirement, check_rating, required_rating};
+use crate::shared::IndexMap;
 use crate::vehicle::VehicleClass;
 
 /// Input the engine cannot work with at all (imperfect map data is a [`Diagnostic`] instead).
@@ -416,9 +417,34 @@ impl Labels {
 pub(crate) struct EntryLabel<'c> {
     pub speed_mps: f64,
     pub path: Vec<usize>,
-    /// For a path read from a shared search: its forward-pass cache and the update of the
-    /// shared log behind each of the path's first segments (the rest were searched again).
-    pub cached: Option<(&'c ForwardCache, Vec<usize>)>,
+    /// For a path read from a shared search: where the forward passes over its segments are
+    /// kept.
+    pub cached: Option<CachedPath<'c>>,
+}
+
+/// The forward-pass caches of a path read from a shared search and its site's repair.
+#[derive(Clone)]
+pub(crate) struct CachedPath<'c> {
+    /// The shared search's cache, for updates of its log (below `local_from`).
+    pub shared: &'c ForwardCache,
+    /// The repair's own cache, for updates of its log (numbered from `local_from`).
+    pub local: &'c ForwardCache,
+    pub local_from: usize,
+    /// The update behind each segment of the path but the entry segment.
+    pub updates: Vec<usize>,
+}
+
+impl CachedPath<'_> {
+    /// The cache and the update behind the path's `i`th segment (none for the entry segment).
+    fn leg_source(&self, i: usize) -> Option<(&ForwardCache, usize)> {
+        let update = *self.updates.get(i)?;
+        let cache = if update < self.local_from {
+            self.shared
+        } else {
+            self.local
+        };
+        Some((cache, update))
+    }
 }
 
 /// One segment's forward pass on the path behind an update of a shared search's log.
@@ -432,13 +458,14 @@ pub(crate) struct CachedLeg {
 }
 
 /// Forward passes of reported approaches over segments of a shared search's paths, per update
-/// of its log: approaches into different entries and sites share most of their paths (on the
-/// Munich demo, 99 % of the metres profiled), so each is integrated once. Filled as approaches
+/// of its log (or of a site's repair log): approaches into different entries and sites share
+/// most of their paths (on the Munich demo, 99 % of the metres profiled), so each is
+/// integrated once. Filled as approaches
 /// are reported, by whichever thread gets there first; a value is a pure function of the
 /// update, so what the threads find does not depend on their order.
 #[derive(Default)]
 pub(crate) struct ForwardCache {
-    legs: Mutex<HashMap<usize, Arc<CachedLeg>>>,
+    legs: RwLock<IndexMap<Arc<CachedLeg>>>,
 }
 
 impl ForwardCache {
@@ -446,14 +473,14 @@ impl ForwardCache {
     fn leg(&self, update: usize, make: impl FnOnce() -> CachedLeg) -> Arc<CachedLeg> {
         let known = self
             .legs
-            .lock()
+            .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&update)
             .cloned();
         known.unwrap_or_else(|| {
             // Made outside the lock; should two threads make it at once, both make the same.
             let made = Arc::new(make());
-            let mut legs = self.legs.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut legs = self.legs.write().unwrap_or_else(PoisonError::into_inner);
             Arc::clone(legs.entry(update).or_insert(made))
         })
     }
@@ -794,11 +821,25 @@ impl<'a> SearchContext<'a> {
         let model = self.model();
         // As `forward_backward_profile` and `forward_profile_end_speed_mps` start.
         let start_capped = start.min(vehicle.top_speed_mps.max(start));
-        let mut forward = vec![start_capped];
+        let legs: Vec<Leg> = path
+            .iter()
+            .map(|&segment_d| {
+                let segment = &p.segments[segment_d / 2];
+                Leg {
+                    length_m: if segment_d == d {
+                        t * segment.length_m
+                    } else {
+                        segment.length_m
+                    },
+                    friction: segment.friction,
+                }
+            })
+            .collect();
+        let mut forward = Vec::with_capacity(legs_station_count(&legs, step));
+        forward.push(start_capped);
         let mut model_a_mps = start_capped;
-        let mut legs = Vec::with_capacity(path.len());
         let mut turns = Vec::with_capacity(path.len());
-        for (i, &segment_d) in path.iter().enumerate() {
+        for (i, (&segment_d, &leg)) in path.iter().zip(&legs).enumerate() {
             if i > 0 {
                 let turn = self.turn(path[i - 1], segment_d);
                 // The bend caps the station at the node (caps are minima, so applying it now
@@ -809,22 +850,12 @@ impl<'a> SearchContext<'a> {
                 model_a_mps = model_a_mps.min(cap);
                 turns.push(turn);
             }
-            let segment = &p.segments[segment_d / 2];
-            let leg = Leg {
-                length_m: if segment_d == d {
-                    t * segment.length_m
-                } else {
-                    segment.length_m
-                },
-                friction: segment.friction,
-            };
-            legs.push(leg);
             let entry_mps = *forward.last().expect("the start station");
             let cached = label
                 .cached
                 .as_ref()
                 .filter(|_| segment_d != d)
-                .and_then(|(cache, updates)| Some((*cache, *updates.get(i)?)));
+                .and_then(|cached| cached.leg_source(i));
             match cached {
                 Some((cache, update)) => {
                     let known = cache.leg(update, || {

@@ -528,35 +528,72 @@ pub(crate) fn leg_end_speed_mps(
 /// point caps between them already applied) from its forward pass `forward`: the speed at the
 /// start (capped as there) followed by every leg's [`leg_forward_speeds`], each leg's last
 /// capped by the point cap after it. The same stations, bit for bit (a test checks it), without
-/// integrating again what the caller already knows.
+/// integrating again what the caller already knows, and walking the legs instead of laying out
+/// per-station arrays of step lengths and surfaces.
 pub(crate) fn legs_profile(
     vehicle: &VehicleClass,
     legs: &[Leg],
     forward: Vec<f64>,
     max_step_m: f64,
 ) -> Vec<ProfileStation> {
-    let n = forward.len();
-    let mut distance = Vec::with_capacity(n);
-    let mut step_friction = Vec::with_capacity(n);
-    let mut step_length = Vec::with_capacity(n);
-    distance.push(0.0);
-    step_friction.push(DEFAULT_FRICTION);
-    step_length.push(0.0);
+    let mut speed = forward;
+    let n = speed.len();
+    // The braking pass, as in `brake_and_time`: station `j` ends a step of its leg.
+    let mut end = n;
+    for leg in legs.iter().rev() {
+        if leg.length_m <= 0.0 {
+            continue;
+        }
+        let steps = step_count(leg.length_m, max_step_m);
+        let step_m = leg.length_m / steps as f64;
+        let b = braking_deceleration_mps2(vehicle, leg.friction);
+        let first = end - steps;
+        for j in (first..end).rev() {
+            if speed[j] >= speed[j - 1] {
+                continue; // no braking binds (see `brake_and_time`)
+            }
+            let reachable = (speed[j] * speed[j] + 2.0 * b * step_m).sqrt();
+            speed[j - 1] = speed[j - 1].min(reachable);
+        }
+        end = first;
+    }
+    assert_eq!(end, 1, "one forward speed per station");
+    // The clock and the stations.
+    let mut stations = Vec::with_capacity(n);
+    stations.push(ProfileStation {
+        distance_m: 0.0,
+        speed_mps: speed[0],
+        time_s: 0.0,
+    });
+    let mut time_s = 0.0;
+    let mut i = 1;
     for leg in legs {
         if leg.length_m <= 0.0 {
             continue;
         }
         let steps = step_count(leg.length_m, max_step_m);
         let step_m = leg.length_m / steps as f64;
-        let start = distance[distance.len() - 1];
-        for i in 1..=steps {
-            distance.push(start + step_m * i as f64);
-            step_friction.push(leg.friction);
-            step_length.push(step_m);
+        let start = stations[stations.len() - 1].distance_m;
+        for k in 1..=steps {
+            time_s += 2.0 * step_m / (speed[i - 1] + speed[i]).max(1e-9);
+            stations.push(ProfileStation {
+                distance_m: start + step_m * k as f64,
+                speed_mps: speed[i],
+                time_s,
+            });
+            i += 1;
         }
     }
-    assert_eq!(distance.len(), n, "one forward speed per station");
-    brake_and_time(vehicle, &distance, &step_friction, &step_length, forward)
+    stations
+}
+
+/// Stations of a path of `legs`: the start and one per step of each leg.
+pub(crate) fn legs_station_count(legs: &[Leg], max_step_m: f64) -> usize {
+    1 + legs
+        .iter()
+        .filter(|leg| leg.length_m > 0.0)
+        .map(|leg| step_count(leg.length_m, max_step_m))
+        .sum::<usize>()
 }
 
 /// The speed at the end of [`forward_backward_profile`]'s path, computed by its forward pass

@@ -27,8 +27,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::{
-    Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, SearchContext, UNREACHED,
-    VehicleResult, VehicleTables,
+    CachedPath, Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, SearchContext,
+    UNREACHED, VehicleResult, VehicleTables,
 };
 use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
@@ -38,11 +38,12 @@ use crate::prepare::{
 };
 use crate::vehicle::VehicleClass;
 
-/// FxHash's multiply-and-rotate hasher for the index sets of the repair (node and log update
-/// indices, not untrusted input): the default SipHash showed in profiles. The sets are only
-/// asked what they hold, never iterated, so the hasher changes no result.
+/// FxHash's multiply-and-rotate hasher for the index sets of the repair and the forward-pass
+/// cache (node and log update indices, not untrusted input): the default SipHash showed in
+/// profiles. The sets are only asked what they hold, never iterated, so the hasher changes no
+/// result.
 #[derive(Default, Clone, Copy)]
-struct IndexHasher(u64);
+pub(crate) struct IndexHasher(u64);
 
 impl Hasher for IndexHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -65,7 +66,7 @@ impl Hasher for IndexHasher {
 }
 
 type IndexSet = HashSet<usize, BuildHasherDefault<IndexHasher>>;
-type IndexMap<V> = HashMap<usize, V, BuildHasherDefault<IndexHasher>>;
+pub(crate) type IndexMap<V> = HashMap<usize, V, BuildHasherDefault<IndexHasher>>;
 
 /// Whether `study` can use the shared searches: no added barriers, obstacles or openings (they
 /// change what the searches may drive) and no search radius.
@@ -513,6 +514,7 @@ impl<'a> SiteView<'a> {
             slot_of: Vec::new(),
             standing: vec![Memo::Unknown; p.directed.len()],
             path_clear: IndexMap::default(),
+            forward: ForwardCache::default(),
         };
         let start = context.start_speed();
 
@@ -645,29 +647,29 @@ impl<'a> SiteView<'a> {
         let start = context.start_speed();
         let tail = p.tail(f);
         let mut sure = site.is_origin(self, tail).then_some(start);
-        let mut open = Vec::new();
         let range = self.graph.turns_into_range(f);
         let shared = site.shared;
-        for (&(e, _), &bound) in self.graph.turns_into[range.clone()]
-            .iter()
-            .zip(&shared.offers_into[range])
-        {
-            let e = e as usize;
-            if bound < 0.0 || !self.is_approach(e) {
-                // Unreached network-wide, or not driven by the study at all.
-                continue;
-            }
+        // The turns driven by the study that a label reached network-wide offers.
+        let turns = || {
+            self.graph.turns_into[range.clone()]
+                .iter()
+                .zip(&shared.offers_into[range.clone()])
+                .map(|(&(e, _), &bound)| (e as usize, bound))
+                .filter(|&(e, bound)| bound >= 0.0 && self.is_approach(e))
+        };
+        // First what the labels that stand offer (whether a label stands is remembered, so the
+        // second pass asks again for nothing)...
+        for (e, bound) in turns() {
             if self.stands(site, e) {
                 sure = Some(sure.map_or(bound, |sure| sure.max(bound)));
                 // Offered from the label's own path, or from a start where that is faster.
                 let previous = (bound > start + 1e-9).then(|| labels.current_update[e]);
                 offers.push((bound, previous));
-            } else {
-                open.push((e, bound));
             }
         }
-        for (e, bound) in open {
-            if sure.is_none_or(|sure| bound > sure) && !seen[e] {
+        // ...then the others that could beat it.
+        for (e, bound) in turns() {
+            if !self.stands(site, e) && sure.is_none_or(|sure| bound > sure) && !seen[e] {
                 seen[e] = true;
                 needed.push(e);
             }
@@ -819,12 +821,12 @@ impl<'a> SiteView<'a> {
     /// The study's label of entry `d`: what its search would offer the entry segment at its
     /// tail (the start speed where the tail is an origin, and the speed through the turn from
     /// each labelled segment arriving there), with the path behind the best offer.
-    fn entry_label<'s>(
+    fn entry_label<'l>(
         &self,
         context: &SearchContext<'_>,
-        labels: &SiteLabels<'s>,
+        labels: &'l SiteLabels<'_>,
         (d, crossing): (usize, Crossing),
-    ) -> Option<EntryLabel<'s>> {
+    ) -> Option<EntryLabel<'l>> {
         let protected = labels.shared.protected;
         let p = context.prepared;
         if !(context.direction_permitted(d) && context.entry_segment_open(d, crossing.t, protected))
@@ -857,7 +859,12 @@ impl<'a> SiteView<'a> {
         Some(EntryLabel {
             speed_mps,
             path,
-            cached: Some((&labels.shared.forward, updates)),
+            cached: Some(CachedPath {
+                shared: &labels.shared.forward,
+                local: &labels.forward,
+                local_from: labels.shared.labels.log.len(),
+                updates,
+            }),
         })
     }
 }
@@ -889,6 +896,8 @@ struct SiteLabels<'s> {
     standing: Vec<Memo>,
     /// Per update of the shared log walked, whether the path behind it is the study's.
     path_clear: IndexMap<bool>,
+    /// Forward passes of reported approaches over the paths behind updates of `log`.
+    forward: ForwardCache,
 }
 
 impl SiteLabels<'_> {
@@ -936,8 +945,7 @@ impl SiteLabels<'_> {
     }
 
     /// The directed segments of the best path to the end of `d`, first to last, and the
-    /// updates of the shared log behind its first segments (a path searched again continues
-    /// one of the shared log, never the other way round).
+    /// update behind each (of the shared log, or from its length on of this repair's).
     fn path_to(&self, d: usize) -> (Vec<usize>, Vec<usize>) {
         let shared_log = &self.shared.labels.log;
         let mut path = Vec::new();
@@ -947,12 +955,10 @@ impl SiteLabels<'_> {
             None => self.shared.labels.current_update[d],
         });
         while let Some(index) = update {
+            updates.push(index);
             let (segment, previous) = match index.checked_sub(shared_log.len()) {
                 Some(local) => self.log[local],
-                None => {
-                    updates.push(index);
-                    shared_log[index]
-                }
+                None => shared_log[index],
             };
             path.push(segment);
             update = previous;
