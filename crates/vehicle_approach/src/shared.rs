@@ -87,6 +87,11 @@ pub(crate) struct SharedGraph {
     /// `incoming`). One flat list, so per-search arrays can follow the same order.
     turns_into: Vec<(u32, u32)>,
     turns_into_start: Vec<u32>,
+    /// The segment each turn leads into, in the order of `Prepared::turns` flattened (the
+    /// turns out of `e` at `turn_start[e]..turn_start[e + 1]`): the repair reads only this
+    /// of each turn, and reads it for every label it searches again.
+    turn_to: Vec<u32>,
+    turn_start: Vec<u32>,
     grid: SegmentGrid,
     /// What every study without added items reports about the network (before its own
     /// perimeter's note).
@@ -128,12 +133,21 @@ impl SharedGraph {
             turns_into.extend(turns);
         }
         turns_into_start.push(turns_into.len() as u32);
+        let mut turn_start = Vec::with_capacity(prepared.turns.len() + 1);
+        let mut turn_to = Vec::new();
+        for turns in &prepared.turns {
+            turn_start.push(turn_to.len() as u32);
+            turn_to.extend(turns.iter().map(|turn| turn.to as u32));
+        }
+        turn_start.push(turn_to.len() as u32);
         let grid = SegmentGrid::new(&prepared);
         SharedGraph {
             prepared,
             incoming,
             turns_into,
             turns_into_start,
+            turn_to,
+            turn_start,
             grid,
             diagnostics,
         }
@@ -216,6 +230,11 @@ struct SharedLabels {
     protected: bool,
     /// Forward passes of the reported approaches over the paths behind the log's updates.
     forward: ForwardCache,
+    /// Per directed segment, whether the vehicle may drive it (as `SearchContext::search`
+    /// decides for approach segments), and per node whether it may pass; the repair asks for
+    /// every label it may search again, and these keep it from the segments' and nodes' records.
+    drivable: Vec<bool>,
+    node_open: Vec<bool>,
     /// Per turn of `SharedGraph::turns_into` (same order), the speed the turning segment's
     /// label offers at the start of the segment turned into, as the search offers it (the
     /// start speed where the turn is too tight or slower), or `UNREACHED` where the label is:
@@ -251,6 +270,14 @@ impl SharedLabels {
             protected,
             forward: ForwardCache::default(),
             offers_into,
+            drivable: (0..context.prepared.directed.len())
+                .map(|d| {
+                    context.direction_permitted(d) && context.segment_passable(d / 2, protected)
+                })
+                .collect(),
+            node_open: (0..context.prepared.positions.len())
+                .map(|n| context.node_passable(n, protected))
+                .collect(),
         }
     }
 }
@@ -513,7 +540,9 @@ impl<'a> SiteView<'a> {
             pockets: self.pockets(context, shared, protected),
             slot_of: Vec::new(),
             standing: vec![Memo::Unknown; p.directed.len()],
-            path_clear: IndexMap::default(),
+            // An array over the shared log (a byte per update, ~100 kB) is cheaper to set than
+            // a hash map is to fill with the few thousand updates the walks visit.
+            path_clear: vec![Memo::Unknown; shared.labels.log.len()],
             forward: ForwardCache::default(),
         };
         let start = context.start_speed();
@@ -539,8 +568,7 @@ impl<'a> SiteView<'a> {
         while let Some(&f) = needed.get(next) {
             next += 1;
             let first = offers.len() as u32;
-            if self.searchable(context, f, protected) && context.node_passable(p.tail(f), protected)
-            {
+            if self.searchable(shared, f) && shared.node_open[p.tail(f)] {
                 self.need_predecessors(context, &mut site, f, &mut needed, &mut seen, &mut offers);
             }
             offer_range.push((first, offers.len() as u32));
@@ -562,13 +590,13 @@ impl<'a> SiteView<'a> {
         let searchable: Vec<bool> = site
             .redo
             .iter()
-            .map(|&f| self.searchable(context, f, protected))
+            .map(|&f| self.searchable(shared, f))
             .collect();
         let mut queue = BinaryHeap::new();
         for (i, &k) in order.iter().enumerate() {
             let f = site.redo[i];
             let tail = p.tail(f);
-            if !searchable[i] || !context.node_passable(tail, protected) {
+            if !searchable[i] || !shared.node_open[tail] {
                 continue;
             }
             if site.is_origin(self, tail) {
@@ -582,39 +610,46 @@ impl<'a> SiteView<'a> {
         // The turns between labels searched again, found once rather than at every pop (a
         // label improves about three times; most turns lead to labels not searched again):
         // per label, (label turned into, the turn's speed cap) in the order of its turns.
+        // A turn too tight to steer is kept as a cap of -1 m/s: like a turn slower than the
+        // start speed, it offers a start from rest (below).
         let mut turn_start: Vec<u32> = Vec::with_capacity(count + 1);
-        let mut turns: Vec<(u32, Option<f64>)> = Vec::new();
+        let mut turn_to: Vec<u32> = Vec::new();
+        let mut turn_cap: Vec<f64> = Vec::new();
         for (i, &e) in site.redo.iter().enumerate() {
-            turn_start.push(turns.len() as u32);
+            turn_start.push(turn_to.len() as u32);
             if !searchable[i] {
                 continue; // never labelled, so never relaxed
             }
-            for (geometry, &cap) in p.turns[e].iter().zip(context.tables.turn_caps_from(e)) {
+            let all = self.graph.turn_start[e] as usize..self.graph.turn_start[e + 1] as usize;
+            for (&to, &cap) in self.graph.turn_to[all]
+                .iter()
+                .zip(context.tables.turn_caps_from(e))
+            {
                 // Labels that stand are the study's optimum already; the others left out
                 // cannot improve on what the entries get.
-                if let Some(j) = site.slot(geometry.to).filter(|&j| searchable[j]) {
-                    turns.push((j as u32, cap));
+                if let Some(j) = site.slot(to as usize).filter(|&j| searchable[j]) {
+                    turn_to.push(j as u32);
+                    turn_cap.push(cap.unwrap_or(-1.0));
                 }
             }
         }
-        turn_start.push(turns.len() as u32);
+        turn_start.push(turn_to.len() as u32);
         while let Some((speed_bits, Reverse(i))) = queue.pop() {
             if speed_bits != site.speed_mps[i].to_bits() {
                 continue;
             }
             let e = site.redo[i];
-            if !context.node_passable(p.head(e), protected) {
+            if !shared.node_open[p.head(e)] {
                 continue;
             }
-            let (first, end) = (turn_start[i] as usize, turn_start[i + 1] as usize);
-            for &(j, cap) in &turns[first..end] {
-                let through = cap.map(|cap| site.speed_mps[i].min(cap));
-                match through {
-                    Some(v) if v > start + 1e-9 => {
-                        let previous = Some(site.current_update[i]);
-                        site.offer(context, j as usize, v, previous, &mut queue);
-                    }
-                    _ => site.offer(context, j as usize, start, None, &mut queue),
+            let range = turn_start[i] as usize..turn_start[i + 1] as usize;
+            for (&j, &cap) in turn_to[range.clone()].iter().zip(&turn_cap[range]) {
+                let through = site.speed_mps[i].min(cap);
+                if through > start + 1e-9 {
+                    let previous = Some(site.current_update[i]);
+                    site.offer(context, j as usize, through, previous, &mut queue);
+                } else {
+                    site.offer(context, j as usize, start, None, &mut queue);
                 }
             }
         }
@@ -623,10 +658,8 @@ impl<'a> SiteView<'a> {
 
     /// Whether the study's search would label directed segment `f` (an approach segment it may
     /// drive).
-    fn searchable(&self, context: &SearchContext<'_>, f: usize, protected: bool) -> bool {
-        self.is_approach(f)
-            && context.direction_permitted(f)
-            && context.segment_passable(f / 2, protected)
+    fn searchable(&self, shared: &SharedLabels, f: usize) -> bool {
+        self.is_approach(f) && shared.drivable[f]
     }
 
     /// Adds to `needed` the segments arriving at `f`'s tail whose labels do not stand and whose
@@ -702,8 +735,10 @@ impl<'a> SiteView<'a> {
         let mut walked = Vec::new();
         let mut update = u;
         let clear = loop {
-            if let Some(&clear) = site.path_clear.get(&update) {
-                break clear;
+            match site.path_clear[update] {
+                Memo::Yes => break true,
+                Memo::No => break false,
+                Memo::Unknown => {}
             }
             if !shared.paths.may_touch(update, near) {
                 break !site
@@ -724,7 +759,7 @@ impl<'a> SiteView<'a> {
             }
         };
         for update in walked {
-            site.path_clear.insert(update, clear);
+            site.path_clear[update] = if clear { Memo::Yes } else { Memo::No };
         }
         clear
     }
@@ -894,8 +929,8 @@ struct SiteLabels<'s> {
     /// Per directed segment, its index in `redo` plus one (0: not searched again).
     slot_of: Vec<u32>,
     standing: Vec<Memo>,
-    /// Per update of the shared log walked, whether the path behind it is the study's.
-    path_clear: IndexMap<bool>,
+    /// Per update of the shared log, whether the path behind it is the study's (once walked).
+    path_clear: Vec<Memo>,
     /// Forward passes of reported approaches over the paths behind updates of `log`.
     forward: ForwardCache,
 }
