@@ -92,6 +92,9 @@ pub(crate) struct SharedGraph {
     /// of each turn, and reads it for every label it searches again.
     turn_to: Vec<u32>,
     turn_start: Vec<u32>,
+    /// Per directed segment, its tail and head node (`Prepared::tail`, `head`) without
+    /// reading the segment's record.
+    ends: Vec<[u32; 2]>,
     grid: SegmentGrid,
     /// What every study without added items reports about the network (before its own
     /// perimeter's note).
@@ -104,6 +107,14 @@ impl SharedGraph {
         self.turns_into[self.turns_into_range(f)]
             .iter()
             .map(|&(e, k)| (e as usize, k as usize))
+    }
+
+    fn tail(&self, d: usize) -> usize {
+        self.ends[d][0] as usize
+    }
+
+    fn head(&self, d: usize) -> usize {
+        self.ends[d][1] as usize
     }
 
     /// Where the turns into `f` lie in `turns_into` (and in arrays in its order).
@@ -140,6 +151,9 @@ impl SharedGraph {
             turn_to.extend(turns.iter().map(|turn| turn.to as u32));
         }
         turn_start.push(turn_to.len() as u32);
+        let ends = (0..prepared.directed.len())
+            .map(|d| [prepared.tail(d) as u32, prepared.head(d) as u32])
+            .collect();
         let grid = SegmentGrid::new(&prepared);
         SharedGraph {
             prepared,
@@ -148,6 +162,7 @@ impl SharedGraph {
             turns_into_start,
             turn_to,
             turn_start,
+            ends,
             grid,
             diagnostics,
         }
@@ -568,7 +583,7 @@ impl<'a> SiteView<'a> {
         while let Some(&f) = needed.get(next) {
             next += 1;
             let first = offers.len() as u32;
-            if self.searchable(shared, f) && shared.node_open[p.tail(f)] {
+            if self.searchable(shared, f) && shared.node_open[self.graph.tail(f)] {
                 self.need_predecessors(context, &mut site, f, &mut needed, &mut seen, &mut offers);
             }
             offer_range.push((first, offers.len() as u32));
@@ -595,7 +610,7 @@ impl<'a> SiteView<'a> {
         let mut queue = BinaryHeap::new();
         for (i, &k) in order.iter().enumerate() {
             let f = site.redo[i];
-            let tail = p.tail(f);
+            let tail = self.graph.tail(f);
             if !searchable[i] || !shared.node_open[tail] {
                 continue;
             }
@@ -639,7 +654,7 @@ impl<'a> SiteView<'a> {
                 continue;
             }
             let e = site.redo[i];
-            if !shared.node_open[p.head(e)] {
+            if !shared.node_open[self.graph.head(e)] {
                 continue;
             }
             let range = turn_start[i] as usize..turn_start[i + 1] as usize;
@@ -675,10 +690,9 @@ impl<'a> SiteView<'a> {
         seen: &mut [bool],
         offers: &mut Vec<(f64, Option<usize>)>,
     ) {
-        let p = context.prepared;
         let labels = &site.shared.labels;
         let start = context.start_speed();
-        let tail = p.tail(f);
+        let tail = self.graph.tail(f);
         let mut sure = site.is_origin(self, tail).then_some(start);
         let range = self.graph.turns_into_range(f);
         let shared = site.shared;
@@ -781,9 +795,13 @@ impl<'a> SiteView<'a> {
                     && !self.inside(n)
                     && !pockets.contains(&n)
                     && checked.insert(n)
-                    && let Some(pocket) = self.unqualified_component(context, n, protected)
                 {
-                    pockets.extend(pocket);
+                    match self.unqualified_component(context, n, protected) {
+                        Ok(pocket) => pockets.extend(pocket),
+                        // Whether a component qualifies does not depend on where the walk
+                        // starts: the nodes it went through need no walk of their own.
+                        Err(qualifying) => checked.extend(qualifying),
+                    }
                 }
             }
         }
@@ -791,13 +809,14 @@ impl<'a> SiteView<'a> {
     }
 
     /// The component of `n` in the study's approach graph (see `SearchContext::origins`) when
-    /// it holds no public road and no dead end, i.e. its nodes are no origins of the study.
+    /// it holds no public road and no dead end, i.e. its nodes are no origins of the study;
+    /// otherwise the nodes of it walked before finding one (`Err`).
     fn unqualified_component(
         &self,
         context: &SearchContext<'_>,
         n: usize,
         protected: bool,
-    ) -> Option<Vec<usize>> {
+    ) -> Result<Vec<usize>, Vec<usize>> {
         let p = context.prepared;
         let open = |n: usize| !self.inside(n) && context.node_passable(n, protected);
         let wide_enough = |s: usize| p.segments[s].width_m >= context.vehicle.width_m;
@@ -808,7 +827,7 @@ impl<'a> SiteView<'a> {
         while let Some(&u) = component.get(next) {
             next += 1;
             if p.incident[u].iter().filter(|&&s| wide_enough(s)).count() == 1 {
-                return None; // a dead end
+                return Err(component); // a dead end
             }
             for &s in &p.incident[u] {
                 let segment = &p.segments[s];
@@ -821,7 +840,7 @@ impl<'a> SiteView<'a> {
                     continue;
                 }
                 if segment.public_road {
-                    return None;
+                    return Err(component);
                 }
                 let other = if segment.a == u { segment.b } else { segment.a };
                 if seen.insert(other) {
@@ -829,7 +848,7 @@ impl<'a> SiteView<'a> {
                 }
             }
         }
-        Some(component)
+        Ok(component)
     }
 
     /// The highest speed the network-wide labels offer entry `d` (an upper bound of the
