@@ -20,8 +20,7 @@
 //! each logged update ([`LogPaths`]): only the part of it near the perimeter is walked. Studies
 //! with added barriers, obstacles or openings, or a search radius, run their own search.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
@@ -607,7 +606,7 @@ impl<'a> SiteView<'a> {
             .iter()
             .map(|&f| self.searchable(shared, f))
             .collect();
-        let mut queue = BinaryHeap::new();
+        let mut queue = SlotQueue::new(count);
         for (i, &k) in order.iter().enumerate() {
             let f = site.redo[i];
             let tail = self.graph.tail(f);
@@ -649,10 +648,7 @@ impl<'a> SiteView<'a> {
             }
         }
         turn_start.push(turn_to.len() as u32);
-        while let Some((speed_bits, Reverse(i))) = queue.pop() {
-            if speed_bits != site.speed_mps[i].to_bits() {
-                continue;
-            }
+        while let Some(i) = queue.pop() {
             let e = site.redo[i];
             if !shared.node_open[self.graph.head(e)] {
                 continue;
@@ -923,6 +919,107 @@ impl<'a> SiteView<'a> {
     }
 }
 
+/// The repair's queue of labels to relax: highest speed first, of equal speeds the lowest slot
+/// first, the order `SearchContext::search` pops its `BinaryHeap<(speed bits, Reverse(index))>`
+/// in. Each slot is queued at most once: a label that improves while queued moves up instead of
+/// being queued again, so no stale entry is ever popped (a label improved about three times
+/// before it was relaxed). Keys of queued slots are distinct, so the order is total and the
+/// labels are relaxed in the order the lazy heap would relax them.
+struct SlotQueue {
+    /// A binary heap of (speed bits, slot).
+    heap: Vec<(u64, u32)>,
+    /// Per slot, its place in `heap`, or `NOT_QUEUED`.
+    place: Vec<u32>,
+}
+
+impl SlotQueue {
+    const NOT_QUEUED: u32 = u32::MAX;
+
+    fn new(slots: usize) -> SlotQueue {
+        SlotQueue {
+            heap: Vec::new(),
+            place: vec![Self::NOT_QUEUED; slots],
+        }
+    }
+
+    /// Whether `a` comes out before `b`.
+    fn before(a: (u64, u32), b: (u64, u32)) -> bool {
+        a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
+    }
+
+    /// Queues `slot` with key `bits`, or raises its key to `bits` (keys only rise: labels
+    /// only improve).
+    fn push_or_raise(&mut self, bits: u64, slot: usize) {
+        let at = match self.place[slot] {
+            Self::NOT_QUEUED => {
+                self.heap.push((bits, slot as u32));
+                self.heap.len() - 1
+            }
+            at => {
+                debug_assert!(bits >= self.heap[at as usize].0, "keys only rise");
+                self.heap[at as usize].0 = bits;
+                at as usize
+            }
+        };
+        self.sift_up(at);
+    }
+
+    /// The first slot, taken out.
+    fn pop(&mut self) -> Option<usize> {
+        let last = self.heap.pop()?;
+        let top = match self.heap.first_mut() {
+            Some(first) => {
+                let top = std::mem::replace(first, last);
+                self.sift_down(0);
+                top
+            }
+            None => last,
+        };
+        self.place[top.1 as usize] = Self::NOT_QUEUED;
+        Some(top.1 as usize)
+    }
+
+    fn sift_up(&mut self, mut at: usize) {
+        let item = self.heap[at];
+        while at > 0 {
+            let parent = (at - 1) / 2;
+            if !Self::before(item, self.heap[parent]) {
+                break;
+            }
+            self.heap[at] = self.heap[parent];
+            self.place[self.heap[at].1 as usize] = at as u32;
+            at = parent;
+        }
+        self.heap[at] = item;
+        self.place[item.1 as usize] = at as u32;
+    }
+
+    fn sift_down(&mut self, mut at: usize) {
+        let item = self.heap[at];
+        let len = self.heap.len();
+        loop {
+            let left = 2 * at + 1;
+            if left >= len {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < len && Self::before(self.heap[right], self.heap[left]) {
+                right
+            } else {
+                left
+            };
+            if !Self::before(self.heap[child], item) {
+                break;
+            }
+            self.heap[at] = self.heap[child];
+            self.place[self.heap[at].1 as usize] = at as u32;
+            at = child;
+        }
+        self.heap[at] = item;
+        self.place[item.1 as usize] = at as u32;
+    }
+}
+
 /// A remembered yes-or-no answer.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Memo {
@@ -982,7 +1079,7 @@ impl SiteLabels<'_> {
         i: usize,
         entry_speed_mps: f64,
         previous: Option<usize>,
-        queue: &mut BinaryHeap<(u64, Reverse<usize>)>,
+        queue: &mut SlotQueue,
     ) {
         // As `SearchContext::offer` for approach segments.
         if entry_speed_mps <= self.start_speed_mps[i] + IMPROVEMENT_MPS {
@@ -994,7 +1091,7 @@ impl SiteLabels<'_> {
             self.start_speed_mps[i] = entry_speed_mps;
             self.current_update[i] = self.shared.labels.log.len() + self.log.len();
             self.log.push((self.redo[i], previous));
-            queue.push((value.to_bits(), Reverse(i)));
+            queue.push_or_raise(value.to_bits(), i);
         }
     }
 
