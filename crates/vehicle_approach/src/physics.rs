@@ -161,9 +161,12 @@ pub(crate) struct RunUpTable {
     /// The constant acceleration of Model A, which needs no table.
     constant_mps2: Option<f64>,
     top_speed_mps: f64,
-    /// `first_at_least[k]`: the first index whose distance is at least `k · BUCKET_M`, so a
-    /// lookup searches a few buckets, not the whole table.
+    /// `first_at_least[k]`: the first index whose distance is at least `(k / per_root_m)²`:
+    /// buckets even in √distance, so in speed, hold a few entries each from rest to the
+    /// ceiling, and a lookup searches three of them, not the whole table.
     first_at_least: Vec<u32>,
+    /// Buckets per √m.
+    per_root_m: f64,
 }
 
 impl RunUpTable {
@@ -182,6 +185,7 @@ impl RunUpTable {
                 constant_mps2: Some(vehicle.constant_acceleration_mps2),
                 top_speed_mps: top,
                 first_at_least: Vec::new(),
+                per_root_m: 0.0,
             };
         }
         let mut distance_m = vec![0.0];
@@ -200,14 +204,14 @@ impl RunUpTable {
             distance_m.push(total);
             speed += step_mps;
         }
-        // Near the terminal speed the table's last distances can be far out: beyond 50 km a
-        // lookup searches the whole table.
-        let buckets =
-            ((distance_m[distance_m.len() - 1] / Self::BUCKET_M) as usize + 2).min(50_000);
-        let first_at_least = (0..=buckets)
+        // About one bucket per two entries.
+        let root_of_last = distance_m[distance_m.len() - 1].sqrt();
+        let buckets = distance_m.len().div_ceil(2).max(1);
+        let per_root_m = buckets as f64 / root_of_last.max(1e-9);
+        let first_at_least = (0..=buckets + 2)
             .map(|k| {
-                let from = k as f64 * Self::BUCKET_M;
-                distance_m.partition_point(|&d| d < from) as u32
+                let root = k as f64 / per_root_m;
+                distance_m.partition_point(|&d| d < root * root) as u32
             })
             .collect();
         RunUpTable {
@@ -217,26 +221,28 @@ impl RunUpTable {
             constant_mps2: None,
             top_speed_mps: top,
             first_at_least,
+            per_root_m,
         }
     }
 
-    /// Width of the buckets of `first_at_least`, m.
-    const BUCKET_M: f64 = 1.0;
-
-    /// The first index whose distance is not below `target` (`target` within the table):
-    /// `partition_point` over the table, searching only the buckets around `target`. The
-    /// bucket before and after are searched too, so rounding in `target / BUCKET_M` cannot
-    /// miss the index: the answer is the same as over the whole table.
+    /// The first index whose distance is not below `target` (`target` within the table), as
+    /// `partition_point` over the whole table finds it, searching only the buckets around
+    /// `target` (the one before and after too, against rounding). Should the bracket not hold
+    /// the answer after all (its ends are checked), the whole table is searched.
     fn first_not_below(&self, target: f64) -> usize {
-        let k = (target / Self::BUCKET_M) as usize;
-        match self.first_at_least.get(k + 2) {
-            Some(&high) => {
-                let low = self.first_at_least[k.saturating_sub(1)] as usize;
-                let high = high as usize;
-                low + self.distance_m[low..high].partition_point(|&d| d < target)
-            }
-            None => self.distance_m.partition_point(|&d| d < target),
+        let whole = || self.distance_m.partition_point(|&d| d < target);
+        let k = (target.sqrt() * self.per_root_m) as usize;
+        let Some(&high) = self.first_at_least.get(k + 2) else {
+            return whole();
+        };
+        let low = self.first_at_least[k.saturating_sub(1)] as usize;
+        let high = high as usize;
+        let below_low = low == 0 || self.distance_m[low - 1] < target;
+        let from_high = high >= self.distance_m.len() || self.distance_m[high] >= target;
+        if !(below_low && from_high) {
+            return whole();
         }
+        low + self.distance_m[low..high].partition_point(|&d| d < target)
     }
 
     fn distance_to(&self, speed_mps: f64) -> f64 {
