@@ -1,7 +1,5 @@
 //! The analysis: entry points, the max-speed search per vehicle, and the reported approaches.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
@@ -724,7 +722,7 @@ impl<'a> SearchContext<'a> {
             current_update: vec![usize::MAX; count],
             log: Vec::new(),
         };
-        let mut queue = BinaryHeap::new();
+        let mut queue = SlotQueue::new(count);
         let start = self.start_speed();
 
         // Seed: a run-up may start at any origin.
@@ -736,11 +734,7 @@ impl<'a> SearchContext<'a> {
                 }
             }
         }
-        while let Some((speed_bits, Reverse(e))) = queue.pop() {
-            if speed_bits != labels.speed_mps[e].to_bits() {
-                // A stale entry: the label has improved since it was queued.
-                continue;
-            }
+        while let Some(e) = queue.pop() {
             let node = p.head(e);
             if !self.node_passable(node, protected) || p.inside[node] {
                 continue;
@@ -771,7 +765,7 @@ impl<'a> SearchContext<'a> {
         entry_speed_mps: f64,
         previous: Option<usize>,
         labels: &mut Labels,
-        queue: &mut BinaryHeap<(u64, Reverse<usize>)>,
+        queue: &mut SlotQueue,
     ) {
         let p = self.prepared;
         if entry_speed_mps <= labels.start_speed_mps[d] + IMPROVEMENT_MPS {
@@ -789,7 +783,7 @@ impl<'a> SearchContext<'a> {
             labels.log.push((d, previous));
             if matches!(p.directed[d], DirectedKind::Approach) {
                 // Speeds are never negative, so their bit patterns order like their values.
-                queue.push((value.to_bits(), Reverse(d)));
+                queue.push_or_raise(value.to_bits(), d);
             }
         }
     }
@@ -1214,6 +1208,108 @@ fn speed_at(stations: &[ProfileStation], distance_m: f64) -> f64 {
         .get(i)
         .or(stations.last())
         .map_or(0.0, |s| s.speed_mps)
+}
+
+/// The searches' queue of labels to relax (by directed segment, or by slot in a repair):
+/// highest speed first, of equal speeds the lowest index first, the order a
+/// `BinaryHeap<(speed bits, Reverse(index))>` pops in. Each index is queued at most once: a
+/// label that improves while queued moves up instead of being queued again, so no stale entry
+/// is ever popped (in a site's repair a label improved about three times before it was
+/// relaxed). Keys of queued indices are distinct, so the order is total and the labels are
+/// relaxed in the order the lazy heap relaxed them.
+pub(crate) struct SlotQueue {
+    /// A binary heap of (speed bits, slot).
+    heap: Vec<(u64, u32)>,
+    /// Per slot, its place in `heap`, or `NOT_QUEUED`.
+    place: Vec<u32>,
+}
+
+impl SlotQueue {
+    const NOT_QUEUED: u32 = u32::MAX;
+
+    pub(crate) fn new(slots: usize) -> SlotQueue {
+        SlotQueue {
+            heap: Vec::new(),
+            place: vec![Self::NOT_QUEUED; slots],
+        }
+    }
+
+    /// Whether `a` comes out before `b`.
+    fn before(a: (u64, u32), b: (u64, u32)) -> bool {
+        a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
+    }
+
+    /// Queues `slot` with key `bits`, or raises its key to `bits` (keys only rise: labels
+    /// only improve).
+    pub(crate) fn push_or_raise(&mut self, bits: u64, slot: usize) {
+        let at = match self.place[slot] {
+            Self::NOT_QUEUED => {
+                self.heap.push((bits, slot as u32));
+                self.heap.len() - 1
+            }
+            at => {
+                debug_assert!(bits >= self.heap[at as usize].0, "keys only rise");
+                self.heap[at as usize].0 = bits;
+                at as usize
+            }
+        };
+        self.sift_up(at);
+    }
+
+    /// The first slot, taken out.
+    pub(crate) fn pop(&mut self) -> Option<usize> {
+        let last = self.heap.pop()?;
+        let top = match self.heap.first_mut() {
+            Some(first) => {
+                let top = std::mem::replace(first, last);
+                self.sift_down(0);
+                top
+            }
+            None => last,
+        };
+        self.place[top.1 as usize] = Self::NOT_QUEUED;
+        Some(top.1 as usize)
+    }
+
+    fn sift_up(&mut self, mut at: usize) {
+        let item = self.heap[at];
+        while at > 0 {
+            let parent = (at - 1) / 2;
+            if !Self::before(item, self.heap[parent]) {
+                break;
+            }
+            self.heap[at] = self.heap[parent];
+            self.place[self.heap[at].1 as usize] = at as u32;
+            at = parent;
+        }
+        self.heap[at] = item;
+        self.place[item.1 as usize] = at as u32;
+    }
+
+    fn sift_down(&mut self, mut at: usize) {
+        let item = self.heap[at];
+        let len = self.heap.len();
+        loop {
+            let left = 2 * at + 1;
+            if left >= len {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < len && Self::before(self.heap[right], self.heap[left]) {
+                right
+            } else {
+                left
+            };
+            if !Self::before(self.heap[child], item) {
+                break;
+            }
+            self.heap[at] = self.heap[child];
+            self.place[self.heap[at].1 as usize] = at as u32;
+            at = child;
+        }
+        self.heap[at] = item;
+        self.place[item.1 as usize] = at as u32;
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::{
     CachedPath, Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, SearchContext,
-    UNREACHED, VehicleResult, VehicleTables,
+    SlotQueue, UNREACHED, VehicleResult, VehicleTables,
 };
 use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
@@ -916,107 +916,6 @@ impl<'a> SiteView<'a> {
                 updates,
             }),
         })
-    }
-}
-
-/// The repair's queue of labels to relax: highest speed first, of equal speeds the lowest slot
-/// first, the order `SearchContext::search` pops its `BinaryHeap<(speed bits, Reverse(index))>`
-/// in. Each slot is queued at most once: a label that improves while queued moves up instead of
-/// being queued again, so no stale entry is ever popped (a label improved about three times
-/// before it was relaxed). Keys of queued slots are distinct, so the order is total and the
-/// labels are relaxed in the order the lazy heap would relax them.
-struct SlotQueue {
-    /// A binary heap of (speed bits, slot).
-    heap: Vec<(u64, u32)>,
-    /// Per slot, its place in `heap`, or `NOT_QUEUED`.
-    place: Vec<u32>,
-}
-
-impl SlotQueue {
-    const NOT_QUEUED: u32 = u32::MAX;
-
-    fn new(slots: usize) -> SlotQueue {
-        SlotQueue {
-            heap: Vec::new(),
-            place: vec![Self::NOT_QUEUED; slots],
-        }
-    }
-
-    /// Whether `a` comes out before `b`.
-    fn before(a: (u64, u32), b: (u64, u32)) -> bool {
-        a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
-    }
-
-    /// Queues `slot` with key `bits`, or raises its key to `bits` (keys only rise: labels
-    /// only improve).
-    fn push_or_raise(&mut self, bits: u64, slot: usize) {
-        let at = match self.place[slot] {
-            Self::NOT_QUEUED => {
-                self.heap.push((bits, slot as u32));
-                self.heap.len() - 1
-            }
-            at => {
-                debug_assert!(bits >= self.heap[at as usize].0, "keys only rise");
-                self.heap[at as usize].0 = bits;
-                at as usize
-            }
-        };
-        self.sift_up(at);
-    }
-
-    /// The first slot, taken out.
-    fn pop(&mut self) -> Option<usize> {
-        let last = self.heap.pop()?;
-        let top = match self.heap.first_mut() {
-            Some(first) => {
-                let top = std::mem::replace(first, last);
-                self.sift_down(0);
-                top
-            }
-            None => last,
-        };
-        self.place[top.1 as usize] = Self::NOT_QUEUED;
-        Some(top.1 as usize)
-    }
-
-    fn sift_up(&mut self, mut at: usize) {
-        let item = self.heap[at];
-        while at > 0 {
-            let parent = (at - 1) / 2;
-            if !Self::before(item, self.heap[parent]) {
-                break;
-            }
-            self.heap[at] = self.heap[parent];
-            self.place[self.heap[at].1 as usize] = at as u32;
-            at = parent;
-        }
-        self.heap[at] = item;
-        self.place[item.1 as usize] = at as u32;
-    }
-
-    fn sift_down(&mut self, mut at: usize) {
-        let item = self.heap[at];
-        let len = self.heap.len();
-        loop {
-            let left = 2 * at + 1;
-            if left >= len {
-                break;
-            }
-            let right = left + 1;
-            let child = if right < len && Self::before(self.heap[right], self.heap[left]) {
-                right
-            } else {
-                left
-            };
-            if !Self::before(self.heap[child], item) {
-                break;
-            }
-            self.heap[at] = self.heap[child];
-            self.place[self.heap[at].1 as usize] = at as u32;
-            at = child;
-        }
-        self.heap[at] = item;
-        self.place[item.1 as usize] = at as u32;
     }
 }
 
