@@ -4,11 +4,13 @@
 //! leaves every number as it was.
 //!
 //! `cargo run --release -p vehicle_approach --example city_all_sites -- [munich|london|PATH]
-//! [THREADS] [EVERY_NTH_SITE]`
+//! [THREADS] [EVERY_NTH_SITE] [memory]`
 //!
 //! Prints the parse, prepare, shared-search and per-site times, the search statistics and the
 //! SHA-256 of the `Debug` text of every analysis in site order (`Debug` prints each f64 in its
-//! shortest round-trip form, so equal fingerprints mean equal results bit for bit).
+//! shortest round-trip form, so equal fingerprints mean equal results bit for bit). With
+//! `memory` it keeps no analysis (so no fingerprint) and prints the peak resident size
+//! (VmHWM, Linux) instead, as the benchmark measures it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -27,6 +29,7 @@ fn main() {
     let every: usize = args
         .next()
         .map_or(1, |n| n.parse().expect("EVERY_NTH_SITE"));
+    let memory_only = args.next().is_some_and(|a| a == "memory");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let path: PathBuf = match city.as_str() {
         "munich" => root.join("data/demo/munich-altstadt-2020.osm.pbf"),
@@ -81,13 +84,30 @@ fn main() {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(study) = studies.get(i) else { break };
                     let analysis = prepared.analyse(study, &vehicles);
-                    analyses.lock().unwrap()[i] = Some(analysis);
+                    if !memory_only {
+                        analyses.lock().unwrap()[i] = Some(analysis);
+                    }
                 }
             });
         }
     });
     let sites = start.elapsed();
 
+    if memory_only {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let peak = status
+            .lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .unwrap_or("VmHWM ?");
+        println!(
+            "{city}: {} sites; prepare {:.3} s; shared searches {:.3} s; sites {:.3} s; {peak}",
+            studies.len(),
+            prepare.as_secs_f64(),
+            shared.as_secs_f64(),
+            sites.as_secs_f64()
+        );
+        return;
+    }
     let mut hash = Sha256::new();
     let mut entries = 0;
     for analysis in analyses.into_inner().unwrap() {
