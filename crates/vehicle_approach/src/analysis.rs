@@ -9,7 +9,7 @@ use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules,
 use crate::physics::{
     AccelerationModel, BendLimit, Leg, ProfileStation, RunUpTable, corner_speed_limit,
     grip_speed_limit_mps, kinetic_energy_j, leg_end_speed_mps, leg_forward_speeds, legs_profile,
-    legs_station_count, mps_to_kmh, rollover_speed_limit_mps,
+    legs_station_count, mps_to_kmh, rollover_speed_limit_mps, step_count,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
@@ -901,9 +901,15 @@ impl<'a> SearchContext<'a> {
         let mut points = Vec::with_capacity(path.len() + 1);
         let mut bends = Vec::new();
         let mut distance_m = 0.0;
+        // The station at each node: the stations before it are the start and every step of
+        // the legs before it.
+        let mut node_station = 0;
         for (i, &segment_d) in path.iter().enumerate() {
             let node = p.tail(segment_d);
-            let speed_mps = speed_at(&stations, distance_m);
+            let speed_mps = speed_at_near(&stations, distance_m, node_station);
+            if legs[i].length_m > 0.0 {
+                node_station += step_count(legs[i].length_m, step);
+            }
             points.push(PathPoint {
                 node: Some(p.node_ids[node]),
                 position: p.positions[node],
@@ -1200,6 +1206,26 @@ fn turn_through(vehicle: &VehicleClass, geometry: &TurnGeometry) -> Turn {
         cap_mps: Some(cap),
         limit: Some(limit),
     }
+}
+
+/// [`speed_at`], searching first the few stations around `near` (where `distance_m` is
+/// expected to fall): the same station whenever that bracket holds it (its ends are checked),
+/// and `speed_at` over all stations otherwise. A long path's profile has thousands of stations
+/// and a node on it each.
+fn speed_at_near(stations: &[ProfileStation], distance_m: f64, near: usize) -> f64 {
+    let low = near.saturating_sub(2).min(stations.len());
+    let high = (near + 3).min(stations.len());
+    let target = distance_m - 1e-9;
+    let below_low = low == 0 || stations[low - 1].distance_m < target;
+    let from_high = high == stations.len() || stations[high].distance_m >= target;
+    if !(below_low && from_high) {
+        return speed_at(stations, distance_m);
+    }
+    let i = low + stations[low..high].partition_point(|s| s.distance_m < target);
+    stations
+        .get(i)
+        .or(stations.last())
+        .map_or(0.0, |s| s.speed_mps)
 }
 
 fn speed_at(stations: &[ProfileStation], distance_m: f64) -> f64 {
