@@ -61,6 +61,7 @@
 //! | Munich, 8 shared searches, 1 thread | 0.64–0.67 s | 0.55–0.56 s |
 //! | London, all sites after the shared searches, 1 thread | 0.63–0.67 s | 0.26–0.27 s |
 //! | London, analysis (prepare + searches + sites), 1 thread; parse 0.11–0.14 s | 0.98–1.08 s | 0.57–0.62 s |
+//! | CPU (user) time of the whole run (parse included), 2 threads, Munich / London | 24.4 / 1.23 s | 6.0–7.7 / 0.76 s |
 //! | peak memory (VmHWM, 2 threads) Munich / London | 234–242 / 124 MiB | 283–288 / 147 MiB |
 //!
 //! What changed: a reported approach's profile is still the 1 m-step forward–backward
