@@ -447,6 +447,9 @@ impl CachedPath<'_> {
 
 /// One segment's forward pass on the path behind an update of a shared search's log.
 pub(crate) struct CachedLeg {
+    /// The integration step it was made with: studies sharing a search may ask for
+    /// different steps (`Options::step_m` does not change the search).
+    step_bits: u64,
     /// The speed it was entered at (for a debug check).
     entry_bits: u64,
     /// `leg_forward_speeds` from there.
@@ -467,20 +470,25 @@ pub(crate) struct ForwardCache {
 }
 
 impl ForwardCache {
-    /// The forward pass behind `update`, made by `make` the first time.
-    fn leg(&self, update: usize, make: impl FnOnce() -> CachedLeg) -> Arc<CachedLeg> {
+    /// The forward pass behind `update` with integration step `step_m`, made by `make` the
+    /// first time (and every time for a step other than the one first kept).
+    fn leg(&self, update: usize, step_m: f64, make: impl FnOnce() -> CachedLeg) -> Arc<CachedLeg> {
         let known = self
             .legs
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&update)
             .cloned();
-        known.unwrap_or_else(|| {
-            // Made outside the lock; should two threads make it at once, both make the same.
-            let made = Arc::new(make());
-            let mut legs = self.legs.write().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(legs.entry(update).or_insert(made))
-        })
+        match known {
+            Some(leg) if leg.step_bits == step_m.to_bits() => leg,
+            Some(_) => Arc::new(make()),
+            None => {
+                // Made outside the lock; should two threads make it at once, both make the same.
+                let made = Arc::new(make());
+                let mut legs = self.legs.write().unwrap_or_else(PoisonError::into_inner);
+                Arc::clone(legs.entry(update).or_insert(made))
+            }
+        }
     }
 }
 
@@ -852,7 +860,7 @@ impl<'a> SearchContext<'a> {
                 .and_then(|cached| cached.leg_source(i));
             match cached {
                 Some((cache, update)) => {
-                    let known = cache.leg(update, || {
+                    let known = cache.leg(update, step, || {
                         let mut speeds = Vec::new();
                         leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut speeds);
                         let model_a_end_mps = match model {
@@ -866,6 +874,7 @@ impl<'a> SearchContext<'a> {
                             AccelerationModel::ConstantPerClass => 0.0, // not used
                         };
                         CachedLeg {
+                            step_bits: step.to_bits(),
                             entry_bits: entry_mps.to_bits(),
                             speeds: speeds.into(),
                             model_a_end_mps,
