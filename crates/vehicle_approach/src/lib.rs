@@ -66,8 +66,9 @@
 //!
 //! `cargo bench` (2 threads, load about 2.5) printed Munich 7.5 s of analysis against 0.14 s of
 //! parse, London 0.54 s against 0.14 s. Its peak memory now reads about 340 MiB for both
-//! cities: it resets the peak before London, but the heap freed after Munich (many small kept
-//! forward passes) is not handed back to the system; London run alone peaks at 147 MiB.
+//! cities: it resets the peak before London, most likely to a resident size still holding the
+//! heap freed after Munich (many small kept forward passes, not handed back to the system;
+//! not verified): London run alone peaks at 147 MiB.
 //!
 //! What changed: a reported approach's profile is still the 1 m-step forward–backward
 //! integration bit for bit, but the forward passes over the segments of a shared search's
