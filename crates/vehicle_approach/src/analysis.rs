@@ -1,22 +1,22 @@
 //! The analysis: entry points, the max-speed search per vehicle, and the reported approaches.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Point;
 use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
-    AccelerationModel, BendLimit, PathStretch, ProfileStation, RunUpTable, corner_speed_limit,
-    forward_backward_profile, forward_profile_end_speed_mps, grip_speed_limit_mps,
-    kinetic_energy_j, mps_to_kmh, rollover_speed_limit_mps,
+    AccelerationModel, BendLimit, Leg, ProfileStation, RunUpTable, corner_speed_limit,
+    grip_speed_limit_mps, kinetic_energy_j, leg_end_speed_mps, leg_forward_speeds, legs_profile,
+    legs_station_count, mps_to_kmh, rollover_speed_limit_mps, step_count,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
     WidthSource,
 };
 use crate::rating::{Rating, RatingCheck, RatingRequirement, check_rating, required_rating};
+use crate::shared::IndexMap;
 use crate::vehicle::VehicleClass;
 
 /// Input the engine cannot work with at all (imperfect map data is a [`Diagnostic`] instead).
@@ -386,10 +386,11 @@ pub(crate) struct Labels {
 
 impl Labels {
     /// The best path into entry segment `d`, when the search reached it.
-    pub(crate) fn entry_label(&self, d: usize) -> Option<EntryLabel> {
+    pub(crate) fn entry_label(&self, d: usize) -> Option<EntryLabel<'static>> {
         (self.speed_mps[d] >= 0.0).then(|| EntryLabel {
             speed_mps: self.speed_mps[d],
             path: self.path_to(d),
+            cached: None,
         })
     }
 
@@ -410,10 +411,85 @@ impl Labels {
 
 /// The best way found into one entry: the speed where it starts its entry segment and the
 /// directed segments from the start of the run-up, the entry segment last.
-#[derive(Debug, Clone)]
-pub(crate) struct EntryLabel {
+#[derive(Clone)]
+pub(crate) struct EntryLabel<'c> {
     pub speed_mps: f64,
     pub path: Vec<usize>,
+    /// For a path read from a shared search: where the forward passes over its segments are
+    /// kept.
+    pub cached: Option<CachedPath<'c>>,
+}
+
+/// The forward-pass caches of a path read from a shared search and its site's repair.
+#[derive(Clone)]
+pub(crate) struct CachedPath<'c> {
+    /// The shared search's cache, for updates of its log (below `local_from`).
+    pub shared: &'c ForwardCache,
+    /// The repair's own cache, for updates of its log (numbered from `local_from`).
+    pub local: &'c ForwardCache,
+    pub local_from: usize,
+    /// The update behind each segment of the path but the entry segment.
+    pub updates: Vec<usize>,
+}
+
+impl CachedPath<'_> {
+    /// The cache and the update behind the path's `i`th segment (none for the entry segment).
+    fn leg_source(&self, i: usize) -> Option<(&ForwardCache, usize)> {
+        let update = *self.updates.get(i)?;
+        let cache = if update < self.local_from {
+            self.shared
+        } else {
+            self.local
+        };
+        Some((cache, update))
+    }
+}
+
+/// One segment's forward pass on the path behind an update of a shared search's log.
+pub(crate) struct CachedLeg {
+    /// The integration step it was made with: studies sharing a search may ask for
+    /// different steps (`Options::step_m` does not change the search).
+    step_bits: u64,
+    /// The speed it was entered at (for a debug check).
+    entry_bits: u64,
+    /// `leg_forward_speeds` from there.
+    speeds: Box<[f64]>,
+    /// Model A's forward pass at the end of the segment (when Model B is the search's).
+    model_a_end_mps: f64,
+}
+
+/// Forward passes of reported approaches over segments of a shared search's paths, per update
+/// of its log (or of a site's repair log): approaches into different entries and sites share
+/// most of their paths (on the Munich demo, 99 % of the metres profiled), so each is
+/// integrated once. Filled as approaches
+/// are reported, by whichever thread gets there first; a value is a pure function of the
+/// update, so what the threads find does not depend on their order.
+#[derive(Default)]
+pub(crate) struct ForwardCache {
+    legs: RwLock<IndexMap<Arc<CachedLeg>>>,
+}
+
+impl ForwardCache {
+    /// The forward pass behind `update` with integration step `step_m`, made by `make` the
+    /// first time (and every time for a step other than the one first kept).
+    fn leg(&self, update: usize, step_m: f64, make: impl FnOnce() -> CachedLeg) -> Arc<CachedLeg> {
+        let known = self
+            .legs
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&update)
+            .cloned();
+        match known {
+            Some(leg) if leg.step_bits == step_m.to_bits() => leg,
+            Some(_) => Arc::new(make()),
+            None => {
+                // Made outside the lock; should two threads make it at once, both make the same.
+                let made = Arc::new(make());
+                let mut legs = self.legs.write().unwrap_or_else(PoisonError::into_inner);
+                Arc::clone(legs.entry(update).or_insert(made))
+            }
+        }
+    }
 }
 
 /// What a search needs per vehicle and graph, computed once: run-up tables per friction value
@@ -654,7 +730,7 @@ impl<'a> SearchContext<'a> {
             current_update: vec![usize::MAX; count],
             log: Vec::new(),
         };
-        let mut queue = BinaryHeap::new();
+        let mut queue = SlotQueue::new(count);
         let start = self.start_speed();
 
         // Seed: a run-up may start at any origin.
@@ -666,11 +742,7 @@ impl<'a> SearchContext<'a> {
                 }
             }
         }
-        while let Some((speed_bits, Reverse(e))) = queue.pop() {
-            if speed_bits != labels.speed_mps[e].to_bits() {
-                // A stale entry: the label has improved since it was queued.
-                continue;
-            }
+        while let Some(e) = queue.pop() {
             let node = p.head(e);
             if !self.node_passable(node, protected) || p.inside[node] {
                 continue;
@@ -701,7 +773,7 @@ impl<'a> SearchContext<'a> {
         entry_speed_mps: f64,
         previous: Option<usize>,
         labels: &mut Labels,
-        queue: &mut BinaryHeap<(u64, Reverse<usize>)>,
+        queue: &mut SlotQueue,
     ) {
         let p = self.prepared;
         if entry_speed_mps <= labels.start_speed_mps[d] + IMPROVEMENT_MPS {
@@ -719,74 +791,134 @@ impl<'a> SearchContext<'a> {
             labels.log.push((d, previous));
             if matches!(p.directed[d], DirectedKind::Approach) {
                 // Speeds are never negative, so their bit patterns order like their values.
-                queue.push((value.to_bits(), Reverse(d)));
+                queue.push_or_raise(value.to_bits(), d);
             }
         }
     }
 
-    /// The approach along `path` (directed segments, entry segment `d` last, crossing the
-    /// perimeter at `crossing`): its profile, bends and rating.
+    /// The approach along `label`'s path (directed segments, entry segment `d` last, crossing
+    /// the perimeter at `crossing`): its profile, bends and rating.
+    ///
+    /// The profile is [`crate::physics::forward_backward_profile`]'s over the path's segments and bends, and
+    /// Model A's impact speed is `forward_profile_end_speed_mps`'s, bit for bit; but the
+    /// forward passes over the segments of a shared search's path come from its
+    /// [`ForwardCache`] where another approach drove them before (the same update of the log
+    /// always has the same path behind it, so the same forward speeds).
     fn approach(
         &self,
         d: usize,
         crossing: Crossing,
-        path: &[usize],
+        label: &EntryLabel<'_>,
     ) -> (Approach, Vec<ProfileStation>) {
         let p = self.prepared;
+        let path = &label.path[..];
         let Crossing {
             t,
             perimeter_edge,
             point,
         } = crossing;
-        let mut stretches = Vec::with_capacity(path.len() * 2);
-        let mut turns = Vec::with_capacity(path.len());
-        for (i, &segment_d) in path.iter().enumerate() {
-            if i > 0 {
-                let turn = self.turn(path[i - 1], segment_d);
-                let cap = turn.cap_mps.unwrap_or(0.0);
-                stretches.push(PathStretch {
-                    length_m: 0.0,
-                    speed_cap_mps: cap,
-                    friction: p.segments[segment_d / 2].friction,
-                });
-                turns.push(turn);
-            }
-            let segment = &p.segments[segment_d / 2];
-            let length_m = if segment_d == d {
-                t * segment.length_m
-            } else {
-                segment.length_m
-            };
-            stretches.push(PathStretch {
-                length_m,
-                speed_cap_mps: f64::INFINITY,
-                friction: segment.friction,
-            });
-        }
         let start = self.start_speed();
         let step = self.options.step_m;
-        let stations =
-            forward_backward_profile(self.vehicle, self.model(), &stretches, start, step);
+        let vehicle = self.vehicle;
+        let model = self.model();
+        // As `forward_backward_profile` and `forward_profile_end_speed_mps` start.
+        let start_capped = start.min(vehicle.top_speed_mps.max(start));
+        let legs: Vec<Leg> = path
+            .iter()
+            .map(|&segment_d| {
+                let segment = &p.segments[segment_d / 2];
+                Leg {
+                    length_m: if segment_d == d {
+                        t * segment.length_m
+                    } else {
+                        segment.length_m
+                    },
+                    friction: segment.friction,
+                }
+            })
+            .collect();
+        let mut forward = Vec::with_capacity(legs_station_count(&legs, step));
+        forward.push(start_capped);
+        let mut model_a_mps = start_capped;
+        let mut turns = Vec::with_capacity(path.len());
+        for (i, (&segment_d, &leg)) in path.iter().zip(&legs).enumerate() {
+            if i > 0 {
+                let turn = self.turn(path[i - 1], segment_d);
+                // The bend caps the station at the node (caps are minima, so applying it now
+                // gives what applying it with the station's other caps gives).
+                let cap = turn.cap_mps.unwrap_or(0.0);
+                let last = forward.last_mut().expect("the start station");
+                *last = last.min(cap);
+                model_a_mps = model_a_mps.min(cap);
+                turns.push(turn);
+            }
+            let entry_mps = *forward.last().expect("the start station");
+            let cached = label
+                .cached
+                .as_ref()
+                .filter(|_| segment_d != d)
+                .and_then(|cached| cached.leg_source(i));
+            match cached {
+                Some((cache, update)) => {
+                    let known = cache.leg(update, step, || {
+                        let mut speeds = Vec::new();
+                        leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut speeds);
+                        let model_a_end_mps = match model {
+                            AccelerationModel::PowerAndTraction => leg_end_speed_mps(
+                                vehicle,
+                                AccelerationModel::ConstantPerClass,
+                                model_a_mps,
+                                leg,
+                                step,
+                            ),
+                            AccelerationModel::ConstantPerClass => 0.0, // not used
+                        };
+                        CachedLeg {
+                            step_bits: step.to_bits(),
+                            entry_bits: entry_mps.to_bits(),
+                            speeds: speeds.into(),
+                            model_a_end_mps,
+                        }
+                    });
+                    debug_assert_eq!(known.entry_bits, entry_mps.to_bits(), "same path behind");
+                    forward.extend_from_slice(&known.speeds);
+                    model_a_mps = known.model_a_end_mps;
+                }
+                None => {
+                    leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut forward);
+                    if model == AccelerationModel::PowerAndTraction {
+                        model_a_mps = leg_end_speed_mps(
+                            vehicle,
+                            AccelerationModel::ConstantPerClass,
+                            model_a_mps,
+                            leg,
+                            step,
+                        );
+                    }
+                }
+            }
+        }
+        let stations = legs_profile(vehicle, &legs, forward, step);
         let last = *stations.last().expect("a profile has at least one station");
         // The braking pass never lowers the last station, so Model A's impact speed is the end
         // of its forward pass.
-        let model_a_impact_mps = match self.model() {
-            AccelerationModel::PowerAndTraction => forward_profile_end_speed_mps(
-                self.vehicle,
-                AccelerationModel::ConstantPerClass,
-                &stretches,
-                start,
-                step,
-            ),
+        let model_a_impact_mps = match model {
+            AccelerationModel::PowerAndTraction => model_a_mps,
             AccelerationModel::ConstantPerClass => last.speed_mps,
         };
 
         let mut points = Vec::with_capacity(path.len() + 1);
         let mut bends = Vec::new();
         let mut distance_m = 0.0;
+        // The station at each node: the stations before it are the start and every step of
+        // the legs before it.
+        let mut node_station = 0;
         for (i, &segment_d) in path.iter().enumerate() {
             let node = p.tail(segment_d);
-            let speed_mps = speed_at(&stations, distance_m);
+            let speed_mps = speed_at_near(&stations, distance_m, node_station);
+            if legs[i].length_m > 0.0 {
+                node_station += step_count(legs[i].length_m, step);
+            }
             points.push(PathPoint {
                 node: Some(p.node_ids[node]),
                 position: p.positions[node],
@@ -999,8 +1131,8 @@ impl<'a> SearchContext<'a> {
         &self,
         d: usize,
         crossing: Crossing,
-        protected: Option<&EntryLabel>,
-        unprotected: Option<&EntryLabel>,
+        protected: Option<&EntryLabel<'_>>,
+        unprotected: Option<&EntryLabel<'_>>,
     ) -> VehicleResult {
         let p = self.prepared;
         let vehicle = self.vehicle.code.clone();
@@ -1017,14 +1149,14 @@ impl<'a> SearchContext<'a> {
         if !self.direction_permitted(d) {
             return empty(EntryStatus::NotPermitted);
         }
-        let approach = protected.map(|label| self.approach(d, crossing, &label.path).0);
+        let approach = protected.map(|label| self.approach(d, crossing, label).0);
         // Barriers matter where the entry is reachable only without them, or faster without them.
         let unprotected_approach = unprotected
             .filter(|label| {
                 protected
                     .is_none_or(|protected| label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS)
             })
-            .map(|label| (label, self.approach(d, crossing, &label.path)));
+            .map(|label| (label, self.approach(d, crossing, label)));
         let status = match (&approach, &unprotected_approach) {
             (Some(_), _) => EntryStatus::Open,
             (None, Some(_)) => EntryStatus::ClosedByBarriers,
@@ -1085,12 +1217,134 @@ fn turn_through(vehicle: &VehicleClass, geometry: &TurnGeometry) -> Turn {
     }
 }
 
+/// [`speed_at`], searching first the few stations around `near` (where `distance_m` is
+/// expected to fall): the same station whenever that bracket holds it (its ends are checked),
+/// and `speed_at` over all stations otherwise. A long path's profile has thousands of stations
+/// and a node on it each.
+fn speed_at_near(stations: &[ProfileStation], distance_m: f64, near: usize) -> f64 {
+    let low = near.saturating_sub(2).min(stations.len());
+    let high = (near + 3).min(stations.len());
+    let target = distance_m - 1e-9;
+    let below_low = low == 0 || stations[low - 1].distance_m < target;
+    let from_high = high == stations.len() || stations[high].distance_m >= target;
+    if !(below_low && from_high) {
+        return speed_at(stations, distance_m);
+    }
+    let i = low + stations[low..high].partition_point(|s| s.distance_m < target);
+    stations
+        .get(i)
+        .or(stations.last())
+        .map_or(0.0, |s| s.speed_mps)
+}
+
 fn speed_at(stations: &[ProfileStation], distance_m: f64) -> f64 {
     let i = stations.partition_point(|s| s.distance_m < distance_m - 1e-9);
     stations
         .get(i)
         .or(stations.last())
         .map_or(0.0, |s| s.speed_mps)
+}
+
+/// The searches' queue of labels to relax (by directed segment, or by slot in a repair):
+/// highest speed first, of equal speeds the lowest index first, the order a
+/// `BinaryHeap<(speed bits, Reverse(index))>` pops in. Each index is queued at most once: a
+/// label that improves while queued moves up instead of being queued again, so no stale entry
+/// is ever popped (in a site's repair a label improved about three times before it was
+/// relaxed). Keys of queued indices are distinct, so the order is total and the labels are
+/// relaxed in the order the lazy heap relaxed them.
+pub(crate) struct SlotQueue {
+    /// A binary heap of (speed bits, slot).
+    heap: Vec<(u64, u32)>,
+    /// Per slot, its place in `heap`, or `NOT_QUEUED`.
+    place: Vec<u32>,
+}
+
+impl SlotQueue {
+    const NOT_QUEUED: u32 = u32::MAX;
+
+    pub(crate) fn new(slots: usize) -> SlotQueue {
+        SlotQueue {
+            heap: Vec::new(),
+            place: vec![Self::NOT_QUEUED; slots],
+        }
+    }
+
+    /// Whether `a` comes out before `b`.
+    fn before(a: (u64, u32), b: (u64, u32)) -> bool {
+        a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
+    }
+
+    /// Queues `slot` with key `bits`, or raises its key to `bits` (keys only rise: labels
+    /// only improve).
+    pub(crate) fn push_or_raise(&mut self, bits: u64, slot: usize) {
+        let at = match self.place[slot] {
+            Self::NOT_QUEUED => {
+                self.heap.push((bits, slot as u32));
+                self.heap.len() - 1
+            }
+            at => {
+                debug_assert!(bits >= self.heap[at as usize].0, "keys only rise");
+                self.heap[at as usize].0 = bits;
+                at as usize
+            }
+        };
+        self.sift_up(at);
+    }
+
+    /// The first slot, taken out.
+    pub(crate) fn pop(&mut self) -> Option<usize> {
+        let last = self.heap.pop()?;
+        let top = match self.heap.first_mut() {
+            Some(first) => {
+                let top = std::mem::replace(first, last);
+                self.sift_down(0);
+                top
+            }
+            None => last,
+        };
+        self.place[top.1 as usize] = Self::NOT_QUEUED;
+        Some(top.1 as usize)
+    }
+
+    fn sift_up(&mut self, mut at: usize) {
+        let item = self.heap[at];
+        while at > 0 {
+            let parent = (at - 1) / 2;
+            if !Self::before(item, self.heap[parent]) {
+                break;
+            }
+            self.heap[at] = self.heap[parent];
+            self.place[self.heap[at].1 as usize] = at as u32;
+            at = parent;
+        }
+        self.heap[at] = item;
+        self.place[item.1 as usize] = at as u32;
+    }
+
+    fn sift_down(&mut self, mut at: usize) {
+        let item = self.heap[at];
+        let len = self.heap.len();
+        loop {
+            let left = 2 * at + 1;
+            if left >= len {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < len && Self::before(self.heap[right], self.heap[left]) {
+                right
+            } else {
+                left
+            };
+            if !Self::before(self.heap[child], item) {
+                break;
+            }
+            self.heap[at] = self.heap[child];
+            self.place[self.heap[at].1 as usize] = at as u32;
+            at = child;
+        }
+        self.heap[at] = item;
+        self.place[item.1 as usize] = at as u32;
+    }
 }
 
 #[cfg(test)]
@@ -1123,7 +1377,7 @@ mod tests {
                     let Some(label) = labels.entry_label(d) else {
                         continue;
                     };
-                    let (approach, stations) = context.approach(d, crossing, &label.path);
+                    let (approach, stations) = context.approach(d, crossing, &label);
                     let tail = &approach.path[approach.path.len() - 2];
                     let profiled = speed_at(&stations, tail.distance_m);
                     assert!(

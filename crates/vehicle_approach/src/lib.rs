@@ -43,32 +43,54 @@
 //!
 //! # Performance
 //! Issue 3 asks for every candidate site of a city × every vehicle class in no more time than
-//! parsing the extract, and the Munich old town in under 1 s on 2 cores. **Neither is met.**
-//! `cargo bench -p vehicle_approach` and `agora bench hvm` print the figures (parse time,
-//! analysis time, sites, entries, peak memory, each target met or not). Measured on the 2-core
-//! development machine while four other builds ran on it (load average about 10), the engine
-//! built optimised (`opt-level = 3`) with debug assertions, Munich (183 sites, 11,049 entries,
-//! 8 classes, 88,392 vehicle results) and London (157 sites, 1,165 entries):
+//! parsing the extract, and the Munich old town in under 1 s on 2 cores. **Neither is met:** on
+//! one thread London's analysis takes 4–5× its parse and Munich's about 45× (4–7 s on two
+//! threads). `cargo bench -p vehicle_approach` and
+//! `agora bench hvm` print the figures (parse time, analysis time, sites, entries, peak memory,
+//! each target met or not); `examples/city_all_sites.rs` runs the same work with a fingerprint
+//! of every result, to check that a speed-up changes no number. Measured with that example
+//! (release build) on the 2-core development machine while other engineers' builds ran on it
+//! (load average 2–3.5, so a second thread often found no free core), Munich (183 sites,
+//! 11,049 entries, 8 classes) and London (157 sites, 1,165 entries), every result the same bit
+//! for bit before and after:
 //!
-//! | | before (2023f9c) | now |
+//! | | before (0f8c6cd) | now |
 //! |---|---|---|
-//! | CPU (user) time of one benchmark run, both cities | 41.5 s | 39.7 s |
-//! | Munich entries (more lines across small squares now) | 10,655 | 11,049 |
-//! | Munich, labels searched again at sites | 5,264,169 | 3,273,334 |
-//! | London, labels searched again at sites | 319,348 | 70,903 |
-//! | Munich, 8 shared searches (2 threads, wall) | 2.5 s | 2.5-3.7 s |
-//! | London, analysis of all sites (wall) | 4.5 s | 2.9 s |
-//! | peak memory (VmHWM) Munich / London | 219 / 125 MiB | 237 / 130 MiB |
+//! | Munich, all sites after the shared searches, 1 thread | 24.1 s | 6.2–6.3 s |
+//! | Munich, the same on 2 threads (lighter / heavier load) | 22–25 s | 3.6 s / 6.9 s |
+//! | Munich, 8 shared searches, 1 thread | 0.64–0.67 s | 0.55–0.56 s |
+//! | London, all sites after the shared searches, 1 thread | 0.63–0.67 s | 0.26–0.27 s |
+//! | London, analysis (prepare + searches + sites), 1 thread; parse 0.11–0.14 s | 0.98–1.08 s | 0.57–0.62 s |
+//! | CPU (user) time of the whole run (parse included), 2 threads, Munich / London | 24.4 / 1.23 s | 6.0–7.7 / 0.76 s |
+//! | peak memory (VmHWM, 2 threads) Munich / London | 234–242 / 124 MiB | 283–288 / 147 MiB |
 //!
-//! Wall-clock times on that machine vary by a factor of two from run to run; on an idle machine
-//! earlier runs gave Munich about 57 s and London 1.7 s for the analysis. What the time goes on
-//! (perf, Munich): re-driving each reported approach with the 1 m-step forward–backward profile
-//! (about 30 %: 88,392 results whose best paths run up to 5 km, looping round squares), and
-//! the per-site repair (about 45 %: its labels sit on open-area nodes with hundreds of straight
-//! lines across the square, so each label relaxes hundreds of turns). Next steps: profiles in
-//! closed form from the run-up tables at path nodes (changes reported figures in the last
-//! digit, so every golden number must be re-checked), turns across open areas pruned to those
-//! that can be fastest, and a bucket queue in the network-wide search.
+//! `cargo bench` (2 threads, load about 2.5) printed Munich 7.5 s of analysis against 0.14 s of
+//! parse, London 0.54 s against 0.14 s. Its peak memory now reads about 340 MiB for both
+//! cities: it resets the peak before London, most likely to a resident size still holding the
+//! heap freed after Munich (many small kept forward passes, not handed back to the system;
+//! not verified): London run alone peaks at 147 MiB.
+//!
+//! What changed: a reported approach's profile is still the 1 m-step forward–backward
+//! integration bit for bit, but the forward passes over the segments of a shared search's
+//! paths are kept per update of its log ([`PreparedNetwork`]'s searches keep them; approaches
+//! into different entries and sites share 99 % of the metres they drive on Munich), the braking
+//! pass skips the square root where no braking can bind, and a site's repair reads compact
+//! per-search arrays (what each turn offers, which segments may be driven) instead of records
+//! scattered in memory, keeps each label in its queue once, and walks the turns between the
+//! labels it searches again only once. The memory added is those arrays and caches.
+//!
+//! What the time goes on now (perf, Munich, one thread): the per-site repair, 55–60 % (3.27
+//! million labels searched again, 1,177 per site, vehicle and search, against 32 on London:
+//! Munich's best paths are long, 1.8 km on average, looping round the old town's squares, so
+//! most cross some other site's perimeter and do not stand there), of which looking up run-up
+//! speeds is a fifth and its queue a seventh; laying out the reported profiles' stations and
+//! their clock, about 25 %;
+//! the shared searches, about 8 %. Next steps: fewer labels searched again (a tighter upper
+//! bound than the network-wide label, e.g. one that already excludes the site's inside), run-up
+//! lookups by speed bucket instead of by distance, and profiles that keep per-update station
+//! speeds *after* braking where the braking zone ends within the segment (so shared prefixes
+//! need no per-station work at all); closed-form profiles would change reported figures in the
+//! last digit, so every golden number would have to be re-checked.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).

@@ -20,14 +20,14 @@
 //! each logged update ([`LogPaths`]): only the part of it near the perimeter is walked. Studies
 //! with added barriers, obstacles or openings, or a search radius, run their own search.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::{
-    Diagnostic, EntryLabel, IMPROVEMENT_MPS, Labels, SearchContext, UNREACHED, VehicleResult,
-    VehicleTables,
+    CachedPath, Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, SearchContext,
+    SlotQueue, UNREACHED, VehicleResult, VehicleTables,
 };
 use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
@@ -36,6 +36,36 @@ use crate::prepare::{
     Bounds, Crossing, DirectedKind, NetworkIndex, Prepared, bounds, classify, node_position_state,
 };
 use crate::vehicle::VehicleClass;
+
+/// FxHash's multiply-and-rotate hasher for the index sets of the repair and the forward-pass
+/// cache (node and log update indices, not untrusted input): the default SipHash showed in
+/// profiles. The sets are only asked what they hold, never iterated, so the hasher changes no
+/// result.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IndexHasher(u64);
+
+impl Hasher for IndexHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type IndexSet = HashSet<usize, BuildHasherDefault<IndexHasher>>;
+pub(crate) type IndexMap<V> = HashMap<usize, V, BuildHasherDefault<IndexHasher>>;
 
 /// Whether `study` can use the shared searches: no added barriers, obstacles or openings (they
 /// change what the searches may drive) and no search radius.
@@ -51,9 +81,19 @@ pub(crate) struct SharedGraph {
     pub prepared: Prepared,
     /// Per node, the directed segments arriving there.
     incoming: Vec<Vec<usize>>,
-    /// Per directed segment, the turns into it: (segment turning, index in its turns), by
-    /// increasing segment (the order of `incoming`).
-    turns_into: Vec<Vec<(u32, u32)>>,
+    /// The turns into each directed segment `f`, at `turns_into_start[f]..turns_into_start[f
+    /// + 1]`: (segment turning, index in its turns), by increasing segment (the order of
+    /// `incoming`). One flat list, so per-search arrays can follow the same order.
+    turns_into: Vec<(u32, u32)>,
+    turns_into_start: Vec<u32>,
+    /// The segment each turn leads into, in the order of `Prepared::turns` flattened (the
+    /// turns out of `e` at `turn_start[e]..turn_start[e + 1]`): the repair reads only this
+    /// of each turn, and reads it for every label it searches again.
+    turn_to: Vec<u32>,
+    turn_start: Vec<u32>,
+    /// Per directed segment, its tail and head node (`Prepared::tail`, `head`) without
+    /// reading the segment's record.
+    ends: Vec<[u32; 2]>,
     grid: SegmentGrid,
     /// What every study without added items reports about the network (before its own
     /// perimeter's note).
@@ -63,9 +103,22 @@ pub(crate) struct SharedGraph {
 impl SharedGraph {
     /// The turns into directed segment `f`: (segment turning, index in its turns).
     fn turns_into(&self, f: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.turns_into[f]
+        self.turns_into[self.turns_into_range(f)]
             .iter()
             .map(|&(e, k)| (e as usize, k as usize))
+    }
+
+    fn tail(&self, d: usize) -> usize {
+        self.ends[d][0] as usize
+    }
+
+    fn head(&self, d: usize) -> usize {
+        self.ends[d][1] as usize
+    }
+
+    /// Where the turns into `f` lie in `turns_into` (and in arrays in its order).
+    fn turns_into_range(&self, f: usize) -> std::ops::Range<usize> {
+        self.turns_into_start[f] as usize..self.turns_into_start[f + 1] as usize
     }
 
     fn new(index: &NetworkIndex, options: &Options) -> SharedGraph {
@@ -77,17 +130,38 @@ impl SharedGraph {
                 incoming[prepared.head(d)].push(d);
             }
         }
-        let mut turns_into = vec![Vec::new(); prepared.directed.len()];
+        let mut per_segment = vec![Vec::new(); prepared.directed.len()];
         for (e, turns) in prepared.turns.iter().enumerate() {
             for (k, turn) in turns.iter().enumerate() {
-                turns_into[turn.to].push((e as u32, k as u32));
+                per_segment[turn.to].push((e as u32, k as u32));
             }
         }
+        let mut turns_into_start = Vec::with_capacity(per_segment.len() + 1);
+        let mut turns_into = Vec::new();
+        for turns in per_segment {
+            turns_into_start.push(turns_into.len() as u32);
+            turns_into.extend(turns);
+        }
+        turns_into_start.push(turns_into.len() as u32);
+        let mut turn_start = Vec::with_capacity(prepared.turns.len() + 1);
+        let mut turn_to = Vec::new();
+        for turns in &prepared.turns {
+            turn_start.push(turn_to.len() as u32);
+            turn_to.extend(turns.iter().map(|turn| turn.to as u32));
+        }
+        turn_start.push(turn_to.len() as u32);
+        let ends = (0..prepared.directed.len())
+            .map(|d| [prepared.tail(d) as u32, prepared.head(d) as u32])
+            .collect();
         let grid = SegmentGrid::new(&prepared);
         SharedGraph {
             prepared,
             incoming,
             turns_into,
+            turns_into_start,
+            turn_to,
+            turn_start,
+            ends,
             grid,
             diagnostics,
         }
@@ -168,17 +242,56 @@ struct SharedLabels {
     paths: LogPaths,
     /// Whether the search respected barriers.
     protected: bool,
+    /// Forward passes of the reported approaches over the paths behind the log's updates.
+    forward: ForwardCache,
+    /// Per directed segment, whether the vehicle may drive it (as `SearchContext::search`
+    /// decides for approach segments), and per node whether it may pass; the repair asks for
+    /// every label it may search again, and these keep it from the segments' and nodes' records.
+    drivable: Vec<bool>,
+    node_open: Vec<bool>,
+    /// Per turn of `SharedGraph::turns_into` (same order), the speed the turning segment's
+    /// label offers at the start of the segment turned into, as the search offers it (the
+    /// start speed where the turn is too tight or slower), or `UNREACHED` where the label is:
+    /// a site's repair reads it for every turn into the labels it may need, and this keeps
+    /// those reads in order instead of at random across labels and speed caps.
+    offers_into: Vec<f64>,
 }
 
 impl SharedLabels {
-    fn new(context: &SearchContext<'_>, protected: bool) -> SharedLabels {
+    fn new(graph: &SharedGraph, context: &SearchContext<'_>, protected: bool) -> SharedLabels {
         let labels = context.search(protected);
         let paths = LogPaths::new(&labels, context.prepared);
+        let start = context.start_speed();
+        let offers_into = graph
+            .turns_into
+            .iter()
+            .map(|&(e, turn)| {
+                let (e, turn) = (e as usize, turn as usize);
+                let label = labels.speed_mps[e];
+                if label < 0.0 {
+                    return UNREACHED;
+                }
+                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
+                    Some(v) if v > start + 1e-9 => v,
+                    _ => start,
+                }
+            })
+            .collect();
         SharedLabels {
             labels,
             origins: context.origins(protected),
             paths,
             protected,
+            forward: ForwardCache::default(),
+            offers_into,
+            drivable: (0..context.prepared.directed.len())
+                .map(|d| {
+                    context.direction_permitted(d) && context.segment_passable(d / 2, protected)
+                })
+                .collect(),
+            node_open: (0..context.prepared.positions.len())
+                .map(|n| context.node_passable(n, protected))
+                .collect(),
         }
     }
 }
@@ -251,9 +364,9 @@ impl VehicleSearch {
             tables: &tables,
             perimeter: &[],
         };
-        let protected = SharedLabels::new(&context, true);
+        let protected = SharedLabels::new(graph, &context, true);
         let unprotected = (!prepared.barriers.is_empty() && context.barriers_stop_vehicle())
-            .then(|| SharedLabels::new(&context, false));
+            .then(|| SharedLabels::new(graph, &context, false));
         VehicleSearch {
             tables,
             protected,
@@ -269,13 +382,16 @@ pub(crate) struct SiteView<'a> {
     perimeter: &'a [Point],
     /// The perimeter's bounds, widened by 1 m: nothing outside is inside or on the line.
     near: Bounds,
-    /// Nodes within `near`, in increasing order, with (inside, on the line).
-    near_nodes: Vec<(usize, (bool, bool))>,
+    /// Per node, (inside, on the line): false for every node outside `near`. A plain array:
+    /// the repair asks about a node for every label it searches again.
+    node_states: Vec<(bool, bool)>,
     /// Directed entry segments with their crossings, in increasing order.
     entries: Vec<(usize, Crossing)>,
     /// Directed segments of the network-wide graph that are not approach segments of the
     /// study (they start inside, run along the line or cross it), in increasing order.
     taken_out: Vec<usize>,
+    /// The same as a bit set over directed segments: the repair asks about every turn.
+    taken_out_bits: Vec<u64>,
 }
 
 impl<'a> SiteView<'a> {
@@ -286,18 +402,18 @@ impl<'a> SiteView<'a> {
     ) -> SiteView<'a> {
         let (x0, y0, x1, y1) = bounds(perimeter);
         let near = (x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0);
-        let near_nodes = index
-            .nodes_within(near)
-            .into_iter()
-            .map(|n| (n, node_position_state(perimeter, index.positions()[n])))
-            .collect();
+        let mut node_states = vec![(false, false); index.positions().len()];
+        for n in index.nodes_within(near) {
+            node_states[n] = node_position_state(perimeter, index.positions()[n]);
+        }
         let mut site = SiteView {
             graph,
             perimeter,
             near,
-            near_nodes,
+            node_states,
             entries: Vec::new(),
             taken_out: Vec::new(),
+            taken_out_bits: vec![0; graph.prepared.directed.len().div_ceil(64)],
         };
         for s in graph.grid.segments_within(near) {
             for d in [2 * s, 2 * s + 1] {
@@ -310,6 +426,7 @@ impl<'a> SiteView<'a> {
                 }
                 if kind != DirectedKind::Approach {
                     site.taken_out.push(d);
+                    site.taken_out_bits[d / 64] |= 1 << (d % 64);
                 }
             }
         }
@@ -323,10 +440,7 @@ impl<'a> SiteView<'a> {
 
     /// (inside, on the line) for node `n`.
     fn node_state(&self, n: usize) -> (bool, bool) {
-        match self.near_nodes.binary_search_by_key(&n, |&(node, _)| node) {
-            Ok(i) => self.near_nodes[i].1,
-            Err(_) => (false, false),
-        }
+        self.node_states[n]
     }
 
     fn inside(&self, n: usize) -> bool {
@@ -335,7 +449,7 @@ impl<'a> SiteView<'a> {
 
     /// Whether directed segment `d` (used network-wide) is an approach segment of the study.
     fn is_approach(&self, d: usize) -> bool {
-        self.taken_out.binary_search(&d).is_err()
+        self.taken_out_bits[d / 64] & (1 << (d % 64)) == 0
     }
 
     /// How the study classifies directed segment `d` (as preparing it would).
@@ -374,7 +488,7 @@ impl<'a> SiteView<'a> {
             perimeter: self.perimeter,
         };
         let protected = self.repair(&context, &search.protected, true);
-        let protected_labels: Vec<Option<EntryLabel>> = self
+        let protected_labels: Vec<Option<EntryLabel<'_>>> = self
             .entries
             .iter()
             .map(|&(d, crossing)| self.entry_label(&context, &protected, (d, crossing)))
@@ -430,7 +544,6 @@ impl<'a> SiteView<'a> {
         protected: bool,
     ) -> SiteLabels<'s> {
         let p = context.prepared;
-        let labels = &shared.labels;
         let mut site = SiteLabels {
             shared,
             redo: Vec::new(),
@@ -441,37 +554,48 @@ impl<'a> SiteView<'a> {
             pockets: self.pockets(context, shared, protected),
             slot_of: Vec::new(),
             standing: vec![Memo::Unknown; p.directed.len()],
-            path_clear: HashMap::new(),
+            // An array over the shared log (a byte per update, ~100 kB) is cheaper to set than
+            // a hash map is to fill with the few thousand updates the walks visit.
+            path_clear: vec![Memo::Unknown; shared.labels.log.len()],
+            forward: ForwardCache::default(),
         };
         let start = context.start_speed();
 
-        // Backward from the entries: the labels that do not stand and may matter.
+        // Backward from the entries: the labels that do not stand and may matter. Each needed
+        // label also keeps what the labels that stand offer it, in the order of its turns:
+        // they seed its search again below.
         let mut needed: Vec<usize> = Vec::new();
-        let mut seen: HashSet<usize> = HashSet::new();
+        let mut seen = vec![false; p.directed.len()];
+        let mut offers: Vec<(f64, Option<usize>)> = Vec::new();
         for &(d, crossing) in &self.entries {
             if context.direction_permitted(d)
                 && context.entry_segment_open(d, crossing.t, protected)
                 && context.node_passable(p.tail(d), protected)
             {
-                self.need_predecessors(context, &mut site, d, &mut needed, &mut seen);
+                self.need_predecessors(context, &mut site, d, &mut needed, &mut seen, &mut offers);
+                offers.clear(); // an entry is labelled from them afterwards, not searched
             }
         }
+        // Per label in `needed` (in its order), where its offers start and end in `offers`.
+        let mut offer_range: Vec<(u32, u32)> = Vec::new();
         let mut next = 0;
         while let Some(&f) = needed.get(next) {
             next += 1;
-            if self.searchable(context, f, protected) && context.node_passable(p.tail(f), protected)
-            {
-                self.need_predecessors(context, &mut site, f, &mut needed, &mut seen);
+            let first = offers.len() as u32;
+            if self.searchable(shared, f) && shared.node_open[self.graph.tail(f)] {
+                self.need_predecessors(context, &mut site, f, &mut needed, &mut seen, &mut offers);
             }
+            offer_range.push((first, offers.len() as u32));
         }
-        needed.sort_unstable();
+        let mut order: Vec<usize> = (0..needed.len()).collect();
+        order.sort_unstable_by_key(|&k| needed[k]);
         let count = needed.len();
         // Zeroed, so untouched pages cost nothing (a site searches few labels again).
         site.slot_of = vec![0; p.directed.len()];
-        for (i, &f) in needed.iter().enumerate() {
-            site.slot_of[f] = i as u32 + 1;
+        for (i, &k) in order.iter().enumerate() {
+            site.slot_of[needed[k]] = i as u32 + 1;
         }
-        site.redo = needed;
+        site.redo = order.iter().map(|&k| needed[k]).collect();
         site.speed_mps = vec![UNREACHED; count];
         site.start_speed_mps = vec![UNREACHED; count];
         site.current_update = vec![usize::MAX; count];
@@ -480,53 +604,63 @@ impl<'a> SiteView<'a> {
         let searchable: Vec<bool> = site
             .redo
             .iter()
-            .map(|&f| self.searchable(context, f, protected))
+            .map(|&f| self.searchable(shared, f))
             .collect();
-        let mut queue = BinaryHeap::new();
-        for (i, &searchable_here) in searchable.iter().enumerate() {
+        let mut queue = SlotQueue::new(count);
+        for (i, &k) in order.iter().enumerate() {
             let f = site.redo[i];
-            let tail = p.tail(f);
-            if !searchable_here || !context.node_passable(tail, protected) {
+            let tail = self.graph.tail(f);
+            if !searchable[i] || !shared.node_open[tail] {
                 continue;
             }
             if site.is_origin(self, tail) {
                 site.offer(context, i, start, None, &mut queue);
             }
-            for (e, turn) in self.graph.turns_into(f) {
-                if site.slot(e).is_some() || !self.stands(&mut site, e) {
-                    continue;
-                }
-                let label = labels.speed_mps[e];
-                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                    Some(v) if v > start + 1e-9 => {
-                        let previous = Some(labels.current_update[e]);
-                        site.offer(context, i, v, previous, &mut queue);
-                    }
-                    _ => site.offer(context, i, start, None, &mut queue),
+            let (first, end) = offer_range[k];
+            for &(speed_mps, previous) in &offers[first as usize..end as usize] {
+                site.offer(context, i, speed_mps, previous, &mut queue);
+            }
+        }
+        // The turns between labels searched again, found once rather than at every pop (a
+        // label improves about three times; most turns lead to labels not searched again):
+        // per label, (label turned into, the turn's speed cap) in the order of its turns.
+        // A turn too tight to steer is kept as a cap of -1 m/s: like a turn slower than the
+        // start speed, it offers a start from rest (below).
+        let mut turn_start: Vec<u32> = Vec::with_capacity(count + 1);
+        let mut turn_to: Vec<u32> = Vec::new();
+        let mut turn_cap: Vec<f64> = Vec::new();
+        for (i, &e) in site.redo.iter().enumerate() {
+            turn_start.push(turn_to.len() as u32);
+            if !searchable[i] {
+                continue; // never labelled, so never relaxed
+            }
+            let all = self.graph.turn_start[e] as usize..self.graph.turn_start[e + 1] as usize;
+            for (&to, &cap) in self.graph.turn_to[all]
+                .iter()
+                .zip(context.tables.turn_caps_from(e))
+            {
+                // Labels that stand are the study's optimum already; the others left out
+                // cannot improve on what the entries get.
+                if let Some(j) = site.slot(to as usize).filter(|&j| searchable[j]) {
+                    turn_to.push(j as u32);
+                    turn_cap.push(cap.unwrap_or(-1.0));
                 }
             }
         }
-        while let Some((speed_bits, Reverse(i))) = queue.pop() {
-            if speed_bits != site.speed_mps[i].to_bits() {
-                continue;
-            }
+        turn_start.push(turn_to.len() as u32);
+        while let Some(i) = queue.pop() {
             let e = site.redo[i];
-            if !context.node_passable(p.head(e), protected) {
+            if !shared.node_open[self.graph.head(e)] {
                 continue;
             }
-            for (geometry, cap) in p.turns[e].iter().zip(context.tables.turn_caps_from(e)) {
-                let Some(j) = site.slot(geometry.to).filter(|&j| searchable[j]) else {
-                    // Labels that stand are the study's optimum already; the others left out
-                    // cannot improve on what the entries get.
-                    continue;
-                };
-                let through = cap.map(|cap| site.speed_mps[i].min(cap));
-                match through {
-                    Some(v) if v > start + 1e-9 => {
-                        let previous = Some(site.current_update[i]);
-                        site.offer(context, j, v, previous, &mut queue);
-                    }
-                    _ => site.offer(context, j, start, None, &mut queue),
+            let range = turn_start[i] as usize..turn_start[i + 1] as usize;
+            for (&j, &cap) in turn_to[range.clone()].iter().zip(&turn_cap[range]) {
+                let through = site.speed_mps[i].min(cap);
+                if through > start + 1e-9 {
+                    let previous = Some(site.current_update[i]);
+                    site.offer(context, j as usize, through, previous, &mut queue);
+                } else {
+                    site.offer(context, j as usize, start, None, &mut queue);
                 }
             }
         }
@@ -535,51 +669,51 @@ impl<'a> SiteView<'a> {
 
     /// Whether the study's search would label directed segment `f` (an approach segment it may
     /// drive).
-    fn searchable(&self, context: &SearchContext<'_>, f: usize, protected: bool) -> bool {
-        self.is_approach(f)
-            && context.direction_permitted(f)
-            && context.segment_passable(f / 2, protected)
+    fn searchable(&self, shared: &SharedLabels, f: usize) -> bool {
+        self.is_approach(f) && shared.drivable[f]
     }
 
     /// Adds to `needed` the segments arriving at `f`'s tail whose labels do not stand and whose
     /// network-wide label (an upper bound) could offer `f` more than the labels that stand and
-    /// a start there do.
+    /// a start there do; and to `offers` what each label that stands offers `f` (the speed at
+    /// its start and the update behind it), in the order of the turns, as the search offers it.
     fn need_predecessors(
         &self,
         context: &SearchContext<'_>,
         site: &mut SiteLabels<'_>,
         f: usize,
         needed: &mut Vec<usize>,
-        seen: &mut HashSet<usize>,
+        seen: &mut [bool],
+        offers: &mut Vec<(f64, Option<usize>)>,
     ) {
-        let p = context.prepared;
         let labels = &site.shared.labels;
         let start = context.start_speed();
-        let tail = p.tail(f);
-        // The speed a label offers at the start of `f` (as the search offers it).
-        let offer = |e: usize, turn: usize, label: f64| -> f64 {
-            match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                Some(v) if v > start + 1e-9 => v,
-                _ => start,
-            }
-        };
+        let tail = self.graph.tail(f);
         let mut sure = site.is_origin(self, tail).then_some(start);
-        let mut open = Vec::new();
-        for (e, turn) in self.graph.turns_into(f) {
-            let label = labels.speed_mps[e];
-            if label < 0.0 || !self.is_approach(e) {
-                // Unreached network-wide, or not driven by the study at all.
-                continue;
-            }
-            let bound = offer(e, turn, label);
+        let range = self.graph.turns_into_range(f);
+        let shared = site.shared;
+        // The turns driven by the study that a label reached network-wide offers.
+        let turns = || {
+            self.graph.turns_into[range.clone()]
+                .iter()
+                .zip(&shared.offers_into[range.clone()])
+                .map(|(&(e, _), &bound)| (e as usize, bound))
+                .filter(|&(e, bound)| bound >= 0.0 && self.is_approach(e))
+        };
+        // First what the labels that stand offer (whether a label stands is remembered, so the
+        // second pass asks again for nothing)...
+        for (e, bound) in turns() {
             if self.stands(site, e) {
                 sure = Some(sure.map_or(bound, |sure| sure.max(bound)));
-            } else {
-                open.push((e, bound));
+                // Offered from the label's own path, or from a start where that is faster.
+                let previous = (bound > start + 1e-9).then(|| labels.current_update[e]);
+                offers.push((bound, previous));
             }
         }
-        for (e, bound) in open {
-            if sure.is_none_or(|sure| bound > sure) && seen.insert(e) {
+        // ...then the others that could beat it.
+        for (e, bound) in turns() {
+            if !self.stands(site, e) && sure.is_none_or(|sure| bound > sure) && !seen[e] {
+                seen[e] = true;
                 needed.push(e);
             }
         }
@@ -611,8 +745,10 @@ impl<'a> SiteView<'a> {
         let mut walked = Vec::new();
         let mut update = u;
         let clear = loop {
-            if let Some(&clear) = site.path_clear.get(&update) {
-                break clear;
+            match site.path_clear[update] {
+                Memo::Yes => break true,
+                Memo::No => break false,
+                Memo::Unknown => {}
             }
             if !shared.paths.may_touch(update, near) {
                 break !site
@@ -633,7 +769,7 @@ impl<'a> SiteView<'a> {
             }
         };
         for update in walked {
-            site.path_clear.insert(update, clear);
+            site.path_clear[update] = if clear { Memo::Yes } else { Memo::No };
         }
         clear
     }
@@ -645,19 +781,23 @@ impl<'a> SiteView<'a> {
         context: &SearchContext<'_>,
         shared: &SharedLabels,
         protected: bool,
-    ) -> HashSet<usize> {
+    ) -> IndexSet {
         let p = context.prepared;
-        let mut pockets: HashSet<usize> = HashSet::new();
-        let mut checked: HashSet<usize> = HashSet::new();
+        let mut pockets = IndexSet::default();
+        let mut checked = IndexSet::default();
         for &d in &self.taken_out {
             for n in [p.tail(d), p.head(d)] {
                 if shared.origins[n]
                     && !self.inside(n)
                     && !pockets.contains(&n)
                     && checked.insert(n)
-                    && let Some(pocket) = self.unqualified_component(context, n, protected)
                 {
-                    pockets.extend(pocket);
+                    match self.unqualified_component(context, n, protected) {
+                        Ok(pocket) => pockets.extend(pocket),
+                        // Whether a component qualifies does not depend on where the walk
+                        // starts: the nodes it went through need no walk of their own.
+                        Err(qualifying) => checked.extend(qualifying),
+                    }
                 }
             }
         }
@@ -665,23 +805,25 @@ impl<'a> SiteView<'a> {
     }
 
     /// The component of `n` in the study's approach graph (see `SearchContext::origins`) when
-    /// it holds no public road and no dead end, i.e. its nodes are no origins of the study.
+    /// it holds no public road and no dead end, i.e. its nodes are no origins of the study;
+    /// otherwise the nodes of it walked before finding one (`Err`).
     fn unqualified_component(
         &self,
         context: &SearchContext<'_>,
         n: usize,
         protected: bool,
-    ) -> Option<Vec<usize>> {
+    ) -> Result<Vec<usize>, Vec<usize>> {
         let p = context.prepared;
         let open = |n: usize| !self.inside(n) && context.node_passable(n, protected);
         let wide_enough = |s: usize| p.segments[s].width_m >= context.vehicle.width_m;
-        let mut seen = HashSet::from([n]);
+        let mut seen = IndexSet::default();
+        seen.insert(n);
         let mut component = vec![n];
         let mut next = 0;
         while let Some(&u) = component.get(next) {
             next += 1;
             if p.incident[u].iter().filter(|&&s| wide_enough(s)).count() == 1 {
-                return None; // a dead end
+                return Err(component); // a dead end
             }
             for &s in &p.incident[u] {
                 let segment = &p.segments[s];
@@ -694,7 +836,7 @@ impl<'a> SiteView<'a> {
                     continue;
                 }
                 if segment.public_road {
-                    return None;
+                    return Err(component);
                 }
                 let other = if segment.a == u { segment.b } else { segment.a };
                 if seen.insert(other) {
@@ -702,7 +844,7 @@ impl<'a> SiteView<'a> {
                 }
             }
         }
-        Some(component)
+        Ok(component)
     }
 
     /// The highest speed the network-wide labels offer entry `d` (an upper bound of the
@@ -729,12 +871,12 @@ impl<'a> SiteView<'a> {
     /// The study's label of entry `d`: what its search would offer the entry segment at its
     /// tail (the start speed where the tail is an origin, and the speed through the turn from
     /// each labelled segment arriving there), with the path behind the best offer.
-    fn entry_label(
+    fn entry_label<'l>(
         &self,
         context: &SearchContext<'_>,
-        labels: &SiteLabels<'_>,
+        labels: &'l SiteLabels<'_>,
         (d, crossing): (usize, Crossing),
-    ) -> Option<EntryLabel> {
+    ) -> Option<EntryLabel<'l>> {
         let protected = labels.shared.protected;
         let p = context.prepared;
         if !(context.direction_permitted(d) && context.entry_segment_open(d, crossing.t, protected))
@@ -762,9 +904,18 @@ impl<'a> SiteView<'a> {
             }
         }
         let (speed_mps, before) = best?;
-        let mut path = before.map_or_else(Vec::new, |e| labels.path_to(e));
+        let (mut path, updates) = before.map_or_else(Default::default, |e| labels.path_to(e));
         path.push(d);
-        Some(EntryLabel { speed_mps, path })
+        Some(EntryLabel {
+            speed_mps,
+            path,
+            cached: Some(CachedPath {
+                shared: &labels.shared.forward,
+                local: &labels.forward,
+                local_from: labels.shared.labels.log.len(),
+                updates,
+            }),
+        })
     }
 }
 
@@ -788,13 +939,15 @@ struct SiteLabels<'s> {
     current_update: Vec<usize>,
     log: Vec<(usize, Option<usize>)>,
     /// Nodes that are origins network-wide but not in the study.
-    pockets: HashSet<usize>,
+    pockets: IndexSet,
     /// Per directed segment asked about, whether its network-wide label stands.
     /// Per directed segment, its index in `redo` plus one (0: not searched again).
     slot_of: Vec<u32>,
     standing: Vec<Memo>,
-    /// Per update of the shared log walked, whether the path behind it is the study's.
-    path_clear: HashMap<usize, bool>,
+    /// Per update of the shared log, whether the path behind it is the study's (once walked).
+    path_clear: Vec<Memo>,
+    /// Forward passes of reported approaches over the paths behind updates of `log`.
+    forward: ForwardCache,
 }
 
 impl SiteLabels<'_> {
@@ -825,7 +978,7 @@ impl SiteLabels<'_> {
         i: usize,
         entry_speed_mps: f64,
         previous: Option<usize>,
-        queue: &mut BinaryHeap<(u64, Reverse<usize>)>,
+        queue: &mut SlotQueue,
     ) {
         // As `SearchContext::offer` for approach segments.
         if entry_speed_mps <= self.start_speed_mps[i] + IMPROVEMENT_MPS {
@@ -837,19 +990,22 @@ impl SiteLabels<'_> {
             self.start_speed_mps[i] = entry_speed_mps;
             self.current_update[i] = self.shared.labels.log.len() + self.log.len();
             self.log.push((self.redo[i], previous));
-            queue.push((value.to_bits(), Reverse(i)));
+            queue.push_or_raise(value.to_bits(), i);
         }
     }
 
-    /// The directed segments of the best path to the end of `d`, first to last.
-    fn path_to(&self, d: usize) -> Vec<usize> {
+    /// The directed segments of the best path to the end of `d`, first to last, and the
+    /// update behind each (of the shared log, or from its length on of this repair's).
+    fn path_to(&self, d: usize) -> (Vec<usize>, Vec<usize>) {
         let shared_log = &self.shared.labels.log;
         let mut path = Vec::new();
+        let mut updates = Vec::new();
         let mut update = Some(match self.slot(d) {
             Some(i) => self.current_update[i],
             None => self.shared.labels.current_update[d],
         });
         while let Some(index) = update {
+            updates.push(index);
             let (segment, previous) = match index.checked_sub(shared_log.len()) {
                 Some(local) => self.log[local],
                 None => shared_log[index],
@@ -858,7 +1014,8 @@ impl SiteLabels<'_> {
             update = previous;
         }
         path.reverse();
-        path
+        updates.reverse();
+        (path, updates)
     }
 }
 

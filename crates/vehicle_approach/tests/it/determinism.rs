@@ -98,3 +98,28 @@ fn shared_searches_give_each_site_the_same_result_whatever_was_analysed_before()
         }
     }
 }
+
+#[test]
+fn studies_sharing_a_search_with_different_integration_steps_get_their_own_profiles() {
+    // The integration step does not change the network-wide search, so studies with different
+    // steps share it; the forward passes kept for reported approaches must not be shared
+    // between them. Each study gets what a network prepared for it alone gives.
+    let city = synthetic_city(8, 8, 90.0, 2, 2, 42);
+    let vehicles = vehicle_classes_by_code(&["M1", "N3C"]).unwrap();
+    let prepared = PreparedNetwork::new(&city.network);
+    for step_m in [1.0, 0.5, 1.0, 2.5] {
+        for site in &city.sites {
+            let mut study = Study::new(site.clone());
+            study.options.step_m = step_m;
+            let shared = prepared.analyse(&study, &vehicles).unwrap();
+            let alone = PreparedNetwork::new(&city.network)
+                .analyse(&study, &vehicles)
+                .unwrap();
+            assert_eq!(
+                format!("{shared:?}"),
+                format!("{alone:?}"),
+                "step {step_m} m"
+            );
+        }
+    }
+}
