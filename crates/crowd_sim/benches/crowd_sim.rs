@@ -13,8 +13,9 @@
 //! agent-steps/s. For a fair comparison run `jupedsim_bench.py` back to back on the same idle
 //! machine; the figures printed here compare with the stored ones.
 //!
-//! Measured side by side with JuPedSim: see `benchmarks/crowd/README.md` (8.7–8.9× at
-//! N = 10 000, 15–16× at N = 50 000 on the shared 2-core machine, 2026-11-23).
+//! Measured side by side with JuPedSim: see `benchmarks/crowd/README.md` (release build, idle
+//! 2-core machine, 2026-12-07: 10.7× at N = 10 000, 15.4× at N = 50 000; the dev profile, with
+//! debug assertions, gave 8.7–8.9× at N = 10 000 on 2026-11-23).
 //!
 //! `cargo bench -p crowd_sim` runs a short criterion measurement of one step, then the
 //! JuPedSim windows (30 s for N ≤ 20 000, 2 s above) and prints agent-steps/s beside the target.

@@ -84,8 +84,9 @@
 //! sort, rayon over fixed chunks of agents with buffers reused from step to step (no
 //! allocation per step), and neighbours looked for only as far as one can matter (about 2 m
 //! rather than JuPedSim's 3 m cutoff, see `interaction_radius_m` in `sim.rs`). On the scenario
-//! of `jupedsim_bench.py` this runs 8.7–8.9× JuPedSim 1.4.2's agent-steps per second at 10 000
-//! agents and 15–16× at 50 000 on the same 2-core machine (`benchmarks/crowd/README.md`);
+//! of `jupedsim_bench.py` the release build runs 10.7× JuPedSim 1.4.2's agent-steps per second
+//! at 10 000 agents and 15.4× at 50 000, side by side on the same idle 2-core machine
+//! (`benchmarks/crowd/README.md`);
 //! `agora bench crowd` and `cargo bench -p crowd_sim` measure it.
 
 #![forbid(unsafe_code)]
