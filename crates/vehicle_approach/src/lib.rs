@@ -85,12 +85,33 @@
 //! most cross some other site's perimeter and do not stand there), of which looking up run-up
 //! speeds is a fifth and its queue a seventh; laying out the reported profiles' stations and
 //! their clock, about 25 %;
-//! the shared searches, about 8 %. Next steps: fewer labels searched again (a tighter upper
-//! bound than the network-wide label, e.g. one that already excludes the site's inside), run-up
-//! lookups by speed bucket instead of by distance, and profiles that keep per-update station
-//! speeds *after* braking where the braking zone ends within the segment (so shared prefixes
-//! need no per-station work at all); closed-form profiles would change reported figures in the
-//! last digit, so every golden number would have to be re-checked.
+//! the shared searches, about 8 %.
+//!
+//! Two ways to search fewer labels again were measured on Munich (with a throwaway build, not
+//! kept) and do not pay:
+//! - A second label per segment from a search that avoids the insides of *all* 183 candidate
+//!   sites (a lower bound that is a path of every site's graph), letting a label stand wherever
+//!   it equals the network-wide one: of the 1.59 million labels searched again with barriers,
+//!   only 4.8 % have such an equal label, and going back from the entries with them standing
+//!   still searches 1.45 million again (−9 %; −10 % on London, 31,069 to 28,073). Even letting
+//!   it stand within 0.5 m/s (no longer exact) leaves 1.45 million: most likely the old
+//!   town's sites cover so much of it that paths avoiding them all are much slower (not
+//!   measured). It would also need the set of perimeters in advance, which
+//!   [`PreparedNetwork::analyse`] does not have.
+//! - Going back, in the search without barriers, only from the entries whose upper bound could
+//!   beat their label with barriers: 1 % fewer labels (3.24 against 3.27 million), and the
+//!   Munich fingerprint changed. Which labels are searched again can change a tie between
+//!   paths within 0.01 m/s of each other (the searches' improvement threshold), so any change
+//!   to that set has to be checked against every fingerprint, not argued.
+//!
+//! Next steps: a tighter *upper* bound per site (the network-wide label is the loosest one
+//! valid for every site; the measurement above says lower bounds will not do it), cheaper work
+//! per label searched again (run-up lookups by speed bucket instead of by distance; the
+//! segment lengths and friction indices it reads kept in a compact per-search array), and
+//! profiles that keep per-update station speeds *after* braking where the braking zone ends
+//! within the segment (so shared prefixes need no per-station work at all); closed-form
+//! profiles would change reported figures in the last digit, so every golden number would have
+//! to be re-checked.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).
