@@ -104,14 +104,16 @@
 //!   paths within 0.01 m/s of each other (the searches' improvement threshold), so any change
 //!   to that set has to be checked against every fingerprint, not argued.
 //!
-//! Next steps: a tighter *upper* bound per site (the network-wide label is the loosest one
-//! valid for every site; the measurement above says lower bounds will not do it), cheaper work
-//! per label searched again (run-up lookups by speed bucket instead of by distance; the
-//! segment lengths and friction indices it reads kept in a compact per-search array), and
-//! profiles that keep per-update station speeds *after* braking where the braking zone ends
-//! within the segment (so shared prefixes need no per-station work at all); closed-form
-//! profiles would change reported figures in the last digit, so every golden number would have
-//! to be re-checked.
+//! Next steps: a tighter *upper* bound per site (the network-wide label bounds every site at
+//! once; one for a site would have to leave out paths through its own inside, and the
+//! measurement above says lower bounds will not do), cheaper work per label searched again
+//! (run-up lookups by speed bucket instead of by distance; reading each such label's length and
+//! friction once instead of from the segment's record at every offer was tried and gave
+//! nothing measurable: 6.08–6.15 s against 6.02–6.24 s of site analysis, one thread, load about
+//! 1.3), and profiles that keep per-update station speeds *after* braking where the braking
+//! zone ends within the segment (so shared prefixes need no per-station work at all);
+//! closed-form profiles would change reported figures in the last digit, so every golden number
+//! would have to be re-checked.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).
