@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
 use vehicle_approach::{
-    Options, Point, PreparedNetwork, SearchStatistics, Study, VehicleClass, analyse,
+    Options, PreparedNetwork, SearchStatistics, Study, VehicleClass, analyse,
     network_from_street_network, standard_vehicle_classes, synthetic_city,
 };
 
@@ -40,26 +40,19 @@ fn data_file(relative: &str) -> PathBuf {
         .join(relative)
 }
 
-/// One study per candidate site (the first outer ring of its polygon) in the network's frame.
+#[path = "../tests/common/candidates.rs"]
+mod candidates;
+
+/// One study per candidate site, named as the map names it (else by its OSM object).
 fn candidate_studies(extract: &osm_import::OsmExtract) -> Vec<(String, Study)> {
-    extract
-        .candidates
-        .iter()
-        .filter_map(|candidate| {
-            let outline = candidate.polygon.as_geo().0.first()?;
-            let ring = outline
-                .exterior()
-                .coords()
-                .map(|c| {
-                    let p = extract.network.frame.project(c.x, c.y);
-                    Point::new(p.east_m, p.north_m)
-                })
-                .collect();
+    candidates::candidate_studies(extract)
+        .into_iter()
+        .map(|(candidate, study)| {
             let name = candidate
                 .name
                 .clone()
                 .unwrap_or_else(|| candidate.osm_ref.clone());
-            Some((name, Study::new(ring)))
+            (name, study)
         })
         .collect()
 }

@@ -19,8 +19,11 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 use vehicle_approach::{
-    Options, Point, PreparedNetwork, Study, network_from_street_network, standard_vehicle_classes,
+    Options, PreparedNetwork, Study, network_from_street_network, standard_vehicle_classes,
 };
+
+#[path = "../tests/common/candidates.rs"]
+mod candidates;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -46,21 +49,9 @@ fn main() {
     let prepared = PreparedNetwork::new(&network);
     let prepare = start.elapsed();
 
-    let studies: Vec<Study> = extract
-        .candidates
-        .iter()
-        .filter_map(|candidate| {
-            let outline = candidate.polygon.as_geo().0.first()?;
-            let ring = outline
-                .exterior()
-                .coords()
-                .map(|c| {
-                    let p = extract.network.frame.project(c.x, c.y);
-                    Point::new(p.east_m, p.north_m)
-                })
-                .collect();
-            Some(Study::new(ring))
-        })
+    let studies: Vec<Study> = candidates::candidate_studies(&extract)
+        .into_iter()
+        .map(|(_, study)| study)
         .step_by(every)
         .collect();
     let vehicles = standard_vehicle_classes();

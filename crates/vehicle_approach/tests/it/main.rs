@@ -2,6 +2,8 @@
 //! hand-worked answers, existing protection, bad input and determinism.
 
 mod bad_input;
+#[path = "../common/candidates.rs"]
+mod candidates;
 mod determinism;
 mod geometry_cases;
 mod hvm_cases;

@@ -102,23 +102,11 @@ fn marienplatz_has_entries_from_the_surrounding_streets_and_mapped_bollards_clos
     assert_eq!(still_open, 0, "entries left open after the bollards");
 }
 
-/// Every candidate site of the extract as a study (the first outer ring of its polygon).
+/// Every candidate site of the extract as a study, named by its OSM object.
 fn candidate_studies(extract: &osm_import::OsmExtract) -> Vec<(String, Study)> {
-    extract
-        .candidates
-        .iter()
-        .filter_map(|candidate| {
-            let outline = candidate.polygon.as_geo().0.first()?;
-            let ring = outline
-                .exterior()
-                .coords()
-                .map(|c| {
-                    let p = extract.network.frame.project(c.x, c.y);
-                    Point::new(p.east_m, p.north_m)
-                })
-                .collect();
-            Some((candidate.osm_ref.clone(), Study::new(ring)))
-        })
+    crate::candidates::candidate_studies(extract)
+        .into_iter()
+        .map(|(candidate, study)| (candidate.osm_ref.clone(), study))
         .collect()
 }
 
