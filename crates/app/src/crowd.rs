@@ -810,43 +810,6 @@ fn opening_reports(
         .collect()
 }
 
-impl EvacuationLimit {
-    /// One line for the command line (the web page words it in the user's language).
-    pub fn describe(&self, free_walk_time_s: Option<f64>) -> String {
-        let free = free_walk_time_s.map_or("-".to_string(), |t| format!("{t:.0}"));
-        match self {
-            EvacuationLimit::Walking => format!(
-                "walking: the farthest, slowest person needs {free} s to walk out on an empty \
-                 site; queues added under 15 % (exits' mean flows are low because people \
-                 reach them spread out over time)"
-            ),
-            EvacuationLimit::Exit {
-                name,
-                width_m,
-                count,
-                share_percent,
-                busiest_specific_flow_p_per_m_s,
-                others_clear_s,
-            } => {
-                let busiest =
-                    busiest_specific_flow_p_per_m_s.map_or("-".to_string(), |q| format!("{q:.2}"));
-                let others = others_clear_s.map_or(String::new(), |t| {
-                    format!("; the other exits were clear by {t:.0} s")
-                });
-                format!(
-                    "the exit {name}: {count} people ({share_percent:.0} %) queued for its \
-                     {width_m:.1} m, passing at up to {busiest} p/(m s) over 10 s{others}; \
-                     walking out on an empty site would take {free} s"
-                )
-            }
-            EvacuationLimit::OnTheWay => format!(
-                "delays on the way (crowding, detours to other exits), not one exit's queue; \
-                 walking out on an empty site would take {free} s"
-            ),
-        }
-    }
-}
-
 /// What sets the evacuation time: walking when it took at most [`WALKING_LIMITED_FACTOR`]
 /// times the slowest free walk, else the exit that cleared last if it held a queue
 /// ([`QUEUE_SPECIFIC_FLOW_P_PER_M_S`]), else delays on the way.

@@ -136,12 +136,10 @@ fn result_table(site_name: &str, map: &str, result: &CrowdResult) -> String {
         ("free_walk_time_s", number(result.free_walk_time_s, 1)),
         (
             "limited_by",
-            result
-                .evacuation_limit
-                .as_ref()
-                .map_or("-".to_string(), |limit| {
-                    limit.describe(result.free_walk_time_s)
-                }),
+            match web::evacuation_limit_text(web::Localizer::new(web::Language::English), result) {
+                text if text.is_empty() => "-".to_string(),
+                text => text,
+            },
         ),
         ("peak_density_per_m2", peak),
         (

@@ -247,8 +247,9 @@ fn exit_rows(t: Localizer, result: &CrowdResult) -> Vec<ExitRow> {
         .collect()
 }
 
-/// What sets the evacuation time, in the user's language (empty when people remained).
-fn limit_text(t: Localizer, result: &CrowdResult) -> String {
+/// What sets the evacuation time, in the user's language (empty when people remained): the
+/// page's words, and the command line's (in English).
+pub fn evacuation_limit_text(t: Localizer, result: &CrowdResult) -> String {
     let free = result
         .free_walk_time_s
         .map_or_else(|| "—".to_string(), |s| number(t, s, 0));
@@ -510,7 +511,7 @@ async fn render_page(
                 ],
             );
         }
-        page.limit = limit_text(t, result);
+        page.limit = evacuation_limit_text(t, result);
         page.exits = exit_rows(t, result);
         page.curve_svg = curve_svg(t, result);
         page.diagnostics = result.diagnostics.clone();

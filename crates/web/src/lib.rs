@@ -35,6 +35,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 
 pub use api::ApiDoc;
+pub use crowd_page::evacuation_limit_text;
 pub use i18n::{Language, Localizer};
 
 /// Settings of the web layer.
