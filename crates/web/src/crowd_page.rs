@@ -626,20 +626,23 @@ async fn run_study(
         Ok(request) => state.app.start_crowd_study(&actor, site_id, request).await,
         Err(message) => Err(AppError::Invalid(message)),
     };
-    match outcome {
-        Ok(job) => Redirect::to(&format!("/sites/{site_id}/crowd?job={job}")).into_response(),
-        Err(AppError::Invalid(message) | AppError::Conflict(message)) => {
-            render_page(
-                &state,
-                t,
-                &actor,
-                site_id,
-                None,
-                Notice::Error(t.t_with("error-invalid", "detail", message)),
-                Some(form),
-            )
-            .await
+    let refusal = match outcome {
+        Ok(job) => {
+            return Redirect::to(&format!("/sites/{site_id}/crowd?job={job}")).into_response();
         }
-        Err(error) => page_error(t, Some(&actor), error),
-    }
+        Err(AppError::Invalid(message)) => t.t_with("error-invalid", "detail", message),
+        // The server is busy: the input was fine, so say only that.
+        Err(AppError::Conflict(message)) => message,
+        Err(error) => return page_error(t, Some(&actor), error),
+    };
+    render_page(
+        &state,
+        t,
+        &actor,
+        site_id,
+        None,
+        Notice::Error(refusal),
+        Some(form),
+    )
+    .await
 }
