@@ -700,6 +700,24 @@ impl<'a> SearchContext<'a> {
             .speed_after(start_speed_mps, p.segments[segment].length_m)
     }
 
+    /// About the lowest speed at the start of `segment` from which the vehicle reaches
+    /// `end_speed_mps` at its end ([`RunUpTable::start_speed_to_reach`]).
+    pub(crate) fn start_speed_to_reach(&self, end_speed_mps: f64, segment: usize) -> f64 {
+        let p = self.prepared;
+        self.tables.run_up[p.friction_index[segment]]
+            .start_speed_to_reach(end_speed_mps, p.segments[segment].length_m)
+    }
+
+    /// The highest speed any run-up of the vehicle ends at (from a start below it): a label
+    /// there cannot be improved.
+    pub(crate) fn highest_run_up_speed(&self) -> f64 {
+        self.tables
+            .run_up
+            .iter()
+            .map(RunUpTable::highest_speed_mps)
+            .fold(0.0, f64::max)
+    }
+
     pub(crate) fn start_speed(&self) -> f64 {
         self.options.start_speed_mps.min(self.vehicle.top_speed_mps)
     }
@@ -1269,6 +1287,13 @@ impl SlotQueue {
         }
     }
 
+    /// Makes room for slots up to `slots` (a queue whose slots are added as it goes).
+    pub(crate) fn grow(&mut self, slots: usize) {
+        if self.place.len() < slots {
+            self.place.resize(slots, Self::NOT_QUEUED);
+        }
+    }
+
     /// Whether `a` comes out before `b`.
     fn before(a: (u64, u32), b: (u64, u32)) -> bool {
         a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
@@ -1306,10 +1331,16 @@ impl SlotQueue {
         Some(top.1 as usize)
     }
 
+    /// Children per heap node: a four-way heap is half as deep as a binary one, and a pop
+    /// (most of a search's queue work) then moves an item down half as many levels, comparing
+    /// children that lie side by side in memory. Keys are distinct (a slot is queued once), so
+    /// the order items come out in is the same whatever the arity.
+    const ARITY: usize = 4;
+
     fn sift_up(&mut self, mut at: usize) {
         let item = self.heap[at];
         while at > 0 {
-            let parent = (at - 1) / 2;
+            let parent = (at - 1) / Self::ARITY;
             if !Self::before(item, self.heap[parent]) {
                 break;
             }
@@ -1325,16 +1356,16 @@ impl SlotQueue {
         let item = self.heap[at];
         let len = self.heap.len();
         loop {
-            let left = 2 * at + 1;
-            if left >= len {
+            let first = Self::ARITY * at + 1;
+            if first >= len {
                 break;
             }
-            let right = left + 1;
-            let child = if right < len && Self::before(self.heap[right], self.heap[left]) {
-                right
-            } else {
-                left
-            };
+            let mut child = first;
+            for candidate in first + 1..(first + Self::ARITY).min(len) {
+                if Self::before(self.heap[candidate], self.heap[child]) {
+                    child = candidate;
+                }
+            }
             if !Self::before(self.heap[child], item) {
                 break;
             }

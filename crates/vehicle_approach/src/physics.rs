@@ -273,10 +273,50 @@ impl RunUpTable {
         if target >= self.distance_m[last] {
             return self.ceiling_mps.max(table_top);
         }
+        self.speed_at_distance(target)
+    }
+
+    /// The speed reached at `target` m from rest (within the table).
+    fn speed_at_distance(&self, target: f64) -> f64 {
         let j = self.first_not_below(target).max(1);
         let i = j - 1;
         let fraction = (target - self.distance_m[i]) / (self.distance_m[j] - self.distance_m[i]);
         (i as f64 + fraction) * self.step_mps
+    }
+
+    /// The highest speed a run-up on this table ends at, from any start below it.
+    pub(crate) fn highest_speed_mps(&self) -> f64 {
+        match self.constant_mps2 {
+            Some(_) => self.top_speed_mps,
+            None => {
+                let table_top = (self.distance_m.len() - 1) as f64 * self.step_mps;
+                self.ceiling_mps.max(table_top)
+            }
+        }
+    }
+
+    /// About the lowest start speed from which `length_m` at full throttle reaches
+    /// `end_speed_mps` (0 when a start from rest does; `end_speed_mps` itself when the vehicle
+    /// cannot gain speed up to it). Callers allow a margin: it inverts the table's
+    /// interpolation only to within rounding.
+    pub(crate) fn start_speed_to_reach(&self, end_speed_mps: f64, length_m: f64) -> f64 {
+        if let Some(a) = self.constant_mps2 {
+            if end_speed_mps >= self.top_speed_mps {
+                return end_speed_mps;
+            }
+            let squared = end_speed_mps * end_speed_mps - 2.0 * a * length_m;
+            return if squared <= 0.0 { 0.0 } else { squared.sqrt() };
+        }
+        let last = self.distance_m.len() - 1;
+        let table_top = last as f64 * self.step_mps;
+        if end_speed_mps >= table_top || end_speed_mps >= self.ceiling_mps {
+            return end_speed_mps;
+        }
+        let target = self.distance_to(end_speed_mps) - length_m;
+        if target <= 0.0 {
+            return 0.0;
+        }
+        self.speed_at_distance(target)
     }
 }
 

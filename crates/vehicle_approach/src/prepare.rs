@@ -336,6 +336,79 @@ struct MappedObstacle {
 /// Axis-aligned bounds: (x min, y min, x max, y max), m.
 pub(crate) type Bounds = (f64, f64, f64, f64);
 
+/// A uniform grid over segment bounds: the segments that may cross a perimeter or a barrier
+/// line without looking at the others.
+#[derive(Debug, Clone)]
+pub(crate) struct SegmentGrid {
+    cell_m: f64,
+    origin: Point,
+    columns: usize,
+    rows: usize,
+    cells: Vec<Vec<u32>>,
+}
+
+impl SegmentGrid {
+    const CELL_M: f64 = 100.0;
+
+    /// The grid over segments given by their end nodes' indices in `positions`.
+    pub(crate) fn new(
+        positions: &[Point],
+        segments: impl Iterator<Item = (usize, usize)>,
+    ) -> SegmentGrid {
+        let (x0, y0, x1, y1) = if positions.is_empty() {
+            (0.0, 0.0, 0.0, 0.0)
+        } else {
+            bounds(positions)
+        };
+        // As for the node grid: a stray far node makes cells larger, not the grid huge.
+        let cell_m = Self::CELL_M.max((x1 - x0).max(y1 - y0) / 2000.0);
+        let columns = ((x1 - x0) / cell_m) as usize + 1;
+        let rows = ((y1 - y0) / cell_m) as usize + 1;
+        let mut grid = SegmentGrid {
+            cell_m,
+            origin: Point::new(x0, y0),
+            columns,
+            rows,
+            cells: vec![Vec::new(); columns * rows],
+        };
+        for (s, (a, b)) in segments.enumerate() {
+            let ends = [positions[a], positions[b]];
+            let (c0, c1, r0, r1) = grid.cell_range(bounds(&ends));
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    grid.cells[r * columns + c].push(s as u32);
+                }
+            }
+        }
+        grid
+    }
+
+    fn cell_range(&self, (x0, y0, x1, y1): Bounds) -> (usize, usize, usize, usize) {
+        let column = |x: f64| ((x - self.origin.x_m) / self.cell_m).floor();
+        let row = |y: f64| ((y - self.origin.y_m) / self.cell_m).floor();
+        let clamp = |v: f64, count: usize| v.clamp(0.0, (count - 1) as f64) as usize;
+        (
+            clamp(column(x0), self.columns),
+            clamp(column(x1), self.columns),
+            clamp(row(y0), self.rows),
+            clamp(row(y1), self.rows),
+        )
+    }
+
+    /// Every segment whose bounds may overlap `bounds`, in increasing order.
+    pub(crate) fn segments_within(&self, bounds: Bounds) -> Vec<usize> {
+        let (c0, c1, r0, r1) = self.cell_range(bounds);
+        let mut segments: Vec<usize> = (r0..=r1)
+            .flat_map(|r| (c0..=c1).map(move |c| (r, c)))
+            .flat_map(|(r, c)| self.cells[r * self.columns + c].iter())
+            .map(|&s| s as usize)
+            .collect();
+        segments.sort_unstable();
+        segments.dedup();
+        segments
+    }
+}
+
 /// A uniform grid over node positions: the nodes near a perimeter without looking at the others.
 #[derive(Debug, Clone)]
 struct NodeGrid {
@@ -626,13 +699,23 @@ impl NetworkIndex {
         // Mapped barrier lines and where the blocking ones cross segments.
         let mut line_crossings = vec![Vec::new(); segments.len()];
         let mut mapped_lines = Vec::new();
+        // Only the segments near a line can cross it (a metre's slack for the tolerances of
+        // `segment_intersection`); in increasing order, as walking them all would find them.
+        let segment_grid = SegmentGrid::new(
+            &positions,
+            segments.iter().map(|segment| (segment.a, segment.b)),
+        );
         for line in &network.barrier_lines {
             let mut line_diagnostics = Vec::new();
             let info = prepare_line(line, &mut line_diagnostics);
             if let Some(info) = &info
                 && info.barrier.blocks()
+                && !line.points.is_empty()
             {
-                for (s, segment) in segments.iter().enumerate() {
+                let (x0, y0, x1, y1) = bounds(&line.points);
+                let near = (x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0);
+                for s in segment_grid.segments_within(near) {
+                    let segment = &segments[s];
                     let (a, b) = (positions[segment.a], positions[segment.b]);
                     for (t, point) in line_crossings_of(a, b, &line.points) {
                         line_crossings[s].push((mapped_lines.len(), t, point));

@@ -14,9 +14,10 @@
 //! site's graph (its segments wholly outside the perimeter, its start a node that still
 //! qualifies as an origin with the perimeter in place), it *stands*: it is the site's optimum.
 //! Labels that do not stand are searched again, seeded from those that stand, but only those
-//! the site's entries can need: going back from each entry, a label that does not stand is
-//! needed while its network-wide value (an upper bound) could offer more than the labels that
-//! stand already offer there. Whether a path stands is read from the bounds of the path behind
+//! the site's entries turn out to need (`SiteView::repair`): going back from each entry, the
+//! one whose network-wide value (an upper bound) offers most is taken first, and more only
+//! while what has been taken leaves the entry, or a label taken, short of what it can use and
+//! of what a candidate could still offer. Whether a path stands is read from the bounds of the path behind
 //! each logged update ([`LogPaths`]): only the part of it near the perimeter is walked. Studies
 //! with added barriers, obstacles or openings, or a search radius, run their own search.
 
@@ -33,7 +34,8 @@ use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
 use crate::physics::AccelerationModel;
 use crate::prepare::{
-    Bounds, Crossing, DirectedKind, NetworkIndex, Prepared, bounds, classify, node_position_state,
+    Bounds, Crossing, DirectedKind, NetworkIndex, Prepared, SegmentGrid, bounds, classify,
+    node_position_state,
 };
 use crate::vehicle::VehicleClass;
 
@@ -153,7 +155,13 @@ impl SharedGraph {
         let ends = (0..prepared.directed.len())
             .map(|d| [prepared.tail(d) as u32, prepared.head(d) as u32])
             .collect();
-        let grid = SegmentGrid::new(&prepared);
+        let grid = SegmentGrid::new(
+            &prepared.positions,
+            prepared
+                .segments
+                .iter()
+                .map(|segment| (segment.a, segment.b)),
+        );
         SharedGraph {
             prepared,
             incoming,
@@ -165,73 +173,6 @@ impl SharedGraph {
             grid,
             diagnostics,
         }
-    }
-}
-
-/// A uniform grid over segment bounds: the segments that may cross a perimeter.
-struct SegmentGrid {
-    cell_m: f64,
-    origin: Point,
-    columns: usize,
-    rows: usize,
-    cells: Vec<Vec<u32>>,
-}
-
-impl SegmentGrid {
-    const CELL_M: f64 = 100.0;
-
-    fn new(prepared: &Prepared) -> SegmentGrid {
-        let (x0, y0, x1, y1) = if prepared.positions.is_empty() {
-            (0.0, 0.0, 0.0, 0.0)
-        } else {
-            bounds(&prepared.positions)
-        };
-        // As for the node grid: a stray far node makes cells larger, not the grid huge.
-        let cell_m = Self::CELL_M.max((x1 - x0).max(y1 - y0) / 2000.0);
-        let columns = ((x1 - x0) / cell_m) as usize + 1;
-        let rows = ((y1 - y0) / cell_m) as usize + 1;
-        let mut grid = SegmentGrid {
-            cell_m,
-            origin: Point::new(x0, y0),
-            columns,
-            rows,
-            cells: vec![Vec::new(); columns * rows],
-        };
-        for (s, segment) in prepared.segments.iter().enumerate() {
-            let ends = [prepared.positions[segment.a], prepared.positions[segment.b]];
-            let (c0, c1, r0, r1) = grid.cell_range(bounds(&ends));
-            for r in r0..=r1 {
-                for c in c0..=c1 {
-                    grid.cells[r * columns + c].push(s as u32);
-                }
-            }
-        }
-        grid
-    }
-
-    fn cell_range(&self, (x0, y0, x1, y1): Bounds) -> (usize, usize, usize, usize) {
-        let column = |x: f64| ((x - self.origin.x_m) / self.cell_m).floor();
-        let row = |y: f64| ((y - self.origin.y_m) / self.cell_m).floor();
-        let clamp = |v: f64, count: usize| v.clamp(0.0, (count - 1) as f64) as usize;
-        (
-            clamp(column(x0), self.columns),
-            clamp(column(x1), self.columns),
-            clamp(row(y0), self.rows),
-            clamp(row(y1), self.rows),
-        )
-    }
-
-    /// Every segment whose bounds may overlap `bounds`, in increasing order.
-    fn segments_within(&self, bounds: Bounds) -> Vec<usize> {
-        let (c0, c1, r0, r1) = self.cell_range(bounds);
-        let mut segments: Vec<usize> = (r0..=r1)
-            .flat_map(|r| (c0..=c1).map(move |c| (r, c)))
-            .flat_map(|(r, c)| self.cells[r * self.columns + c].iter())
-            .map(|&s| s as usize)
-            .collect();
-        segments.sort_unstable();
-        segments.dedup();
-        segments
     }
 }
 
@@ -532,11 +473,21 @@ impl<'a> SiteView<'a> {
     /// The study's labels from the network-wide ones. A label whose best path (every update
     /// behind it in the log) avoids the segments the study takes out and starts at a node that
     /// is still an origin *stands*: it is the study's optimum too (the network-wide labels are
-    /// upper bounds). The others are searched again, but only those the study's entries can
-    /// need: going back from each entry, a label that does not stand is needed when its upper
-    /// bound could offer more than what the labels that stand (and a start from rest) already
-    /// offer there. Whatever a label left out could offer, the search reaches anyway, so the
-    /// entries get exactly what a search over the whole study would give them.
+    /// upper bounds). The others are searched again, but only those the entries turn out to
+    /// need, found depth first from each entry: an entry or a label searched again takes, of
+    /// the labels arriving at its start that do not stand, the one whose network-wide offer
+    /// (an upper bound) is highest, and that one takes its own best in turn, down to labels
+    /// seeded from what stands or from origins. Then one forward search over what was taken;
+    /// then each entry or label still short of what its next candidate could offer takes it,
+    /// and so on until none is. A label stops taking candidates once it is as fast as anything
+    /// after it can use (its ceiling: the speed cap of the turn after it, or what the segment
+    /// after it needs at its start to reach its own ceiling) or once no candidate left could
+    /// offer it more than it has, since a candidate can offer no more than its network-wide
+    /// label. So every label on a best path into an entry is taken, and the entries get what a
+    /// search over the whole study gives them, to within the searches' improvement threshold
+    /// (which path of two that close is reported may differ). On the Munich demo this
+    /// searches about a tenth of the labels that going back from the entries while a bound
+    /// could beat what stands did.
     fn repair<'s>(
         &self,
         context: &SearchContext<'_>,
@@ -552,171 +503,270 @@ impl<'a> SiteView<'a> {
             current_update: Vec::new(),
             log: Vec::new(),
             pockets: self.pockets(context, shared, protected),
-            slot_of: Vec::new(),
+            // Zeroed, so untouched pages cost nothing (a site searches few labels again).
+            slot_of: vec![0; p.directed.len()],
             standing: vec![Memo::Unknown; p.directed.len()],
             // An array over the shared log (a byte per update, ~100 kB) is cheaper to set than
             // a hash map is to fill with the few thousand updates the walks visit.
             path_clear: vec![Memo::Unknown; shared.labels.log.len()],
             forward: ForwardCache::default(),
         };
-        let start = context.start_speed();
-
-        // Backward from the entries: the labels that do not stand and may matter. Each needed
-        // label also keeps what the labels that stand offer it, in the order of its turns:
-        // they seed its search again below.
-        let mut needed: Vec<usize> = Vec::new();
-        let mut seen = vec![false; p.directed.len()];
-        let mut offers: Vec<(f64, Option<usize>)> = Vec::new();
+        let mut taking = Taking {
+            start: context.start_speed(),
+            highest: context.highest_run_up_speed(),
+            ceiling: Vec::new(),
+            candidates: Vec::new(),
+            first_candidate: Vec::new(),
+            next_candidate: Vec::new(),
+            queue: SlotQueue::new(0),
+        };
+        // Per entry the study's search may label: its segment, its candidates, the next one.
+        let mut entries: Vec<(usize, Vec<Candidate>, usize)> = Vec::new();
         for &(d, crossing) in &self.entries {
             if context.direction_permitted(d)
                 && context.entry_segment_open(d, crossing.t, protected)
                 && context.node_passable(p.tail(d), protected)
             {
-                self.need_predecessors(context, &mut site, d, &mut needed, &mut seen, &mut offers);
-                offers.clear(); // an entry is labelled from them afterwards, not searched
-            }
-        }
-        // Per label in `needed` (in its order), where its offers start and end in `offers`.
-        let mut offer_range: Vec<(u32, u32)> = Vec::new();
-        let mut next = 0;
-        while let Some(&f) = needed.get(next) {
-            next += 1;
-            let first = offers.len() as u32;
-            if self.searchable(shared, f) && shared.node_open[self.graph.tail(f)] {
-                self.need_predecessors(context, &mut site, f, &mut needed, &mut seen, &mut offers);
-            }
-            offer_range.push((first, offers.len() as u32));
-        }
-        let mut order: Vec<usize> = (0..needed.len()).collect();
-        order.sort_unstable_by_key(|&k| needed[k]);
-        let count = needed.len();
-        // Zeroed, so untouched pages cost nothing (a site searches few labels again).
-        site.slot_of = vec![0; p.directed.len()];
-        for (i, &k) in order.iter().enumerate() {
-            site.slot_of[needed[k]] = i as u32 + 1;
-        }
-        site.redo = order.iter().map(|&k| needed[k]).collect();
-        site.speed_mps = vec![UNREACHED; count];
-        site.start_speed_mps = vec![UNREACHED; count];
-        site.current_update = vec![usize::MAX; count];
-
-        // Searched again: seeded from the labels that stand and from origins.
-        let searchable: Vec<bool> = site
-            .redo
-            .iter()
-            .map(|&f| self.searchable(shared, f))
-            .collect();
-        let mut queue = SlotQueue::new(count);
-        for (i, &k) in order.iter().enumerate() {
-            let f = site.redo[i];
-            let tail = self.graph.tail(f);
-            if !searchable[i] || !shared.node_open[tail] {
-                continue;
-            }
-            if site.is_origin(self, tail) {
-                site.offer(context, i, start, None, &mut queue);
-            }
-            let (first, end) = offer_range[k];
-            for &(speed_mps, previous) in &offers[first as usize..end as usize] {
-                site.offer(context, i, speed_mps, previous, &mut queue);
-            }
-        }
-        // The turns between labels searched again, found once rather than at every pop (a
-        // label improves about three times; most turns lead to labels not searched again):
-        // per label, (label turned into, the turn's speed cap) in the order of its turns.
-        // A turn too tight to steer is kept as a cap of -1 m/s: like a turn slower than the
-        // start speed, it offers a start from rest (below).
-        let mut turn_start: Vec<u32> = Vec::with_capacity(count + 1);
-        let mut turn_to: Vec<u32> = Vec::new();
-        let mut turn_cap: Vec<f64> = Vec::new();
-        for (i, &e) in site.redo.iter().enumerate() {
-            turn_start.push(turn_to.len() as u32);
-            if !searchable[i] {
-                continue; // never labelled, so never relaxed
-            }
-            let all = self.graph.turn_start[e] as usize..self.graph.turn_start[e + 1] as usize;
-            for (&to, &cap) in self.graph.turn_to[all]
-                .iter()
-                .zip(context.tables.turn_caps_from(e))
-            {
-                // Labels that stand are the study's optimum already; the others left out
-                // cannot improve on what the entries get.
-                if let Some(j) = site.slot(to as usize).filter(|&j| searchable[j]) {
-                    turn_to.push(j as u32);
-                    turn_cap.push(cap.unwrap_or(-1.0));
+                let candidates = self.candidates_into(&mut site, d);
+                if !candidates.is_empty() {
+                    entries.push((d, candidates, 0));
                 }
             }
         }
-        turn_start.push(turn_to.len() as u32);
-        while let Some(i) = queue.pop() {
+        let mut waiting: Vec<Taker> = (0..entries.len()).rev().map(Taker::Entry).collect();
+        loop {
+            while let Some(taker) = waiting.pop() {
+                let taken = match taker {
+                    Taker::Entry(k) => {
+                        let (d, ref candidates, next) = entries[k];
+                        let wanted = candidates.get(next).copied().filter(|candidate| {
+                            self.entry_wants(context, &site, &taking, d, candidate.offer_mps)
+                        });
+                        if wanted.is_some() {
+                            entries[k].2 += 1;
+                        }
+                        // Any faster start into an entry matters.
+                        wanted.map(|candidate| (candidate, f64::INFINITY))
+                    }
+                    Taker::Label(i) => taking.wanted(&site, i).map(|candidate| {
+                        taking.next_candidate[i] += 1;
+                        (candidate, taking.limit(context, &site, i))
+                    }),
+                };
+                if let Some((candidate, limit)) = taken {
+                    let ceiling = taking.useful(context, candidate, limit);
+                    if let Some(j) =
+                        self.take(context, &mut site, &mut taking, candidate.from, ceiling)
+                    {
+                        waiting.push(Taker::Label(j));
+                    }
+                }
+            }
+            self.search_taken(context, &mut site, &mut taking);
+            // Those still short of what their next candidate could offer take it.
+            for (k, &(d, ref candidates, next)) in entries.iter().enumerate().rev() {
+                if candidates.get(next).is_some_and(|candidate| {
+                    self.entry_wants(context, &site, &taking, d, candidate.offer_mps)
+                }) {
+                    waiting.push(Taker::Entry(k));
+                }
+            }
+            for i in (0..site.redo.len()).rev() {
+                if taking.wanted(&site, i).is_some() {
+                    waiting.push(Taker::Label(i));
+                }
+            }
+            if waiting.is_empty() {
+                break;
+            }
+        }
+        site
+    }
+
+    /// What each turn into `f` from a label that does not stand (and that the study may
+    /// drive) could offer: its network-wide offer, an upper bound. Highest first; equal
+    /// offers by segment, so the order is deterministic.
+    fn candidates_into(&self, site: &mut SiteLabels<'_>, f: usize) -> Vec<Candidate> {
+        let range = self.graph.turns_into_range(f);
+        let shared = site.shared;
+        let mut candidates = Vec::new();
+        for (&(e, turn), &offer_mps) in self.graph.turns_into[range.clone()]
+            .iter()
+            .zip(&shared.offers_into[range])
+        {
+            let from = e as usize;
+            if offer_mps >= 0.0 && self.searchable(shared, from) && !self.stands(site, from) {
+                candidates.push(Candidate {
+                    offer_mps,
+                    from,
+                    turn: turn as usize,
+                });
+            }
+        }
+        candidates.sort_unstable_by(|a, b| {
+            b.offer_mps
+                .total_cmp(&a.offer_mps)
+                .then(a.from.cmp(&b.from))
+        });
+        candidates
+    }
+
+    /// Whether entry segment `d` could start faster by a candidate offering `offer_mps`: it
+    /// beats what the labels offer the entry now, and the entry is not at the highest speed.
+    fn entry_wants(
+        &self,
+        context: &SearchContext<'_>,
+        site: &SiteLabels<'_>,
+        taking: &Taking,
+        d: usize,
+        offer_mps: f64,
+    ) -> bool {
+        let start = taking.start;
+        let tail = self.graph.tail(d);
+        let mut best = if site.is_origin(self, tail) {
+            start
+        } else {
+            UNREACHED
+        };
+        for (e, turn) in self.graph.turns_into(d) {
+            let label = site.speed(e);
+            if label >= 0.0 {
+                let offer = match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
+                    Some(v) if v > start + 1e-9 => v,
+                    _ => start,
+                };
+                best = best.max(offer);
+            }
+        }
+        best < taking.highest && offer_mps > best
+    }
+
+    /// Takes label `e` into the search with ceiling `ceiling`, seeded from an origin at its
+    /// tail, the labels that stand and those already taken; or raises its ceiling (and those
+    /// of the candidates it took). Returns it when it is to take candidates (again).
+    fn take(
+        &self,
+        context: &SearchContext<'_>,
+        site: &mut SiteLabels<'_>,
+        taking: &mut Taking,
+        e: usize,
+        ceiling: f64,
+    ) -> Option<usize> {
+        if let Some(i) = site.slot(e) {
+            if ceiling <= taking.ceiling[i] {
+                return None;
+            }
+            let mut raised = vec![(i, ceiling)];
+            while let Some((j, ceiling)) = raised.pop() {
+                if ceiling <= taking.ceiling[j] {
+                    continue;
+                }
+                taking.ceiling[j] = ceiling;
+                let limit = taking.limit(context, site, j);
+                let taken = taking.first_candidate[j] as usize..taking.next_candidate[j] as usize;
+                for &candidate in &taking.candidates[taken] {
+                    let useful = taking.useful(context, candidate, limit);
+                    if let Some(k) = site.slot(candidate.from)
+                        && useful > taking.ceiling[k]
+                    {
+                        raised.push((k, useful));
+                    }
+                }
+            }
+            return Some(i);
+        }
+        let shared = site.shared;
+        let start = taking.start;
+        let i = site.redo.len();
+        site.redo.push(e);
+        site.slot_of[e] = i as u32 + 1;
+        site.speed_mps.push(UNREACHED);
+        site.start_speed_mps.push(UNREACHED);
+        site.current_update.push(usize::MAX);
+        taking.ceiling.push(ceiling);
+        taking.queue.grow(i + 1);
+        let candidates = self.candidates_into(site, e);
+        taking.first_candidate.push(taking.candidates.len() as u32);
+        taking.next_candidate.push(taking.candidates.len() as u32);
+        taking.candidates.extend(candidates);
+        let tail = self.graph.tail(e);
+        if !shared.node_open[tail] {
+            return Some(i);
+        }
+        if site.is_origin(self, tail) {
+            site.offer(context, i, start, None, &mut taking.queue);
+        }
+        let range = self.graph.turns_into_range(e);
+        for (&(from, turn), &offer_mps) in self.graph.turns_into[range.clone()]
+            .iter()
+            .zip(&shared.offers_into[range])
+        {
+            let from = from as usize;
+            if offer_mps < 0.0 || !self.is_approach(from) {
+                continue;
+            }
+            if let Some(j) = site.slot(from) {
+                // Taken before: what it has now (what it gains later, it offers when searched).
+                let label = site.speed_mps[j];
+                if label < 0.0 || !shared.node_open[self.graph.head(from)] {
+                    continue;
+                }
+                match context.tables.turn_caps_from(from)[turn as usize].map(|cap| label.min(cap)) {
+                    Some(v) if v > start + 1e-9 => {
+                        let previous = Some(site.current_update[j]);
+                        site.offer(context, i, v, previous, &mut taking.queue);
+                    }
+                    _ => site.offer(context, i, start, None, &mut taking.queue),
+                }
+            } else if self.stands(site, from) {
+                // As the search offers it: from the label's own path, or from a start where
+                // that is faster.
+                let previous =
+                    (offer_mps > start + 1e-9).then(|| shared.labels.current_update[from]);
+                site.offer(context, i, offer_mps, previous, &mut taking.queue);
+            }
+        }
+        Some(i)
+    }
+
+    /// The forward search over the labels taken, until nothing improves.
+    fn search_taken(
+        &self,
+        context: &SearchContext<'_>,
+        site: &mut SiteLabels<'_>,
+        taking: &mut Taking,
+    ) {
+        let shared = site.shared;
+        let start = taking.start;
+        while let Some(i) = taking.queue.pop() {
             let e = site.redo[i];
             if !shared.node_open[self.graph.head(e)] {
                 continue;
             }
-            let range = turn_start[i] as usize..turn_start[i + 1] as usize;
-            for (&j, &cap) in turn_to[range.clone()].iter().zip(&turn_cap[range]) {
-                let through = site.speed_mps[i].min(cap);
+            let turns = self.graph.turn_start[e] as usize..self.graph.turn_start[e + 1] as usize;
+            for (&to, &cap) in self.graph.turn_to[turns]
+                .iter()
+                .zip(context.tables.turn_caps_from(e))
+            {
+                let Some(j) = site.slot(to as usize) else {
+                    continue;
+                };
+                // A turn too tight to steer offers a start from rest, as a slower one does.
+                let through = site.speed_mps[i].min(cap.unwrap_or(-1.0));
                 if through > start + 1e-9 {
                     let previous = Some(site.current_update[i]);
-                    site.offer(context, j as usize, through, previous, &mut queue);
+                    site.offer(context, j, through, previous, &mut taking.queue);
                 } else {
-                    site.offer(context, j as usize, start, None, &mut queue);
+                    site.offer(context, j, start, None, &mut taking.queue);
                 }
             }
         }
-        site
     }
 
     /// Whether the study's search would label directed segment `f` (an approach segment it may
     /// drive).
     fn searchable(&self, shared: &SharedLabels, f: usize) -> bool {
         self.is_approach(f) && shared.drivable[f]
-    }
-
-    /// Adds to `needed` the segments arriving at `f`'s tail whose labels do not stand and whose
-    /// network-wide label (an upper bound) could offer `f` more than the labels that stand and
-    /// a start there do; and to `offers` what each label that stands offers `f` (the speed at
-    /// its start and the update behind it), in the order of the turns, as the search offers it.
-    fn need_predecessors(
-        &self,
-        context: &SearchContext<'_>,
-        site: &mut SiteLabels<'_>,
-        f: usize,
-        needed: &mut Vec<usize>,
-        seen: &mut [bool],
-        offers: &mut Vec<(f64, Option<usize>)>,
-    ) {
-        let labels = &site.shared.labels;
-        let start = context.start_speed();
-        let tail = self.graph.tail(f);
-        let mut sure = site.is_origin(self, tail).then_some(start);
-        let range = self.graph.turns_into_range(f);
-        let shared = site.shared;
-        // The turns driven by the study that a label reached network-wide offers.
-        let turns = || {
-            self.graph.turns_into[range.clone()]
-                .iter()
-                .zip(&shared.offers_into[range.clone()])
-                .map(|(&(e, _), &bound)| (e as usize, bound))
-                .filter(|&(e, bound)| bound >= 0.0 && self.is_approach(e))
-        };
-        // First what the labels that stand offer (whether a label stands is remembered, so the
-        // second pass asks again for nothing)...
-        for (e, bound) in turns() {
-            if self.stands(site, e) {
-                sure = Some(sure.map_or(bound, |sure| sure.max(bound)));
-                // Offered from the label's own path, or from a start where that is faster.
-                let previous = (bound > start + 1e-9).then(|| labels.current_update[e]);
-                offers.push((bound, previous));
-            }
-        }
-        // ...then the others that could beat it.
-        for (e, bound) in turns() {
-            if !self.stands(site, e) && sure.is_none_or(|sure| bound > sure) && !seen[e] {
-                seen[e] = true;
-                needed.push(e);
-            }
-        }
     }
 
     /// Whether the network-wide label of approach segment `e` stands in the study (memoised in
@@ -919,6 +969,82 @@ impl<'a> SiteView<'a> {
     }
 }
 
+/// Slack above a label's ceiling before it is taken to reach it: ceilings invert the run-up
+/// table only to within rounding, and reported profiles integrate what the table tabulates.
+const SATURATION_MARGIN_MPS: f64 = 0.05;
+
+/// A label arriving at the start of a segment (or entry) whose network-wide label does not
+/// stand in the study: what it could offer there at most, the label and its turn.
+#[derive(Clone, Copy)]
+struct Candidate {
+    offer_mps: f64,
+    from: usize,
+    /// Its index among `from`'s turns.
+    turn: usize,
+}
+
+/// An entry (by its index among those that may take candidates) or a label searched again
+/// (by its slot) waiting to take its next candidate.
+#[derive(Clone, Copy)]
+enum Taker {
+    Entry(usize),
+    Label(usize),
+}
+
+/// A repair's labels taken so far, beside `SiteLabels`: per slot, its ceiling and its
+/// candidates (at `first_candidate[i]..` in `candidates`, up to the next slot's first; those
+/// before `next_candidate[i]` taken), and the forward search's queue.
+struct Taking {
+    start: f64,
+    /// No label can be faster (`SearchContext::highest_run_up_speed`).
+    highest: f64,
+    /// The highest speed at the label's end that still makes a difference after it.
+    ceiling: Vec<f64>,
+    candidates: Vec<Candidate>,
+    first_candidate: Vec<u32>,
+    next_candidate: Vec<u32>,
+    queue: SlotQueue,
+}
+
+impl Taking {
+    /// The speed at the start of slot `i`'s segment above which it would reach its ceiling
+    /// (its candidates are useful up to that).
+    fn limit(&self, context: &SearchContext<'_>, site: &SiteLabels<'_>, i: usize) -> f64 {
+        context.start_speed_to_reach(self.ceiling[i], site.redo[i] / 2)
+    }
+
+    /// The ceiling `candidate` gets from what it turns into, useful up to `limit` at its
+    /// start: the turn's cap and `limit`, or only reaching the turn where it starts from rest.
+    fn useful(&self, context: &SearchContext<'_>, candidate: Candidate, limit: f64) -> f64 {
+        match context.tables.turn_caps_from(candidate.from)[candidate.turn] {
+            Some(cap) if cap > self.start + 1e-9 => cap.min(limit).max(self.start),
+            _ => self.start,
+        }
+    }
+
+    /// Slot `i`'s next candidate when it could still make the label faster where that makes a
+    /// difference: the label is below its ceiling and the candidate offers more than the label
+    /// started from.
+    fn wanted(&self, site: &SiteLabels<'_>, i: usize) -> Option<Candidate> {
+        let end = self
+            .first_candidate
+            .get(i + 1)
+            .map_or(self.candidates.len(), |&end| end as usize);
+        let next = self.next_candidate[i] as usize;
+        if next >= end {
+            return None;
+        }
+        let value = site.speed_mps[i];
+        let saturated = value >= 0.0
+            && (value >= self.ceiling[i] + SATURATION_MARGIN_MPS
+                || value >= self.highest
+                || self.ceiling[i] <= self.start);
+        let candidate = self.candidates[next];
+        (!saturated && candidate.offer_mps > site.start_speed_mps[i] + IMPROVEMENT_MPS)
+            .then_some(candidate)
+    }
+}
+
 /// A remembered yes-or-no answer.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Memo {
@@ -930,7 +1056,7 @@ enum Memo {
 /// A study's labels: the network-wide ones that stand, and those searched again (`redo`).
 struct SiteLabels<'s> {
     shared: &'s SharedLabels,
-    /// The directed segments searched again, in increasing order; the arrays below are theirs.
+    /// The directed segments searched again, in the order taken; the arrays below are theirs.
     redo: Vec<usize>,
     speed_mps: Vec<f64>,
     start_speed_mps: Vec<f64>,
@@ -940,9 +1066,9 @@ struct SiteLabels<'s> {
     log: Vec<(usize, Option<usize>)>,
     /// Nodes that are origins network-wide but not in the study.
     pockets: IndexSet,
-    /// Per directed segment asked about, whether its network-wide label stands.
     /// Per directed segment, its index in `redo` plus one (0: not searched again).
     slot_of: Vec<u32>,
+    /// Per directed segment asked about, whether its network-wide label stands.
     standing: Vec<Memo>,
     /// Per update of the shared log, whether the path behind it is the study's (once walked).
     path_clear: Vec<Memo>,
