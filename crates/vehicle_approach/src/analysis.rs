@@ -368,6 +368,7 @@ pub fn vehicle_classes_by_code(codes: &[&str]) -> Result<Vec<VehicleClass>, Erro
 
 /// Labels of one search: per directed segment, the best speed at its head (approach segments)
 /// or at its tail (entry segments), and where it came from.
+#[derive(Clone)]
 pub(crate) struct Labels {
     /// Highest speed reached at the end of each approach segment, or at the start of each entry
     /// segment; negative when unreached.
@@ -730,9 +731,43 @@ impl<'a> SearchContext<'a> {
     /// form an interval [0, label] and the braking pass of the forward–backward profile never
     /// invalidates a label.
     pub(crate) fn search(&self, protected: bool) -> Labels {
+        let count = self.prepared.directed.len();
+        let labels = Labels {
+            speed_mps: vec![UNREACHED; count],
+            start_speed_mps: vec![UNREACHED; count],
+            current_update: vec![usize::MAX; count],
+            log: Vec::new(),
+        };
+        self.search_on(protected, labels, &[])
+    }
+
+    /// The search without barriers, carried on from the labels `with_barriers` of the search
+    /// with them: those are paths without barriers too, so only what the barriers held back
+    /// (the segments arriving at a barrier, those turning into a segment only barriers narrow,
+    /// and origins only barriers cut off) is searched further. The same fixpoint as a search
+    /// from scratch (to within the improvement threshold: which of two paths that close is
+    /// kept may differ), for the part of the graph the barriers touch.
+    pub(crate) fn search_without_barriers_from(&self, with_barriers: &Labels) -> Labels {
         let p = self.prepared;
-        let count = p.directed.len();
-        let usable: Vec<bool> = (0..count)
+        let usable_with = self.usable(true);
+        let usable_without = self.usable(false);
+        let held_back: Vec<usize> = (0..p.directed.len())
+            .filter(|&e| {
+                with_barriers.speed_mps[e] >= 0.0
+                    && matches!(p.directed[e], DirectedKind::Approach)
+                    && (!self.node_passable(p.head(e), true)
+                        || p.turns[e]
+                            .iter()
+                            .any(|turn| usable_without[turn.to] && !usable_with[turn.to]))
+            })
+            .collect();
+        self.search_on(false, with_barriers.clone(), &held_back)
+    }
+
+    /// Which directed segments the search may label (entry segments open up to the line).
+    fn usable(&self, protected: bool) -> Vec<bool> {
+        let p = self.prepared;
+        (0..p.directed.len())
             .map(|d| {
                 p.directed[d] != DirectedKind::Ignored
                     && self.direction_permitted(d)
@@ -741,15 +776,20 @@ impl<'a> SearchContext<'a> {
                         _ => self.segment_passable(d / 2, protected),
                     }
             })
-            .collect();
-        let mut labels = Labels {
-            speed_mps: vec![UNREACHED; count],
-            start_speed_mps: vec![UNREACHED; count],
-            current_update: vec![usize::MAX; count],
-            log: Vec::new(),
-        };
+            .collect()
+    }
+
+    /// The search from `labels` (fresh, or those of a search over fewer segments), seeded
+    /// from every origin and the labels `resume` to relax again.
+    fn search_on(&self, protected: bool, mut labels: Labels, resume: &[usize]) -> Labels {
+        let p = self.prepared;
+        let count = p.directed.len();
+        let usable = self.usable(protected);
         let mut queue = SlotQueue::new(count);
         let start = self.start_speed();
+        for &e in resume {
+            queue.push_or_raise(labels.speed_mps[e].to_bits(), e);
+        }
 
         // Seed: a run-up may start at any origin.
         let origins = self.origins(protected);

@@ -199,8 +199,18 @@ struct SharedLabels {
 }
 
 impl SharedLabels {
-    fn new(graph: &SharedGraph, context: &SearchContext<'_>, protected: bool) -> SharedLabels {
-        let labels = context.search(protected);
+    /// The labels of the search with barriers (`with_barriers: None`) or of the one without,
+    /// carried on from those with.
+    fn new(
+        graph: &SharedGraph,
+        context: &SearchContext<'_>,
+        with_barriers: Option<&Labels>,
+    ) -> SharedLabels {
+        let protected = with_barriers.is_none();
+        let labels = match with_barriers {
+            None => context.search(true),
+            Some(labels) => context.search_without_barriers_from(labels),
+        };
         let paths = LogPaths::new(&labels, context.prepared);
         let start = context.start_speed();
         let offers_into = graph
@@ -305,9 +315,9 @@ impl VehicleSearch {
             tables: &tables,
             perimeter: &[],
         };
-        let protected = SharedLabels::new(graph, &context, true);
+        let protected = SharedLabels::new(graph, &context, None);
         let unprotected = (!prepared.barriers.is_empty() && context.barriers_stop_vehicle())
-            .then(|| SharedLabels::new(graph, &context, false));
+            .then(|| SharedLabels::new(graph, &context, Some(&protected.labels)));
         VehicleSearch {
             tables,
             protected,
