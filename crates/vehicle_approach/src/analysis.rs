@@ -503,6 +503,12 @@ pub(crate) struct VehicleTables {
     /// The speed cap of every prepared turn for this vehicle (`turn_through`'s `cap_mps`), in
     /// the order of `Prepared::turns`: the search reads them instead of taking square roots.
     turn_caps: Vec<Option<f64>>,
+    /// The segment each of those turns leads into, in the same order.
+    turn_to: Vec<u32>,
+    /// Per segment, its length and its run-up table (`Prepared::friction_index`): every
+    /// offer a search makes reads both, and these keep it from the segment's whole record.
+    length_m: Vec<f64>,
+    run_up_of: Vec<u16>,
 }
 
 impl VehicleTables {
@@ -523,11 +529,28 @@ impl VehicleTables {
             turn_caps.extend(turns.iter().map(|turn| turn_through(vehicle, turn).cap_mps));
         }
         turn_cap_start.push(turn_caps.len());
+        let turn_to = prepared
+            .turns
+            .iter()
+            .flat_map(|turns| turns.iter().map(|turn| turn.to as u32))
+            .collect();
         VehicleTables {
             run_up,
             turn_cap_start,
             turn_caps,
+            turn_to,
+            length_m: prepared.segments.iter().map(|s| s.length_m).collect(),
+            run_up_of: prepared
+                .friction_index
+                .iter()
+                .map(|&i| u16::try_from(i).expect("fewer than 65536 friction values"))
+                .collect(),
         }
+    }
+
+    /// The segments the turns out of directed segment `e` lead into (`turn_caps_from`'s order).
+    fn turns_to_from(&self, e: usize) -> &[u32] {
+        &self.turn_to[self.turn_cap_start[e]..self.turn_cap_start[e + 1]]
     }
 
     /// The speed caps of the turns out of directed segment `e`, in `Prepared::turns[e]` order.
@@ -696,9 +719,9 @@ impl<'a> SearchContext<'a> {
 
     /// Speed at the end of segment `segment` entered at `start_speed_mps`, from the run-up table.
     pub(crate) fn run(&self, start_speed_mps: f64, segment: usize) -> f64 {
-        let p = self.prepared;
-        self.tables.run_up[p.friction_index[segment]]
-            .speed_after(start_speed_mps, p.segments[segment].length_m)
+        let tables = self.tables;
+        tables.run_up[usize::from(tables.run_up_of[segment])]
+            .speed_after(start_speed_mps, tables.length_m[segment])
     }
 
     /// About the lowest speed at the start of `segment` from which the vehicle reaches
@@ -806,8 +829,8 @@ impl<'a> SearchContext<'a> {
                 continue;
             }
             let caps = self.tables.turn_caps_from(e);
-            for (geometry, cap) in p.turns[e].iter().zip(caps) {
-                let f = geometry.to;
+            for (&f, cap) in self.tables.turns_to_from(e).iter().zip(caps) {
+                let f = f as usize;
                 if !usable[f] {
                     continue;
                 }
