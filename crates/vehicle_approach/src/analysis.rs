@@ -1,5 +1,6 @@
 //! The analysis: entry points, the max-speed search per vehicle, and the reported approaches.
 
+use std::cell::Cell;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
@@ -7,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::geometry::Point;
 use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
-    AccelerationModel, BendLimit, Leg, ProfileStation, RunUpTable, corner_speed_limit,
-    grip_speed_limit_mps, kinetic_energy_j, leg_end_speed_mps, leg_forward_speeds, legs_profile,
-    legs_station_count, mps_to_kmh, rollover_speed_limit_mps, step_count,
+    AccelerationModel, BendLimit, Leg, LegStations, ProfileStation, RunUpTable, brake_stations,
+    clock_at, corner_speed_limit, first_station_at_least, grip_speed_limit_mps, kinetic_energy_j,
+    last_final_station, last_station, lay_out_legs, leg_end_speed_mps, leg_forward_speeds,
+    legs_profile, mps_to_kmh, rollover_speed_limit_mps, station_distance_m,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
@@ -416,12 +418,12 @@ impl Labels {
 pub(crate) struct EntryLabel<'c> {
     pub speed_mps: f64,
     pub path: Vec<usize>,
-    /// For a path read from a shared search: where the forward passes over its segments are
-    /// kept.
+    /// For a path read from a shared search: where the profiles of the paths behind its
+    /// updates are kept.
     pub cached: Option<CachedPath<'c>>,
 }
 
-/// The forward-pass caches of a path read from a shared search and its site's repair.
+/// The profile caches of a path read from a shared search and its site's repair.
 #[derive(Clone)]
 pub(crate) struct CachedPath<'c> {
     /// The shared search's cache, for updates of its log (below `local_from`).
@@ -446,49 +448,115 @@ impl CachedPath<'_> {
     }
 }
 
-/// One segment's forward pass on the path behind an update of a shared search's log.
-pub(crate) struct CachedLeg {
+/// What is known of the profile along the path behind an update of a shared search's log
+/// (the path's segments from the start of its run-up to the updated one), whatever path
+/// continues it: a continuation can only lower the path's end (a bend's cap, as low as 0) and
+/// brake back from there, so the stations up to `tail_from` are final, and those after it are
+/// what the path's own bends leave of the forward pass, which a continuation's braking pass
+/// lowers exactly as a pass over the whole path would (see
+/// [`crate::physics::brake_stations`]). Made from the profile of the update before it (its
+/// `parent`), so only the stations from there on are integrated: on Munich a path drives about
+/// 1.8 km, and a continuation can brake about the last 80 m.
+pub(crate) struct PathProfile {
     /// The integration step it was made with: studies sharing a search may ask for
     /// different steps (`Options::step_m` does not change the search).
     step_bits: u64,
-    /// The speed it was entered at (for a debug check).
-    entry_bits: u64,
-    /// `leg_forward_speeds` from there.
+    /// The profile of the path one segment shorter (`None` for the run-up's start).
+    parent: Option<Arc<PathProfile>>,
+    /// The station of `speeds[0]`: the parent's `tail_from`.
+    settled_from: usize,
+    /// The last station that no continuation of the path can brake.
+    tail_from: usize,
+    /// Speeds at the stations from `settled_from` to the path's end: final up to `tail_from`,
+    /// after braking for the path's own bends after it. The last is the forward pass's speed
+    /// there (a braking pass never lowers a path's last station), where the next segment
+    /// starts.
     speeds: Box<[f64]>,
-    /// Model A's forward pass at the end of the segment (when Model B is the search's).
+    /// The clock at `tail_from`, s (the sum [`crate::physics::legs_profile`] makes, step by
+    /// step in the same order).
+    time_s: f64,
+    /// Whether a station before `tail_from` reaches the top speed.
+    top_speed_reached: bool,
+    /// Model A's forward pass at the path's end (when Model B is the search's).
     model_a_end_mps: f64,
 }
 
-/// Forward passes of reported approaches over segments of a shared search's paths, per update
-/// of its log (or of a site's repair log): approaches into different entries and sites share
-/// most of their paths (on the Munich demo, 99 % of the metres profiled), so each is
-/// integrated once. Filled as approaches
-/// are reported, by whichever thread gets there first; a value is a pure function of the
-/// update, so what the threads find does not depend on their order.
+impl PathProfile {
+    /// The profile of a path of no segments yet: one station, at `speed_mps`.
+    fn start(speed_mps: f64, step_m: f64) -> PathProfile {
+        PathProfile {
+            step_bits: step_m.to_bits(),
+            parent: None,
+            settled_from: 0,
+            tail_from: 0,
+            speeds: Box::new([speed_mps]),
+            time_s: 0.0,
+            top_speed_reached: false,
+            model_a_end_mps: speed_mps,
+        }
+    }
+
+    /// Speeds at the stations from `tail_from` to the path's end.
+    fn tail(&self) -> &[f64] {
+        &self.speeds[self.tail_from - self.settled_from..]
+    }
+
+    /// Speeds at the final stations from `settled_from` up to (not including) `tail_from`.
+    #[cfg(test)]
+    fn settled(&self) -> &[f64] {
+        &self.speeds[..self.tail_from - self.settled_from]
+    }
+}
+
+impl Drop for PathProfile {
+    /// Drops the profiles behind it that nothing else holds one after the other, not each from
+    /// within the next: a path may have thousands of segments.
+    fn drop(&mut self) {
+        let mut parent = self.parent.take();
+        while let Some(profile) = parent {
+            parent = match Arc::try_unwrap(profile) {
+                Ok(mut alone) => alone.parent.take(),
+                Err(_) => None, // held elsewhere too
+            };
+        }
+    }
+}
+
+/// Profiles of the paths behind the updates of a shared search's log (or of a site's repair
+/// log): approaches into different entries and sites share most of their paths (on the Munich
+/// demo, 99 % of the metres profiled), so what is final of each path is integrated once. Filled
+/// as approaches are reported, by whichever thread gets there first; a value is a pure
+/// function of the update, so what the threads find does not depend on their order.
 #[derive(Default)]
 pub(crate) struct ForwardCache {
-    legs: RwLock<IndexMap<Arc<CachedLeg>>>,
+    profiles: RwLock<IndexMap<Arc<PathProfile>>>,
 }
 
 impl ForwardCache {
-    /// The forward pass behind `update` with integration step `step_m`, made by `make` the
-    /// first time (and every time for a step other than the one first kept).
-    fn leg(&self, update: usize, step_m: f64, make: impl FnOnce() -> CachedLeg) -> Arc<CachedLeg> {
-        let known = self
-            .legs
+    /// The profile kept for `update`, if it was made with integration step `step_m`.
+    fn profile(&self, update: usize, step_m: f64) -> Option<Arc<PathProfile>> {
+        self.profiles
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&update)
-            .cloned();
-        match known {
-            Some(leg) if leg.step_bits == step_m.to_bits() => leg,
-            Some(_) => Arc::new(make()),
-            None => {
-                // Made outside the lock; should two threads make it at once, both make the same.
-                let made = Arc::new(make());
-                let mut legs = self.legs.write().unwrap_or_else(PoisonError::into_inner);
-                Arc::clone(legs.entry(update).or_insert(made))
-            }
+            .filter(|profile| profile.step_bits == step_m.to_bits())
+            .cloned()
+    }
+
+    /// Keeps `made` for `update` unless a profile is kept for it already, and returns the one
+    /// kept, or `made` where the one kept has another integration step. Should two threads make
+    /// it at once, both make the same.
+    fn keep(&self, update: usize, made: PathProfile) -> Arc<PathProfile> {
+        let made = Arc::new(made);
+        let mut profiles = self
+            .profiles
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let kept = profiles.entry(update).or_insert_with(|| Arc::clone(&made));
+        if kept.step_bits == made.step_bits {
+            Arc::clone(kept)
+        } else {
+            made
         }
     }
 }
@@ -880,37 +948,69 @@ impl<'a> SearchContext<'a> {
     /// The approach along `label`'s path (directed segments, entry segment `d` last, crossing
     /// the perimeter at `crossing`): its profile, bends and rating.
     ///
-    /// The profile is [`crate::physics::forward_backward_profile`]'s over the path's segments and bends, and
-    /// Model A's impact speed is `forward_profile_end_speed_mps`'s, bit for bit; but the
-    /// forward passes over the segments of a shared search's path come from its
-    /// [`ForwardCache`] where another approach drove them before (the same update of the log
-    /// always has the same path behind it, so the same forward speeds).
-    fn approach(
+    /// The profile is [`crate::physics::forward_backward_profile`]'s over the path's segments
+    /// and bends, and Model A's impact speed is `forward_profile_end_speed_mps`'s, bit for bit.
+    /// For a shared search's path only the stations from the last one that the path's
+    /// continuation into the entry segment could brake are integrated: the profile of the path
+    /// behind its last update is kept in the search's [`ForwardCache`] (the same update always
+    /// has the same path behind it), and made there from the one before where it is missing.
+    fn approach(&self, d: usize, crossing: Crossing, label: &EntryLabel<'_>) -> Approach {
+        let path = self.reported_path(d, crossing, label);
+        let behind = self.cached_profile(&path, label);
+        self.report(&path, &self.profile(&path, behind.as_deref()))
+    }
+
+    /// [`Self::approach`] (without barriers) and the barriers on its path that stop the
+    /// vehicle.
+    fn approach_and_barriers(
         &self,
         d: usize,
         crossing: Crossing,
         label: &EntryLabel<'_>,
-    ) -> (Approach, Vec<ProfileStation>) {
-        let p = self.prepared;
-        let path = &label.path[..];
-        let Crossing {
-            t,
-            perimeter_edge,
-            point,
-        } = crossing;
+    ) -> (Approach, Vec<BarrierOnPath>) {
+        let path = self.reported_path(d, crossing, label);
+        let behind = self.cached_profile(&path, label);
+        let profile = self.profile(&path, behind.as_deref());
+        let approach = self.report(&path, &profile);
+        let barriers = self.barriers_on(&path, &approach, &profile);
+        (approach, barriers)
+    }
+
+    /// The profile of `path`: from `behind`, the profile of all its segments but the entry
+    /// (a shared search's path), or integrated whole.
+    fn profile<'p>(
+        &self,
+        path: &ReportedPath<'_>,
+        behind: Option<&'p PathProfile>,
+    ) -> ReportedProfile<'p> {
+        match behind {
+            Some(behind) => self.profile_after(path, behind),
+            None => self.whole_profile(path),
+        }
+    }
+
+    /// The speed a profile starts at: the start speed, capped as
+    /// [`crate::physics::forward_backward_profile`] and `forward_profile_end_speed_mps` cap it.
+    fn start_capped(&self) -> f64 {
         let start = self.start_speed();
-        let step = self.options.step_m;
-        let vehicle = self.vehicle;
-        let model = self.model();
-        // As `forward_backward_profile` and `forward_profile_end_speed_mps` start.
-        let start_capped = start.min(vehicle.top_speed_mps.max(start));
-        let legs: Vec<Leg> = path
+        start.min(self.vehicle.top_speed_mps.max(start))
+    }
+
+    fn reported_path<'l>(
+        &self,
+        d: usize,
+        crossing: Crossing,
+        label: &'l EntryLabel<'_>,
+    ) -> ReportedPath<'l> {
+        let p = self.prepared;
+        let segments = &label.path[..];
+        let legs: Vec<Leg> = segments
             .iter()
             .map(|&segment_d| {
                 let segment = &p.segments[segment_d / 2];
                 Leg {
                     length_m: if segment_d == d {
-                        t * segment.length_m
+                        crossing.t * segment.length_m
                     } else {
                         segment.length_m
                     },
@@ -918,88 +1018,225 @@ impl<'a> SearchContext<'a> {
                 }
             })
             .collect();
-        let mut forward = Vec::with_capacity(legs_station_count(&legs, step));
-        forward.push(start_capped);
-        let mut model_a_mps = start_capped;
-        let mut turns = Vec::with_capacity(path.len());
-        for (i, (&segment_d, &leg)) in path.iter().zip(&legs).enumerate() {
+        ReportedPath {
+            d,
+            crossing,
+            segments,
+            layout: lay_out_legs(self.vehicle, &legs, self.options.step_m),
+            legs,
+            turns: segments
+                .windows(2)
+                .map(|pair| self.turn(pair[0], pair[1]))
+                .collect(),
+        }
+    }
+
+    /// The profile of a whole path, every leg integrated (a path of no shared search).
+    fn whole_profile(&self, path: &ReportedPath<'_>) -> ReportedProfile<'static> {
+        let (vehicle, model, step) = (self.vehicle, self.model(), self.options.step_m);
+        let start = self.start_capped();
+        let mut forward = Vec::with_capacity(last_station(&path.layout) + 1);
+        forward.push(start);
+        let mut model_a_mps = start;
+        for (i, &leg) in path.legs.iter().enumerate() {
             if i > 0 {
-                let turn = self.turn(path[i - 1], segment_d);
                 // The bend caps the station at the node (caps are minima, so applying it now
                 // gives what applying it with the station's other caps gives).
-                let cap = turn.cap_mps.unwrap_or(0.0);
+                let cap = path.turns[i - 1].cap_mps.unwrap_or(0.0);
                 let last = forward.last_mut().expect("the start station");
                 *last = last.min(cap);
                 model_a_mps = model_a_mps.min(cap);
-                turns.push(turn);
             }
             let entry_mps = *forward.last().expect("the start station");
-            let cached = label
-                .cached
-                .as_ref()
-                .filter(|_| segment_d != d)
-                .and_then(|cached| cached.leg_source(i));
-            match cached {
-                Some((cache, update)) => {
-                    let known = cache.leg(update, step, || {
-                        let mut speeds = Vec::new();
-                        leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut speeds);
-                        let model_a_end_mps = match model {
-                            AccelerationModel::PowerAndTraction => leg_end_speed_mps(
-                                vehicle,
-                                AccelerationModel::ConstantPerClass,
-                                model_a_mps,
-                                leg,
-                                step,
-                            ),
-                            AccelerationModel::ConstantPerClass => 0.0, // not used
-                        };
-                        CachedLeg {
-                            step_bits: step.to_bits(),
-                            entry_bits: entry_mps.to_bits(),
-                            speeds: speeds.into(),
-                            model_a_end_mps,
-                        }
-                    });
-                    debug_assert_eq!(known.entry_bits, entry_mps.to_bits(), "same path behind");
-                    forward.extend_from_slice(&known.speeds);
-                    model_a_mps = known.model_a_end_mps;
-                }
-                None => {
-                    leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut forward);
-                    if model == AccelerationModel::PowerAndTraction {
-                        model_a_mps = leg_end_speed_mps(
-                            vehicle,
-                            AccelerationModel::ConstantPerClass,
-                            model_a_mps,
-                            leg,
-                            step,
-                        );
-                    }
-                }
+            leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut forward);
+            if model == AccelerationModel::PowerAndTraction {
+                model_a_mps = leg_end_speed_mps(
+                    vehicle,
+                    AccelerationModel::ConstantPerClass,
+                    model_a_mps,
+                    leg,
+                    step,
+                );
             }
         }
-        let stations = legs_profile(vehicle, &legs, forward, step);
-        let last = *stations.last().expect("a profile has at least one station");
+        ReportedProfile::every(
+            legs_profile(vehicle, &path.legs, forward, step),
+            vehicle.top_speed_mps,
+            model_a_mps,
+        )
+    }
+
+    /// The profile of `path` without its entry segment, kept in the shared search's caches
+    /// (made and kept, back to the last one kept, where missing); `None` for a path of no
+    /// shared search.
+    fn cached_profile(
+        &self,
+        path: &ReportedPath<'_>,
+        label: &EntryLabel<'_>,
+    ) -> Option<Arc<PathProfile>> {
+        let cached = label.cached.as_ref()?;
+        let behind = path.segments.len() - 1;
+        // Paths stop at entry segments. Were the entry driven before, its leg there would end
+        // at the crossing too, unlike on the update's path: integrate the whole path then.
+        if path.segments[..behind].contains(&path.d) {
+            return None;
+        }
+        let step = self.options.step_m;
+        let source = |i: usize| {
+            cached
+                .leg_source(i)
+                .expect("an update behind every segment but the entry")
+        };
+        let mut known = behind;
+        let mut profile = loop {
+            if known == 0 {
+                break Arc::new(PathProfile::start(self.start_capped(), step));
+            }
+            let (cache, update) = source(known - 1);
+            if let Some(profile) = cache.profile(update, step) {
+                break profile;
+            }
+            known -= 1;
+        };
+        for i in known..behind {
+            let cap = (i > 0).then(|| path.turns[i - 1].cap_mps.unwrap_or(0.0));
+            let made = self.profile_through(&profile, cap, path.legs[i], &path.layout[..=i]);
+            let (cache, update) = source(i);
+            profile = cache.keep(update, made);
+        }
+        Some(profile)
+    }
+
+    /// The profile of `parent`'s path continued by `leg` (the last of `layout`) through a bend
+    /// capped at `cap` (none at the run-up's start).
+    fn profile_through(
+        &self,
+        parent: &Arc<PathProfile>,
+        cap: Option<f64>,
+        leg: Leg,
+        layout: &[LegStations],
+    ) -> PathProfile {
+        let (speeds, model_a_end_mps) = self.stations_after(parent, cap, leg, layout);
+        let first = parent.tail_from;
+        let tail_from = last_final_station(layout, first, &speeds);
+        let top_speed_mps = self.vehicle.top_speed_mps;
+        let top_speed_reached = parent.top_speed_reached
+            || speeds[..tail_from - first]
+                .iter()
+                .any(|&speed| speed >= top_speed_mps - 1e-6);
+        PathProfile {
+            step_bits: self.options.step_m.to_bits(),
+            parent: Some(Arc::clone(parent)),
+            settled_from: first,
+            tail_from,
+            time_s: clock_at(layout, first, &speeds, parent.time_s, tail_from),
+            top_speed_reached,
+            speeds: speeds.into_boxed_slice(),
+            model_a_end_mps,
+        }
+    }
+
+    /// The speeds at the stations from `parent.tail_from` to the end of `parent`'s path
+    /// continued by `leg` (the last of `layout`) through a bend capped at `cap`, after braking,
+    /// and Model A's forward pass at the end. As [`Self::whole_profile`] integrates, from the
+    /// first station a continuation can brake.
+    fn stations_after(
+        &self,
+        parent: &PathProfile,
+        cap: Option<f64>,
+        leg: Leg,
+        layout: &[LegStations],
+    ) -> (Vec<f64>, f64) {
+        let (vehicle, model, step) = (self.vehicle, self.model(), self.options.step_m);
+        let tail = parent.tail();
+        let steps = layout.last().map_or(0, |leg| leg.steps);
+        let mut speeds = Vec::with_capacity(tail.len() + steps);
+        speeds.extend_from_slice(tail);
+        let mut model_a_mps = parent.model_a_end_mps;
+        if let Some(cap) = cap {
+            let last = speeds.last_mut().expect("a profile has a station");
+            *last = last.min(cap);
+            model_a_mps = model_a_mps.min(cap);
+        }
+        // The path's last station is still the forward pass's speed there.
+        let entry_mps = *speeds.last().expect("a profile has a station");
+        leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut speeds);
+        if model == AccelerationModel::PowerAndTraction {
+            model_a_mps = leg_end_speed_mps(
+                vehicle,
+                AccelerationModel::ConstantPerClass,
+                model_a_mps,
+                leg,
+                step,
+            );
+        }
+        brake_stations(layout, parent.tail_from, &mut speeds);
+        (speeds, model_a_mps)
+    }
+
+    /// The profile of `path` from `behind`, the profile of all its segments but the entry: its
+    /// stations from `behind`'s last final one on.
+    fn profile_after<'p>(
+        &self,
+        path: &ReportedPath<'_>,
+        behind: &'p PathProfile,
+    ) -> ReportedProfile<'p> {
+        let entry = path.legs.len() - 1;
+        let cap = (entry > 0).then(|| path.turns[entry - 1].cap_mps.unwrap_or(0.0));
+        let (speeds, model_a_end_mps) =
+            self.stations_after(behind, cap, path.legs[entry], &path.layout);
+        // One profile per segment before the entry, and the run-up's start.
+        let mut settled = Vec::with_capacity(path.segments.len());
+        let mut profile = Some(behind);
+        while let Some(known) = profile {
+            settled.push(known);
+            profile = known.parent.as_deref();
+        }
+        settled.reverse();
+        let (first, last) = (behind.tail_from, last_station(&path.layout));
+        let top_speed_mps = self.vehicle.top_speed_mps;
+        ReportedProfile {
+            last: ProfileStation {
+                distance_m: station_distance_m(&path.layout, last),
+                speed_mps: speeds[last - first],
+                time_s: clock_at(&path.layout, first, &speeds, behind.time_s, last),
+            },
+            top_speed_reached: behind.top_speed_reached
+                || speeds.iter().any(|&speed| speed >= top_speed_mps - 1e-6),
+            stations: ReportedStations::From {
+                first,
+                speeds,
+                settled,
+                at: Cell::new(0),
+            },
+            model_a_end_mps,
+        }
+    }
+
+    /// The approach along `path` with the profile `profile`.
+    fn report(&self, path: &ReportedPath<'_>, profile: &ReportedProfile<'_>) -> Approach {
+        let p = self.prepared;
+        let d = path.d;
+        let Crossing {
+            t,
+            perimeter_edge,
+            point,
+        } = path.crossing;
+        let last = profile.last;
         // The braking pass never lowers the last station, so Model A's impact speed is the end
         // of its forward pass.
-        let model_a_impact_mps = match model {
-            AccelerationModel::PowerAndTraction => model_a_mps,
+        let model_a_impact_mps = match self.model() {
+            AccelerationModel::PowerAndTraction => profile.model_a_end_mps,
             AccelerationModel::ConstantPerClass => last.speed_mps,
         };
 
-        let mut points = Vec::with_capacity(path.len() + 1);
+        let segments = path.segments;
+        let mut points = Vec::with_capacity(segments.len() + 1);
         let mut bends = Vec::new();
         let mut distance_m = 0.0;
-        // The station at each node: the stations before it are the start and every step of
-        // the legs before it.
-        let mut node_station = 0;
-        for (i, &segment_d) in path.iter().enumerate() {
+        for (i, &segment_d) in segments.iter().enumerate() {
             let node = p.tail(segment_d);
-            let speed_mps = speed_at_near(&stations, distance_m, node_station);
-            if legs[i].length_m > 0.0 {
-                node_station += step_count(legs[i].length_m, step);
-            }
+            let speed_mps = profile.speed_at(&path.layout, distance_m, i);
             points.push(PathPoint {
                 node: Some(p.node_ids[node]),
                 position: p.positions[node],
@@ -1007,11 +1244,11 @@ impl<'a> SearchContext<'a> {
                 speed_mps,
             });
             if i > 0 {
-                let turn = &turns[i - 1];
+                let turn = &path.turns[i - 1];
                 if turn.deflection.to_degrees() >= 2.0 {
                     let friction = p.segments[segment_d / 2]
                         .friction
-                        .max(p.segments[path[i - 1] / 2].friction);
+                        .max(p.segments[segments[i - 1] / 2].friction);
                     let grip = grip_speed_limit_mps(friction, turn.radius_m);
                     let rollover = rollover_speed_limit_mps(
                         self.vehicle.static_rollover_threshold_g,
@@ -1059,17 +1296,15 @@ impl<'a> SearchContext<'a> {
         let sine = heading.cross(edge).abs() / edge.norm();
         let impact_angle_deg = sine.clamp(0.0, 1.0).asin().to_degrees();
         let impact_speed_mps = last.speed_mps;
-        let approach = Approach {
+        Approach {
             impact_speed_mps,
             impact_speed_kmh: mps_to_kmh(impact_speed_mps),
             kinetic_energy_kj: kinetic_energy_j(self.vehicle.mass_kg, impact_speed_mps) / 1000.0,
             impact_angle_deg,
             run_up_m: last.distance_m,
-            start_speed_mps: start,
+            start_speed_mps: self.start_speed(),
             time_s: last.time_s,
-            top_speed_reached: stations
-                .iter()
-                .any(|s| s.speed_mps >= self.vehicle.top_speed_mps - 1e-6),
+            top_speed_reached: profile.top_speed_reached,
             path: points,
             bends,
             model_a_impact_speed_kmh: mps_to_kmh(model_a_impact_mps),
@@ -1079,23 +1314,22 @@ impl<'a> SearchContext<'a> {
                 impact_angle_deg,
                 self.options.perimeter_stand_off_m(),
             ),
-        };
-        (approach, stations)
+        }
     }
 
     /// Barriers that block this vehicle along an (unprotected) approach path.
     fn barriers_on(
         &self,
-        (d, t): (usize, f64),
-        path: &[usize],
+        path: &ReportedPath<'_>,
         approach: &Approach,
-        stations: &[ProfileStation],
+        profile: &ReportedProfile<'_>,
     ) -> Vec<BarrierOnPath> {
         let p = self.prepared;
+        let (d, t) = (path.d, path.crossing.t);
         let mut found = Vec::new();
         let mut distance_m = 0.0;
-        let speed_at_distance = |distance: f64| speed_at(stations, distance);
-        for &segment_d in path {
+        for (i, &segment_d) in path.segments.iter().enumerate() {
+            let speed_at_distance = |distance: f64| profile.speed_at(&path.layout, distance, i);
             let tail = p.tail(segment_d);
             if let Some(b) = p.node_barrier[tail]
                 && !self.node_passable(tail, true)
@@ -1230,22 +1464,20 @@ impl<'a> SearchContext<'a> {
         if !self.direction_permitted(d) {
             return empty(EntryStatus::NotPermitted);
         }
-        let approach = protected.map(|label| self.approach(d, crossing, label).0);
+        let approach = protected.map(|label| self.approach(d, crossing, label));
         // Barriers matter where the entry is reachable only without them, or faster without them.
-        let unprotected_approach = unprotected
-            .filter(|label| {
-                protected
-                    .is_none_or(|protected| label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS)
-            })
-            .map(|label| (label, self.approach(d, crossing, label)));
-        let status = match (&approach, &unprotected_approach) {
+        let unprotected = unprotected.filter(|label| {
+            protected
+                .is_none_or(|protected| label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS)
+        });
+        let status = match (&approach, unprotected) {
             (Some(_), _) => EntryStatus::Open,
             (None, Some(_)) => EntryStatus::ClosedByBarriers,
             (None, None) => EntryStatus::Unreachable,
         };
-        let (unprotected_approach, barriers_relied_on) = match unprotected_approach {
-            Some((label, (open, stations))) => {
-                let barriers = self.barriers_on((d, crossing.t), &label.path, &open, &stations);
+        let (unprotected_approach, barriers_relied_on) = match unprotected {
+            Some(label) => {
+                let (open, barriers) = self.approach_and_barriers(d, crossing, label);
                 (Some(open), barriers)
             }
             None => (None, Vec::new()),
@@ -1256,6 +1488,131 @@ impl<'a> SearchContext<'a> {
             approach,
             unprotected_approach,
             barriers_relied_on,
+        }
+    }
+}
+
+/// A reported path: its directed segments (the entry segment `d` last, crossed at
+/// `crossing`), their legs (the entry's cut at the crossing), where the legs' stations lie and
+/// the turn into each segment after the first.
+struct ReportedPath<'l> {
+    d: usize,
+    crossing: Crossing,
+    segments: &'l [usize],
+    legs: Vec<Leg>,
+    layout: Vec<LegStations>,
+    turns: Vec<Turn>,
+}
+
+/// A reported approach's profile: its last station, whether it reaches the top speed, Model
+/// A's speed at its end, and its stations.
+struct ReportedProfile<'p> {
+    stations: ReportedStations<'p>,
+    last: ProfileStation,
+    top_speed_reached: bool,
+    /// Model A's forward pass at the path's end (when Model B is the search's).
+    model_a_end_mps: f64,
+}
+
+/// The stations of a reported profile.
+enum ReportedStations<'p> {
+    /// Every station.
+    Every(Vec<ProfileStation>),
+    /// The speeds at the stations from `first` on (a shared search's path), the final stations
+    /// before `first` held by the profiles `settled` behind it, run-up start first.
+    From {
+        first: usize,
+        speeds: Vec<f64>,
+        settled: Vec<&'p PathProfile>,
+        /// Where in `settled` the last node looked up was found: the nodes come in order.
+        at: Cell<usize>,
+    },
+}
+
+impl ReportedProfile<'_> {
+    /// A profile with every station.
+    fn every(stations: Vec<ProfileStation>, top_speed_mps: f64, model_a_end_mps: f64) -> Self {
+        ReportedProfile {
+            last: *stations.last().expect("a profile has at least one station"),
+            top_speed_reached: stations.iter().any(|s| s.speed_mps >= top_speed_mps - 1e-6),
+            stations: ReportedStations::Every(stations),
+            model_a_end_mps,
+        }
+    }
+
+    /// The speed `distance_m` from the path's start, expected on or near the path's leg
+    /// `near` (laid out as `layout`): at the first station no nearer than that, as [`speed_at`]
+    /// over every station finds it.
+    fn speed_at(&self, layout: &[LegStations], distance_m: f64, near: usize) -> f64 {
+        let (first, speeds, settled, at) = match &self.stations {
+            ReportedStations::Every(stations) => {
+                return speed_at_near(stations, distance_m, layout[near].start_station);
+            }
+            ReportedStations::From {
+                first,
+                speeds,
+                settled,
+                at,
+            } => (*first, speeds, settled, at),
+        };
+        let station = first_station_at_least(layout, distance_m - 1e-9, near);
+        if let Some(from_first) = station.checked_sub(first) {
+            return speeds
+                .get(from_first)
+                .or(speeds.last())
+                .copied()
+                .unwrap_or(0.0);
+        }
+        // The profile whose final stations hold it: on from the one the station looked up
+        // before was found in (they come in order along the path), else from the start.
+        let mut k = at.get();
+        if settled[k].settled_from > station {
+            k = 0;
+        }
+        while settled[k].tail_from <= station {
+            k += 1;
+        }
+        at.set(k);
+        settled[k].speeds[station - settled[k].settled_from]
+    }
+
+    /// The same profile with every station, the clock added up from the start again.
+    #[cfg(test)]
+    fn with_every_station(self, layout: &[LegStations]) -> ReportedProfile<'static> {
+        let stations = match self.stations {
+            ReportedStations::Every(stations) => stations,
+            ReportedStations::From {
+                first,
+                speeds,
+                settled,
+                ..
+            } => {
+                let mut every = Vec::with_capacity(first + speeds.len());
+                for known in &settled {
+                    every.extend_from_slice(known.settled());
+                }
+                debug_assert_eq!(every.len(), first, "the final stations before the first");
+                every.extend_from_slice(&speeds);
+                crate::physics::stations_from(layout, 0, &every, 0.0)
+            }
+        };
+        debug_assert_eq!(
+            format!("{:?}", stations.last()),
+            format!("{:?}", Some(self.last)),
+            "the clock kept with the profile behind"
+        );
+        ReportedProfile {
+            stations: ReportedStations::Every(stations),
+            ..self
+        }
+    }
+
+    /// Every station (empty unless made with them).
+    #[cfg(test)]
+    fn into_stations(self) -> Vec<ProfileStation> {
+        match self.stations {
+            ReportedStations::Every(stations) => stations,
+            ReportedStations::From { .. } => Vec::new(),
         }
     }
 }
@@ -1446,6 +1803,100 @@ mod tests {
     use super::*;
     use crate::prepare::prepare;
 
+    /// `labels`' path into entry segment `d` as a shared search gives it: with the update
+    /// behind each segment but the entry, the profiles behind them kept in `cache`.
+    fn entry_label_with_cache<'c>(
+        labels: &Labels,
+        d: usize,
+        cache: &'c ForwardCache,
+    ) -> Option<EntryLabel<'c>> {
+        let label = labels.entry_label(d)?;
+        let mut updates = Vec::new();
+        let mut update = labels.log[labels.current_update[d]].1;
+        while let Some(index) = update {
+            updates.push(index);
+            update = labels.log[index].1;
+        }
+        updates.reverse();
+        Some(EntryLabel {
+            speed_mps: label.speed_mps,
+            path: label.path,
+            cached: Some(CachedPath {
+                shared: cache,
+                local: cache,
+                local_from: labels.log.len(),
+                updates,
+            }),
+        })
+    }
+
+    #[test]
+    fn profiles_from_the_kept_profiles_behind_are_the_whole_paths_profiles_bit_for_bit() {
+        // A reported approach over a shared search's path integrates only the stations its
+        // entry segment could brake, from the profiles kept per update of the search's log;
+        // the approach, its barriers and every station must be what integrating the whole path
+        // gives. Every vehicle, both models, a rolling start, coarser and finer steps, paths
+        // with and without barriers; the kept profiles made in one order of entries and read
+        // back in the other.
+        let city = crate::synthetic::synthetic_city(8, 8, 90.0, 3, 3, 7);
+        let mut checked = 0;
+        for site in &city.sites {
+            for (model, start_speed_mps, step_m) in [
+                (AccelerationModel::PowerAndTraction, 0.0, 1.0),
+                (AccelerationModel::ConstantPerClass, 0.0, 1.0),
+                (AccelerationModel::PowerAndTraction, 4.2, 0.5),
+                (AccelerationModel::PowerAndTraction, 0.0, 2.5),
+            ] {
+                let mut study = Study::new(site.clone());
+                study.options.acceleration_model = model;
+                study.options.start_speed_mps = start_speed_mps;
+                study.options.step_m = step_m;
+                let prepared = prepare(&city.network, &study, &mut Vec::new()).unwrap();
+                let entries = prepared.entry_crossings();
+                for vehicle in crate::vehicle::standard_vehicle_classes() {
+                    let tables = VehicleTables::new(&prepared, &vehicle, model);
+                    let context = SearchContext {
+                        prepared: &prepared,
+                        vehicle: &vehicle,
+                        options: &study.options,
+                        tables: &tables,
+                        perimeter: &prepared.perimeter,
+                    };
+                    for protected in [true, false] {
+                        let labels = context.search(protected);
+                        let cache = ForwardCache::default();
+                        let forwards = entries.iter();
+                        for &(d, crossing) in forwards.clone().chain(forwards.rev()) {
+                            let Some(kept) = entry_label_with_cache(&labels, d, &cache) else {
+                                continue;
+                            };
+                            let whole = labels.entry_label(d).unwrap();
+                            let (approach, barriers) =
+                                context.approach_and_barriers(d, crossing, &kept);
+                            let expected = context.approach_and_barriers(d, crossing, &whole);
+                            assert_eq!(
+                                format!("{:?}", (&approach, &barriers)),
+                                format!("{expected:?}"),
+                                "{} {model:?}",
+                                vehicle.code
+                            );
+                            let path = context.reported_path(d, crossing, &kept);
+                            let behind = context.cached_profile(&path, &kept).unwrap();
+                            let stations = context
+                                .profile_after(&path, &behind)
+                                .with_every_station(&path.layout)
+                                .into_stations();
+                            let expected = context.whole_profile(&path).into_stations();
+                            assert_eq!(format!("{stations:?}"), format!("{expected:?}"));
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
     #[test]
     fn reported_profiles_reproduce_the_search_labels() {
         // The search integrates with run-up tables and the report re-integrates the path found
@@ -1471,9 +1922,9 @@ mod tests {
                     let Some(label) = labels.entry_label(d) else {
                         continue;
                     };
-                    let (approach, stations) = context.approach(d, crossing, &label);
-                    let tail = &approach.path[approach.path.len() - 2];
-                    let profiled = speed_at(&stations, tail.distance_m);
+                    let approach = context.approach(d, crossing, &label);
+                    // The profile's speed there, as `speed_at` over its stations finds it.
+                    let profiled = approach.path[approach.path.len() - 2].speed_mps;
                     assert!(
                         (profiled - labels.speed_mps[d]).abs() < 0.05,
                         "{}: label {} profile {profiled}",

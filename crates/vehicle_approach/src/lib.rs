@@ -67,14 +67,20 @@
 //! `cargo bench` (2 threads, load about 2.5) printed Munich 7.5 s of analysis against 0.14 s of
 //! parse, London 0.54 s against 0.14 s. Its peak memory now reads about 340 MiB for both
 //! cities: it resets the peak before London, most likely to a resident size still holding the
-//! heap freed after Munich (many small kept forward passes, not handed back to the system;
-//! not verified): London run alone peaks at 147 MiB.
+//! heap freed after Munich (many small kept profiles, not handed back to the system; not
+//! verified): London run alone peaks at 147 MiB.
 //!
 //! What changed: a reported approach's profile is still the 1 m-step forward–backward
-//! integration bit for bit, but the forward passes over the segments of a shared search's
-//! paths are kept per update of its log ([`PreparedNetwork`]'s searches keep them; approaches
-//! into different entries and sites share 99 % of the metres they drive on Munich), the braking
-//! pass skips the square root where no braking can bind, and a site's repair reads compact
+//! integration bit for bit, but what is final of the profile along the path behind each update
+//! of a shared search's log is kept with the update ([`PreparedNetwork`]'s searches keep it;
+//! approaches into different entries and sites share 99 % of the metres they drive on Munich).
+//! Whatever continues a path can only lower the speed at its end (a bend, at worst a stop) and
+//! brake back from there, so the stations before the one where braking from a standstill at
+//! the end meets the profile are final (on Munich about 80 m before the end, of paths of 1.8
+//! km): a reported approach integrates only its entry segment and the stations after that one,
+//! and reads the speeds at its path's nodes from the kept profiles (braking in two stages gives
+//! what one pass gives, bit for bit; a test compares every station). The braking pass skips
+//! the square root where no braking can bind, and a site's repair reads compact
 //! per-search arrays (what each turn offers, which segments may be driven) instead of records
 //! scattered in memory, keeps each label in its queue once, and walks the turns between the
 //! labels it searches again only once. The memory added is those arrays and caches.
@@ -83,9 +89,11 @@
 //! million labels searched again, 1,177 per site, vehicle and search, against 32 on London:
 //! Munich's best paths are long, 1.8 km on average, looping round the old town's squares, so
 //! most cross some other site's perimeter and do not stand there), of which looking up run-up
-//! speeds is a fifth and its queue a seventh; laying out the reported profiles' stations and
-//! their clock, about 25 %;
-//! the shared searches, about 8 %.
+//! speeds is a fifth and its queue a seventh; the reported approaches, about 15 % since their
+//! profiles integrate only what their entry segments can brake (25 % before: 1.8 km of
+//! stations per approach), of which a fifth is the forward passes over entry segments and
+//! segments no approach drove before (mostly on the paths a site's repair finds, kept only for
+//! that site); the shared searches, about 8 %.
 //!
 //! Two ways to search fewer labels again were measured on Munich (with a throwaway build, not
 //! kept) and do not pay:
@@ -110,10 +118,8 @@
 //! (run-up lookups by speed bucket instead of by distance; reading each such label's length and
 //! friction once instead of from the segment's record at every offer was tried and gave
 //! nothing measurable: 6.08–6.15 s against 6.02–6.24 s of site analysis, one thread, load about
-//! 1.3), and profiles that keep per-update station speeds *after* braking where the braking
-//! zone ends within the segment (so shared prefixes need no per-station work at all);
-//! closed-form profiles would change reported figures in the last digit, so every golden number
-//! would have to be re-checked.
+//! 1.3); closed-form profiles would change reported figures in the last digit, so every golden
+//! number would have to be re-checked.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).

@@ -582,64 +582,268 @@ pub(crate) fn legs_profile(
     forward: Vec<f64>,
     max_step_m: f64,
 ) -> Vec<ProfileStation> {
+    let layout = lay_out_legs(vehicle, legs, max_step_m);
     let mut speed = forward;
-    let n = speed.len();
-    // The braking pass, as in `brake_and_time`: station `j` ends a step of its leg.
-    let mut end = n;
-    for leg in legs.iter().rev() {
-        if leg.length_m <= 0.0 {
-            continue;
-        }
-        let steps = step_count(leg.length_m, max_step_m);
-        let step_m = leg.length_m / steps as f64;
-        let b = braking_deceleration_mps2(vehicle, leg.friction);
-        let first = end - steps;
-        for j in (first..end).rev() {
-            if speed[j] >= speed[j - 1] {
-                continue; // no braking binds (see `brake_and_time`)
-            }
-            let reachable = (speed[j] * speed[j] + 2.0 * b * step_m).sqrt();
-            speed[j - 1] = speed[j - 1].min(reachable);
-        }
-        end = first;
+    brake_stations(&layout, 0, &mut speed);
+    stations_from(&layout, 0, &speed, 0.0)
+}
+
+/// Where one leg's stations lie on a path of legs: after the station it starts at (the last of
+/// the leg before, or the path's first), one per step, numbered as [`legs_profile`] lays them
+/// out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LegStations {
+    /// Index of the station the leg starts at.
+    pub start_station: usize,
+    /// Its steps, one station each (none for a leg of no length).
+    pub steps: usize,
+    /// Length of each step, m.
+    pub step_m: f64,
+    /// Distance of the start station from the path's start, m: the sum [`legs_profile`] makes
+    /// (the start of the leg before plus its step times its steps).
+    pub start_m: f64,
+    /// Braking deceleration on the leg's surface, m/s².
+    pub braking_mps2: f64,
+}
+
+impl LegStations {
+    /// Index of its last station (its start station for a leg of no length).
+    pub(crate) fn end_station(&self) -> usize {
+        self.start_station + self.steps
     }
-    assert_eq!(end, 1, "one forward speed per station");
-    // The clock and the stations.
-    let mut stations = Vec::with_capacity(n);
-    stations.push(ProfileStation {
-        distance_m: 0.0,
-        speed_mps: speed[0],
-        time_s: 0.0,
-    });
-    let mut time_s = 0.0;
-    let mut i = 1;
+
+    /// Distance of `station` (its start station or one of its own) from the path's start, m:
+    /// the leg's start plus whole steps, as [`legs_profile`] computes it.
+    pub(crate) fn distance_m(&self, station: usize) -> f64 {
+        self.start_m + self.step_m * (station - self.start_station) as f64
+    }
+}
+
+/// The stations of a path of `legs` leg by leg, for integration steps of at most `max_step_m`.
+pub(crate) fn lay_out_legs(
+    vehicle: &VehicleClass,
+    legs: &[Leg],
+    max_step_m: f64,
+) -> Vec<LegStations> {
+    let mut layout = Vec::with_capacity(legs.len());
+    let mut start_station = 0;
+    let mut start_m = 0.0;
     for leg in legs {
-        if leg.length_m <= 0.0 {
-            continue;
+        let (steps, step_m) = if leg.length_m <= 0.0 {
+            (0, 0.0)
+        } else {
+            let steps = step_count(leg.length_m, max_step_m);
+            (steps, leg.length_m / steps as f64)
+        };
+        let stations = LegStations {
+            start_station,
+            steps,
+            step_m,
+            start_m,
+            braking_mps2: braking_deceleration_mps2(vehicle, leg.friction),
+        };
+        if steps > 0 {
+            start_m = stations.distance_m(stations.end_station());
+            start_station += steps;
         }
-        let steps = step_count(leg.length_m, max_step_m);
-        let step_m = leg.length_m / steps as f64;
-        let start = stations[stations.len() - 1].distance_m;
-        for k in 1..=steps {
-            time_s += 2.0 * step_m / (speed[i - 1] + speed[i]).max(1e-9);
+        layout.push(stations);
+    }
+    layout
+}
+
+/// Index of the last station of a path laid out as `layout`.
+pub(crate) fn last_station(layout: &[LegStations]) -> usize {
+    layout.last().map_or(0, LegStations::end_station)
+}
+
+/// The legs of `layout` with stations of their own after station `first`, in order, each with
+/// those stations (after `first`).
+fn legs_after(
+    layout: &[LegStations],
+    first: usize,
+) -> impl DoubleEndedIterator<Item = (&LegStations, std::ops::RangeInclusive<usize>)> {
+    let from = layout.partition_point(|leg| leg.end_station() <= first);
+    layout[from..]
+        .iter()
+        .filter(|leg| leg.steps > 0)
+        .map(move |leg| (leg, leg.start_station.max(first) + 1..=leg.end_station()))
+}
+
+/// The braking pass of [`forward_backward_profile`] over the stations from `first` to the end
+/// of a path laid out as `layout`, `speed[i]` being station `first + i`'s: each station is
+/// lowered to the speed the vehicle can brake from in time for the next. With `first` above 0
+/// the stations before it are final and `speed[0]` stays as it is (the caller knows that no
+/// braking reaches it; a debug check says so).
+///
+/// Made in two stages, first over the start of a path and then from its end back over the
+/// first stage's result, it gives what one pass over the whole path gives, bit for bit: each
+/// station becomes the minimum of its own speed and a monotone function of the next station's
+/// (√(v² + 2bs) in IEEE arithmetic), so the second stage, starting from an end no faster than
+/// the first stage assumed, lowers each station to exactly what one pass would.
+pub(crate) fn brake_stations(layout: &[LegStations], first: usize, speed: &mut [f64]) {
+    assert_eq!(
+        first + speed.len(),
+        last_station(layout) + 1,
+        "one speed per station"
+    );
+    let first_speed = speed[0];
+    for (leg, stations) in legs_after(layout, first).rev() {
+        let two_b_step = 2.0 * leg.braking_mps2 * leg.step_m;
+        for j in stations.rev() {
+            let (i, before) = (j - first, j - first - 1);
+            // Braking binds only where the next station is slower: in binary floating point
+            // √(v·v) is exactly v and both roundings are monotone, so √(v² + 2bs) ≥ v there
+            // and the minimum below would keep the station anyway. Skipping the square root on
+            // the (long) stretches where the vehicle accelerates changes no bit.
+            if speed[i] >= speed[before] {
+                continue;
+            }
+            let reachable = (speed[i] * speed[i] + two_b_step).sqrt();
+            speed[before] = speed[before].min(reachable);
+        }
+    }
+    debug_assert!(
+        first == 0 || speed[0].to_bits() == first_speed.to_bits(),
+        "braking reached station {first}, taken to be final"
+    );
+}
+
+/// The last station from `first` on that no continuation of the path can lower, `speed` being
+/// the stations from `first` to the path's end after [`brake_stations`]. A continuation can
+/// only lower the path's end (to a bend's cap, as low as 0 where the vehicle must stop) and
+/// brake back from there; the braking pass from 0 meets `speed` at this station. Once a
+/// station is unchanged so is every one before it (each follows from the next), and every end
+/// speed between 0 and the end's own leaves it unchanged (the pass is monotone in the end
+/// speed). `first` must be final already: the pass from 0 meets `speed` there at the latest (a
+/// debug check says so).
+pub(crate) fn last_final_station(layout: &[LegStations], first: usize, speed: &[f64]) -> usize {
+    let last = first + speed.len() - 1;
+    let mut lowest = 0.0_f64;
+    if speed[last - first] <= lowest {
+        return last;
+    }
+    for (leg, stations) in legs_after(layout, first).rev() {
+        let two_b_step = 2.0 * leg.braking_mps2 * leg.step_m;
+        for j in stations.rev() {
+            // The expression of `brake_stations`: the pass a continuation stopping at the end
+            // makes.
+            let reachable = (lowest * lowest + two_b_step).sqrt();
+            if reachable >= speed[j - first - 1] {
+                return j - 1;
+            }
+            lowest = reachable;
+        }
+    }
+    debug_assert!(
+        false,
+        "braking from a stop reached station {first}, taken to be final"
+    );
+    first
+}
+
+/// The stations from `first` to the end of a path laid out as `layout` with speeds `speed`
+/// (`speed[i]` being station `first + i`'s), the clock reading `time_s` at `first`:
+/// [`legs_profile`]'s stations, the clock adding step by step in the same order.
+pub(crate) fn stations_from(
+    layout: &[LegStations],
+    first: usize,
+    speed: &[f64],
+    time_s: f64,
+) -> Vec<ProfileStation> {
+    let mut stations = Vec::with_capacity(speed.len());
+    stations.push(ProfileStation {
+        distance_m: station_distance_m(layout, first),
+        speed_mps: speed[0],
+        time_s,
+    });
+    let mut time_s = time_s;
+    for (leg, range) in legs_after(layout, first) {
+        for j in range {
+            let i = j - first;
+            time_s += 2.0 * leg.step_m / (speed[i - 1] + speed[i]).max(1e-9);
             stations.push(ProfileStation {
-                distance_m: start + step_m * k as f64,
+                distance_m: leg.distance_m(j),
                 speed_mps: speed[i],
                 time_s,
             });
-            i += 1;
         }
     }
     stations
 }
 
-/// Stations of a path of `legs`: the start and one per step of each leg.
-pub(crate) fn legs_station_count(legs: &[Leg], max_step_m: f64) -> usize {
-    1 + legs
-        .iter()
-        .filter(|leg| leg.length_m > 0.0)
-        .map(|leg| step_count(leg.length_m, max_step_m))
-        .sum::<usize>()
+/// The clock at station `through` (not before `first`), reading `time_s` at `first`: what
+/// [`stations_from`] gives there, without laying out the stations.
+pub(crate) fn clock_at(
+    layout: &[LegStations],
+    first: usize,
+    speed: &[f64],
+    time_s: f64,
+    through: usize,
+) -> f64 {
+    let mut time_s = time_s;
+    for (leg, range) in legs_after(layout, first) {
+        if *range.start() > through {
+            break;
+        }
+        for j in *range.start()..=(*range.end()).min(through) {
+            let i = j - first;
+            time_s += 2.0 * leg.step_m / (speed[i - 1] + speed[i]).max(1e-9);
+        }
+    }
+    time_s
+}
+
+/// Distance of station `station` of a path laid out as `layout` from its start, m, as
+/// [`legs_profile`] computes it: from the leg whose step ends there (0 at the start).
+pub(crate) fn station_distance_m(layout: &[LegStations], station: usize) -> f64 {
+    if station == 0 {
+        return 0.0;
+    }
+    // The first leg ending there or after has a step ending there (a leg of no length ends
+    // where a leg before it does).
+    let leg = layout.partition_point(|leg| leg.end_station() < station);
+    layout[leg].distance_m(station)
+}
+
+/// The first station of a path laid out as `layout` at least `target_m` from its start: the
+/// number of stations nearer than that, as `partition_point` over the stations' distances
+/// counts them (so one past the last station when all are nearer). Searched from the start of
+/// leg `near`, where the answer is expected.
+pub(crate) fn first_station_at_least(layout: &[LegStations], target_m: f64, near: usize) -> usize {
+    let Some(last_leg) = layout.len().checked_sub(1) else {
+        return usize::from(0.0 < target_m); // only the start station, at 0 m
+    };
+    let mut l = near.min(last_leg);
+    // Back to a leg starting nearer than the target: the answer is after its start station.
+    while layout[l].start_m >= target_m {
+        if l == 0 {
+            return 0; // the start station, at 0 m, is as far already
+        }
+        l -= 1;
+    }
+    // On to the first leg whose last station is at least the target.
+    while layout[l].steps == 0 || layout[l].distance_m(layout[l].end_station()) < target_m {
+        l += 1;
+        if l > last_leg {
+            return last_station(layout) + 1;
+        }
+    }
+    // Its first step ending at least the target away (distances grow with the step).
+    let leg = &layout[l];
+    let at_least = |k: usize| leg.distance_m(leg.start_station + k) >= target_m;
+    let guess = ((target_m - leg.start_m) / leg.step_m).ceil();
+    let mut k = if guess >= 1.0 {
+        (guess as usize).min(leg.steps)
+    } else {
+        1
+    };
+    while k > 1 && at_least(k - 1) {
+        k -= 1;
+    }
+    while !at_least(k) {
+        k += 1;
+    }
+    leg.start_station + k
 }
 
 /// The speed at the end of [`forward_backward_profile`]'s path, computed by its forward pass
