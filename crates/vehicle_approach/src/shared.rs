@@ -613,11 +613,7 @@ impl<'a> SiteView<'a> {
                 });
             }
         }
-        candidates.sort_unstable_by(|a, b| {
-            b.offer_mps
-                .total_cmp(&a.offer_mps)
-                .then(a.from.cmp(&b.from))
-        });
+        sort_candidates(&mut candidates);
         candidates
     }
 
@@ -695,17 +691,16 @@ impl<'a> SiteView<'a> {
         site.current_update.push(usize::MAX);
         taking.ceiling.push(ceiling);
         taking.queue.grow(i + 1);
-        let candidates = self.candidates_into(site, e);
-        taking.first_candidate.push(taking.candidates.len() as u32);
-        taking.next_candidate.push(taking.candidates.len() as u32);
-        taking.candidates.extend(candidates);
+        // One pass over the turns into it: the labels taken seed it with what they have now
+        // (what they gain later, they offer when searched), those that stand with what the
+        // search offered (from the label's own path, or from a start where that is faster),
+        // and the others are its candidates (`candidates_into`'s, in its order).
         let tail = self.graph.tail(e);
-        if !shared.node_open[tail] {
-            return Some(i);
-        }
-        if site.is_origin(self, tail) {
+        let open = shared.node_open[tail];
+        if open && site.is_origin(self, tail) {
             site.offer(context, i, start, None, &mut taking.queue);
         }
+        let mut candidates = Vec::new();
         let range = self.graph.turns_into_range(e);
         for (&(from, turn), &offer_mps) in self.graph.turns_into[range.clone()]
             .iter()
@@ -715,13 +710,19 @@ impl<'a> SiteView<'a> {
             if offer_mps < 0.0 || !self.is_approach(from) {
                 continue;
             }
+            let candidate = Candidate {
+                offer_mps,
+                from,
+                turn: turn as usize,
+            };
             if let Some(j) = site.slot(from) {
-                // Taken before: what it has now (what it gains later, it offers when searched).
+                candidates.push(candidate); // taken: it did not stand
                 let label = site.speed_mps[j];
-                if label < 0.0 || !shared.node_open[self.graph.head(from)] {
+                if !open || label < 0.0 || !shared.node_open[self.graph.head(from)] {
                     continue;
                 }
-                match context.tables.turn_caps_from(from)[turn as usize].map(|cap| label.min(cap)) {
+                match context.tables.turn_caps_from(from)[candidate.turn].map(|cap| label.min(cap))
+                {
                     Some(v) if v > start + 1e-9 => {
                         let previous = Some(site.current_update[j]);
                         site.offer(context, i, v, previous, &mut taking.queue);
@@ -729,13 +730,19 @@ impl<'a> SiteView<'a> {
                     _ => site.offer(context, i, start, None, &mut taking.queue),
                 }
             } else if self.stands(site, from) {
-                // As the search offers it: from the label's own path, or from a start where
-                // that is faster.
-                let previous =
-                    (offer_mps > start + 1e-9).then(|| shared.labels.current_update[from]);
-                site.offer(context, i, offer_mps, previous, &mut taking.queue);
+                if open {
+                    let previous =
+                        (offer_mps > start + 1e-9).then(|| shared.labels.current_update[from]);
+                    site.offer(context, i, offer_mps, previous, &mut taking.queue);
+                }
+            } else if shared.drivable[from] {
+                candidates.push(candidate);
             }
         }
+        sort_candidates(&mut candidates);
+        taking.first_candidate.push(taking.candidates.len() as u32);
+        taking.next_candidate.push(taking.candidates.len() as u32);
+        taking.candidates.extend(candidates);
         Some(i)
     }
 
@@ -991,6 +998,15 @@ struct Candidate {
     from: usize,
     /// Its index among `from`'s turns.
     turn: usize,
+}
+
+/// Highest offer first; equal offers by segment, so the order is deterministic.
+fn sort_candidates(candidates: &mut [Candidate]) {
+    candidates.sort_unstable_by(|a, b| {
+        b.offer_mps
+            .total_cmp(&a.offer_mps)
+            .then(a.from.cmp(&b.from))
+    });
 }
 
 /// An entry (by its index among those that may take candidates) or a label searched again
