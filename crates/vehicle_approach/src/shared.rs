@@ -438,7 +438,7 @@ impl<'a> SiteView<'a> {
             tables: &search.tables,
             perimeter: self.perimeter,
         };
-        let protected = self.repair(&context, &search.protected, true);
+        let protected = self.repair(&context, &search.protected, true, &[]);
         let protected_labels: Vec<Option<EntryLabel<'_>>> = self
             .entries
             .iter()
@@ -459,7 +459,16 @@ impl<'a> SiteView<'a> {
                     })
                 })
         });
-        let unprotected = unprotected.map(|shared| self.repair(&context, shared, false));
+        // Without barriers, an entry needs only what could beat its label with them.
+        let floors: Vec<f64> = protected_labels
+            .iter()
+            .map(|label| {
+                label
+                    .as_ref()
+                    .map_or(UNREACHED, |label| label.speed_mps + IMPROVEMENT_MPS)
+            })
+            .collect();
+        let unprotected = unprotected.map(|shared| self.repair(&context, shared, false, &floors));
         searches.count_labels_searched_again(
             protected.redo.len() + unprotected.as_ref().map_or(0, |labels| labels.redo.len()),
         );
@@ -503,6 +512,7 @@ impl<'a> SiteView<'a> {
         context: &SearchContext<'_>,
         shared: &'s SharedLabels,
         protected: bool,
+        floors: &[f64],
     ) -> SiteLabels<'s> {
         let p = context.prepared;
         let mut site = SiteLabels {
@@ -532,12 +542,14 @@ impl<'a> SiteView<'a> {
         };
         // Per entry the study's search may label: its segment, its candidates, the next one.
         let mut entries: Vec<(usize, Vec<Candidate>, usize)> = Vec::new();
-        for &(d, crossing) in &self.entries {
+        for (k, &(d, crossing)) in self.entries.iter().enumerate() {
             if context.direction_permitted(d)
                 && context.entry_segment_open(d, crossing.t, protected)
                 && context.node_passable(p.tail(d), protected)
             {
-                let candidates = self.candidates_into(&mut site, d);
+                let floor = floors.get(k).copied().unwrap_or(UNREACHED);
+                let mut candidates = self.candidates_into(&mut site, d);
+                candidates.retain(|candidate| candidate.offer_mps > floor);
                 if !candidates.is_empty() {
                     entries.push((d, candidates, 0));
                 }
