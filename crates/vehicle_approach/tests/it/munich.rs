@@ -134,6 +134,19 @@ fn assert_same_approach(shared: Option<&Approach>, own: Option<&Approach>, what:
     }
 }
 
+/// The approach without barriers that only one search reported is no faster than the other's
+/// approach with barriers, to within the searches' threshold (see [`assert_same_approach`]).
+fn assert_barriers_gain_nothing(with_barriers: Option<&Approach>, without: &Approach, what: &str) {
+    let with_barriers =
+        with_barriers.unwrap_or_else(|| panic!("{what}: only one search reached it"));
+    assert!(
+        without.impact_speed_kmh - with_barriers.impact_speed_kmh <= 0.25,
+        "{what}: {} km/h against {} km/h with barriers",
+        without.impact_speed_kmh,
+        with_barriers.impact_speed_kmh
+    );
+}
+
 #[test]
 fn shared_searches_give_what_each_sites_own_search_without_a_radius_gives() {
     // The network-wide search per vehicle is exact: each site's entries, statuses and speeds
@@ -191,11 +204,21 @@ fn assert_shared_searches_match_own_searches(
                 );
                 assert_eq!(s.status, o.status, "{what}");
                 assert_same_approach(s.approach.as_ref(), o.approach.as_ref(), &what);
-                assert_same_approach(
-                    s.unprotected_approach.as_ref(),
-                    o.unprotected_approach.as_ref(),
-                    &format!("{what} without barriers"),
-                );
+                let without = format!("{what} without barriers");
+                match (&s.unprotected_approach, &o.unprotected_approach) {
+                    // An approach without barriers is reported only where it is faster than
+                    // the one with them by more than the searches' threshold, so where one
+                    // search found the approach with barriers a little faster than the other
+                    // did, one may report it and the other not: then barriers gain (next to)
+                    // nothing there.
+                    (None, Some(only)) => {
+                        assert_barriers_gain_nothing(s.approach.as_ref(), only, &without)
+                    }
+                    (Some(only), None) => {
+                        assert_barriers_gain_nothing(o.approach.as_ref(), only, &without)
+                    }
+                    (shared, own) => assert_same_approach(shared.as_ref(), own.as_ref(), &without),
+                }
                 compared += 1;
             }
         }
