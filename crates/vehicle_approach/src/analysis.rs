@@ -627,6 +627,14 @@ impl VehicleTables {
     }
 }
 
+/// Whether a search may label a directed segment, and as what.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Usable {
+    No,
+    Approach,
+    Entry,
+}
+
 /// One vehicle's searches and reports over one graph.
 pub(crate) struct SearchContext<'a> {
     pub prepared: &'a Prepared,
@@ -875,7 +883,21 @@ impl<'a> SearchContext<'a> {
     fn search_on(&self, protected: bool, mut labels: Labels, resume: &[usize]) -> Labels {
         let p = self.prepared;
         let count = p.directed.len();
-        let usable = self.usable(protected);
+        // What the loop below asks at every turn and pop, in arrays a byte per item rather
+        // than from the segments' and nodes' records.
+        let usable: Vec<Usable> = self
+            .usable(protected)
+            .into_iter()
+            .zip(&p.directed)
+            .map(|(usable, kind)| match (usable, kind) {
+                (false, _) => Usable::No,
+                (true, DirectedKind::Entry { .. }) => Usable::Entry,
+                (true, _) => Usable::Approach,
+            })
+            .collect();
+        let node_open: Vec<bool> = (0..p.positions.len())
+            .map(|n| self.node_passable(n, protected) && !p.inside[n])
+            .collect();
         let mut queue = SlotQueue::new(count);
         let start = self.start_speed();
         for &e in resume {
@@ -886,20 +908,20 @@ impl<'a> SearchContext<'a> {
         let origins = self.origins(protected);
         for (n, _) in origins.iter().enumerate().filter(|(_, origin)| **origin) {
             for &d in &p.outgoing[n] {
-                if usable[d] {
-                    self.offer(d, start, None, &mut labels, &mut queue);
+                if usable[d] != Usable::No {
+                    self.offer(d, usable[d], start, None, &mut labels, &mut queue);
                 }
             }
         }
         while let Some(e) = queue.pop() {
-            let node = p.head(e);
-            if !self.node_passable(node, protected) || p.inside[node] {
+            if !node_open[p.head(e)] {
                 continue;
             }
             let caps = self.tables.turn_caps_from(e);
             for (&f, cap) in self.tables.turns_to_from(e).iter().zip(caps) {
                 let f = f as usize;
-                if !usable[f] {
+                let kind = usable[f];
+                if kind == Usable::No {
                     continue;
                 }
                 // The vehicle reached `node`, so it may also stop there and start again.
@@ -907,9 +929,9 @@ impl<'a> SearchContext<'a> {
                 match through {
                     Some(v) if v > start + 1e-9 => {
                         let previous = Some(labels.current_update[e]);
-                        self.offer(f, v, previous, &mut labels, &mut queue)
+                        self.offer(f, kind, v, previous, &mut labels, &mut queue)
                     }
-                    _ => self.offer(f, start, None, &mut labels, &mut queue),
+                    _ => self.offer(f, kind, start, None, &mut labels, &mut queue),
                 }
             }
         }
@@ -919,18 +941,18 @@ impl<'a> SearchContext<'a> {
     fn offer(
         &self,
         d: usize,
+        kind: Usable,
         entry_speed_mps: f64,
         previous: Option<usize>,
         labels: &mut Labels,
         queue: &mut SlotQueue,
     ) {
-        let p = self.prepared;
         if entry_speed_mps <= labels.start_speed_mps[d] + IMPROVEMENT_MPS {
             return;
         }
-        let value = match p.directed[d] {
+        let value = match kind {
             // Entry segments keep the speed at their start; the crossing is computed at the end.
-            DirectedKind::Entry { .. } => entry_speed_mps,
+            Usable::Entry => entry_speed_mps,
             _ => self.run(entry_speed_mps, d / 2),
         };
         if value > labels.speed_mps[d] + IMPROVEMENT_MPS {
@@ -938,7 +960,7 @@ impl<'a> SearchContext<'a> {
             labels.start_speed_mps[d] = entry_speed_mps;
             labels.current_update[d] = labels.log.len();
             labels.log.push((d, previous));
-            if matches!(p.directed[d], DirectedKind::Approach) {
+            if kind == Usable::Approach {
                 // Speeds are never negative, so their bit patterns order like their values.
                 queue.push_or_raise(value.to_bits(), d);
             }
