@@ -479,6 +479,17 @@ pub(crate) struct PathProfile {
     top_speed_reached: bool,
     /// Model A's forward pass at the path's end (when Model B is the search's).
     model_a_end_mps: f64,
+    /// The distance from the run-up's start to the path's end, m: the sum
+    /// [`SearchContext::report`] makes node by node, segment lengths added in path order.
+    end_m: f64,
+    /// How many of the path's nodes (the tails of its segments, in order) have their final
+    /// speed: those whose station is before `tail_from`.
+    nodes_final: usize,
+    /// The reported points at the nodes whose speed became final with this profile (from the
+    /// parent's `nodes_final` on), and the bends among them: every approach continuing the path
+    /// reports them as they are, so they are worked out once per update, not per approach.
+    points: Box<[PathPoint]>,
+    bends: Box<[Bend]>,
 }
 
 impl PathProfile {
@@ -493,6 +504,10 @@ impl PathProfile {
             time_s: 0.0,
             top_speed_reached: false,
             model_a_end_mps: speed_mps,
+            end_m: 0.0,
+            nodes_final: 0,
+            points: Box::default(),
+            bends: Box::default(),
         }
     }
 
@@ -778,11 +793,19 @@ impl<'a> SearchContext<'a> {
     /// Turn from directed segment `from` into `to` at their shared node: the speed cap (None
     /// when the turn is tighter than the vehicle can steer) and the geometry behind it.
     fn turn(&self, from: usize, to: usize) -> Turn {
-        let geometry = self.prepared.turns[from]
+        // Found among the compact targets rather than the turns' whole records.
+        let k = self
+            .tables
+            .turns_to_from(from)
             .iter()
-            .find(|turn| turn.to == to)
+            .position(|&target| target as usize == to)
             .expect("consecutive path segments share a node");
-        turn_through(self.vehicle, geometry)
+        turn_through(self.vehicle, &self.prepared.turns[from][k])
+    }
+
+    /// The turn into `path`'s `i`th segment from the one before it (`i` above 0).
+    fn turn_into(&self, path: &ReportedPath<'_>, i: usize) -> Turn {
+        self.turn(path.segments[i - 1], path.segments[i])
     }
 
     /// Speed at the end of segment `segment` entered at `start_speed_mps`, from the run-up table.
@@ -1024,10 +1047,6 @@ impl<'a> SearchContext<'a> {
             segments,
             layout: lay_out_legs(self.vehicle, &legs, self.options.step_m),
             legs,
-            turns: segments
-                .windows(2)
-                .map(|pair| self.turn(pair[0], pair[1]))
-                .collect(),
         }
     }
 
@@ -1042,7 +1061,7 @@ impl<'a> SearchContext<'a> {
             if i > 0 {
                 // The bend caps the station at the node (caps are minima, so applying it now
                 // gives what applying it with the station's other caps gives).
-                let cap = path.turns[i - 1].cap_mps.unwrap_or(0.0);
+                let cap = self.turn_into(path, i).cap_mps.unwrap_or(0.0);
                 let last = forward.last_mut().expect("the start station");
                 *last = last.min(cap);
                 model_a_mps = model_a_mps.min(cap);
@@ -1099,26 +1118,34 @@ impl<'a> SearchContext<'a> {
             known -= 1;
         };
         for i in known..behind {
-            let cap = (i > 0).then(|| path.turns[i - 1].cap_mps.unwrap_or(0.0));
-            let made = self.profile_through(&profile, cap, path.legs[i], &path.layout[..=i]);
+            let cap = (i > 0).then(|| self.turn_into(path, i).cap_mps.unwrap_or(0.0));
+            let made = self.profile_through(
+                &profile,
+                cap,
+                path.legs[i],
+                (&path.segments[..=i], &path.layout[..=i]),
+            );
             let (cache, update) = source(i);
             profile = cache.keep(update, made);
         }
         Some(profile)
     }
 
-    /// The profile of `parent`'s path continued by `leg` (the last of `layout`) through a bend
-    /// capped at `cap` (none at the run-up's start).
+    /// The profile of `parent`'s path continued by `leg` (the last of `layout`, into the last
+    /// of `segments`) through a bend capped at `cap` (none at the run-up's start).
     fn profile_through(
         &self,
         parent: &Arc<PathProfile>,
         cap: Option<f64>,
         leg: Leg,
-        layout: &[LegStations],
+        (segments, layout): (&[usize], &[LegStations]),
     ) -> PathProfile {
         let (speeds, model_a_end_mps) = self.stations_after(parent, cap, leg, layout);
         let first = parent.tail_from;
         let tail_from = last_final_station(layout, first, &speeds);
+        let segment = &self.prepared.segments[segments[segments.len() - 1] / 2];
+        let (points, bends) =
+            self.nodes_made_final(parent, (segments, layout), &speeds, tail_from);
         let top_speed_mps = self.vehicle.top_speed_mps;
         let top_speed_reached = parent.top_speed_reached
             || speeds[..tail_from - first]
@@ -1133,7 +1160,103 @@ impl<'a> SearchContext<'a> {
             top_speed_reached,
             speeds: speeds.into_boxed_slice(),
             model_a_end_mps,
+            end_m: parent.end_m + segment.length_m,
+            nodes_final: parent.nodes_final + points.len(),
+            points,
+            bends,
         }
+    }
+
+    /// The reported points (and bends) at the nodes of the path of `segments` (laid out as
+    /// `layout`) whose speed is not final in `parent`'s profile but is before `tail_from`,
+    /// `speeds` being the stations from `parent.tail_from` on: what [`Self::report`] finds
+    /// there for every continuation of the path.
+    fn nodes_made_final(
+        &self,
+        parent: &PathProfile,
+        (segments, layout): (&[usize], &[LegStations]),
+        speeds: &[f64],
+        tail_from: usize,
+    ) -> (Box<[PathPoint]>, Box<[Bend]>) {
+        let open = parent.nodes_final..segments.len();
+        // Each node's distance is the end of the path behind it, the last node's the parent's.
+        let mut distances = Vec::with_capacity(open.len());
+        let mut behind = Some(parent);
+        for _ in open.clone() {
+            let known = behind.expect("a profile behind every node");
+            distances.push(known.end_m);
+            behind = known.parent.as_deref();
+        }
+        distances.reverse();
+        let (mut points, mut bends) = (Vec::new(), Vec::new());
+        for (i, distance_m) in open.zip(distances) {
+            // Where `ReportedProfile::speed_at` looks: a station of the path so far unless
+            // past its end, and the nodes' stations come in path order.
+            let station = first_station_at_least(layout, distance_m - 1e-9, i);
+            if station >= tail_from {
+                break;
+            }
+            let speed_mps = speeds[station - parent.tail_from];
+            points.push(self.path_point(segments[i], distance_m, speed_mps));
+            if i > 0 {
+                let turn = self.turn(segments[i - 1], segments[i]);
+                bends.extend(self.bend(segments, i, &turn, distance_m, speed_mps));
+            }
+        }
+        (points.into_boxed_slice(), bends.into_boxed_slice())
+    }
+
+    /// The reported point at the tail of directed segment `segment_d`.
+    fn path_point(&self, segment_d: usize, distance_m: f64, speed_mps: f64) -> PathPoint {
+        let p = self.prepared;
+        let node = p.tail(segment_d);
+        PathPoint {
+            node: Some(p.node_ids[node]),
+            position: p.positions[node],
+            distance_m,
+            speed_mps,
+        }
+    }
+
+    /// The bend at the tail of `segments[i]` (`i` above 0) through `turn`, `distance_m` from
+    /// the run-up's start and driven at `speed_mps`, when the heading changes by 2° or more.
+    fn bend(
+        &self,
+        segments: &[usize],
+        i: usize,
+        turn: &Turn,
+        distance_m: f64,
+        speed_mps: f64,
+    ) -> Option<Bend> {
+        if turn.deflection.to_degrees() < 2.0 {
+            return None;
+        }
+        let p = self.prepared;
+        let friction = p.segments[segments[i] / 2]
+            .friction
+            .max(p.segments[segments[i - 1] / 2].friction);
+        let grip = grip_speed_limit_mps(friction, turn.radius_m);
+        let rollover =
+            rollover_speed_limit_mps(self.vehicle.static_rollover_threshold_g, turn.radius_m);
+        let cap = turn.cap_mps.unwrap_or(0.0);
+        let limit =
+            if speed_mps >= self.vehicle.top_speed_mps - 1e-6 && cap > self.vehicle.top_speed_mps {
+                BendLimit::SpeedLimiter
+            } else if speed_mps >= cap - 1e-3 {
+                turn.limit.unwrap_or(BendLimit::Grip)
+            } else {
+                BendLimit::Power
+            };
+        Some(Bend {
+            node: p.node_ids[p.tail(segments[i])],
+            distance_m,
+            deflection_deg: turn.deflection.to_degrees(),
+            radius_m: turn.radius_m,
+            grip_limit_mps: grip,
+            rollover_limit_mps: rollover,
+            speed_mps,
+            limit,
+        })
     }
 
     /// The speeds at the stations from `parent.tail_from` to the end of `parent`'s path
@@ -1182,7 +1305,7 @@ impl<'a> SearchContext<'a> {
         behind: &'p PathProfile,
     ) -> ReportedProfile<'p> {
         let entry = path.legs.len() - 1;
-        let cap = (entry > 0).then(|| path.turns[entry - 1].cap_mps.unwrap_or(0.0));
+        let cap = (entry > 0).then(|| self.turn_into(path, entry).cap_mps.unwrap_or(0.0));
         let (speeds, model_a_end_mps) =
             self.stations_after(behind, cap, path.legs[entry], &path.layout);
         // One profile per segment before the entry, and the run-up's start.
@@ -1233,48 +1356,25 @@ impl<'a> SearchContext<'a> {
         let segments = path.segments;
         let mut points = Vec::with_capacity(segments.len() + 1);
         let mut bends = Vec::new();
-        let mut distance_m = 0.0;
-        for (i, &segment_d) in segments.iter().enumerate() {
-            let node = p.tail(segment_d);
-            let speed_mps = profile.speed_at(&path.layout, distance_m, i);
-            points.push(PathPoint {
-                node: Some(p.node_ids[node]),
-                position: p.positions[node],
-                distance_m,
-                speed_mps,
-            });
-            if i > 0 {
-                let turn = &path.turns[i - 1];
-                if turn.deflection.to_degrees() >= 2.0 {
-                    let friction = p.segments[segment_d / 2]
-                        .friction
-                        .max(p.segments[segments[i - 1] / 2].friction);
-                    let grip = grip_speed_limit_mps(friction, turn.radius_m);
-                    let rollover = rollover_speed_limit_mps(
-                        self.vehicle.static_rollover_threshold_g,
-                        turn.radius_m,
-                    );
-                    let cap = turn.cap_mps.unwrap_or(0.0);
-                    let limit = if speed_mps >= self.vehicle.top_speed_mps - 1e-6
-                        && cap > self.vehicle.top_speed_mps
-                    {
-                        BendLimit::SpeedLimiter
-                    } else if speed_mps >= cap - 1e-3 {
-                        turn.limit.unwrap_or(BendLimit::Grip)
-                    } else {
-                        BendLimit::Power
-                    };
-                    bends.push(Bend {
-                        node: p.node_ids[node],
-                        distance_m,
-                        deflection_deg: turn.deflection.to_degrees(),
-                        radius_m: turn.radius_m,
-                        grip_limit_mps: grip,
-                        rollover_limit_mps: rollover,
-                        speed_mps,
-                        limit,
-                    });
+        // Along a shared search's path the nodes whose speed is final were reported as the
+        // profiles behind were kept: only those after them are worked out here.
+        let (open_from, mut distance_m) = match &profile.stations {
+            ReportedStations::From { settled, .. } => {
+                for known in settled {
+                    points.extend_from_slice(&known.points);
+                    bends.extend_from_slice(&known.bends);
                 }
+                let behind = settled.last().expect("the profile behind the entry");
+                (behind.nodes_final, settled[behind.nodes_final].end_m)
+            }
+            ReportedStations::Every(_) => (0, 0.0),
+        };
+        for (i, &segment_d) in segments.iter().enumerate().skip(open_from) {
+            let speed_mps = profile.speed_at(&path.layout, distance_m, i);
+            points.push(self.path_point(segment_d, distance_m, speed_mps));
+            if i > 0 {
+                let turn = self.turn_into(path, i);
+                bends.extend(self.bend(segments, i, &turn, distance_m, speed_mps));
             }
             let segment = &p.segments[segment_d / 2];
             distance_m += if segment_d == d {
@@ -1493,15 +1593,16 @@ impl<'a> SearchContext<'a> {
 }
 
 /// A reported path: its directed segments (the entry segment `d` last, crossed at
-/// `crossing`), their legs (the entry's cut at the crossing), where the legs' stations lie and
-/// the turn into each segment after the first.
+/// `crossing`), their legs (the entry's cut at the crossing) and where the legs' stations lie.
+/// The turns between its segments are worked out where needed
+/// ([`SearchContext::turn_into`]): along a shared search's path most are needed only once per
+/// update, when its profile is kept.
 struct ReportedPath<'l> {
     d: usize,
     crossing: Crossing,
     segments: &'l [usize],
     legs: Vec<Leg>,
     layout: Vec<LegStations>,
-    turns: Vec<Turn>,
 }
 
 /// A reported approach's profile: its last station, whether it reaches the top speed, Model
