@@ -1360,6 +1360,7 @@ impl<'a> SearchContext<'a> {
         // profiles behind were kept: only those after them are worked out here.
         let (open_from, mut distance_m) = match &profile.stations {
             ReportedStations::From { settled, .. } => {
+                bends.reserve(settled.iter().map(|known| known.bends.len()).sum());
                 for known in settled {
                     points.extend_from_slice(&known.points);
                     bends.extend_from_slice(&known.bends);
