@@ -10,7 +10,7 @@ use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules,
 use crate::physics::{
     AccelerationModel, BendLimit, Leg, LegStations, ProfileStation, RunUpTable, brake_stations,
     clock_at, corner_speed_limit, first_station_at_least, grip_speed_limit_mps, kinetic_energy_j,
-    last_final_station, last_station, lay_out_legs, leg_end_speed_mps, leg_forward_speeds,
+    last_final_station, last_station, lay_out_more_legs, leg_end_speed_mps, leg_forward_speeds,
     legs_profile, mps_to_kmh, rollover_speed_limit_mps, station_distance_m,
 };
 use crate::prepare::{
@@ -490,6 +490,9 @@ pub(crate) struct PathProfile {
     /// reports them as they are, so they are worked out once per update, not per approach.
     points: Box<[PathPoint]>,
     bends: Box<[Bend]>,
+    /// Where the stations of the path's last leg lie (`None` for the run-up's start): a
+    /// reported path takes the layout of the legs behind its entry from here.
+    last_leg: Option<LegStations>,
 }
 
 impl PathProfile {
@@ -508,6 +511,7 @@ impl PathProfile {
             nodes_final: 0,
             points: Box::default(),
             bends: Box::default(),
+            last_leg: None,
         }
     }
 
@@ -978,8 +982,7 @@ impl<'a> SearchContext<'a> {
     /// behind its last update is kept in the search's [`ForwardCache`] (the same update always
     /// has the same path behind it), and made there from the one before where it is missing.
     fn approach(&self, d: usize, crossing: Crossing, label: &EntryLabel<'_>) -> Approach {
-        let path = self.reported_path(d, crossing, label);
-        let behind = self.cached_profile(&path, label);
+        let (path, behind) = self.reported_path(d, crossing, label);
         self.report(&path, &self.profile(&path, behind.as_deref()))
     }
 
@@ -991,8 +994,7 @@ impl<'a> SearchContext<'a> {
         crossing: Crossing,
         label: &EntryLabel<'_>,
     ) -> (Approach, Vec<BarrierOnPath>) {
-        let path = self.reported_path(d, crossing, label);
-        let behind = self.cached_profile(&path, label);
+        let (path, behind) = self.reported_path(d, crossing, label);
         let profile = self.profile(&path, behind.as_deref());
         let approach = self.report(&path, &profile);
         let barriers = self.barriers_on(&path, &approach, &profile);
@@ -1019,35 +1021,30 @@ impl<'a> SearchContext<'a> {
         start.min(self.vehicle.top_speed_mps.max(start))
     }
 
+    /// The path of `label` into entry segment `d`, crossed at `crossing`, and for a shared
+    /// search's path the profile of all its segments but the entry (see
+    /// [`Self::cached_profile`]).
     fn reported_path<'l>(
         &self,
         d: usize,
         crossing: Crossing,
         label: &'l EntryLabel<'_>,
-    ) -> ReportedPath<'l> {
-        let p = self.prepared;
+    ) -> (ReportedPath<'l>, Option<Arc<PathProfile>>) {
         let segments = &label.path[..];
-        let legs: Vec<Leg> = segments
-            .iter()
-            .map(|&segment_d| {
-                let segment = &p.segments[segment_d / 2];
-                Leg {
-                    length_m: if segment_d == d {
-                        crossing.t * segment.length_m
-                    } else {
-                        segment.length_m
-                    },
-                    friction: segment.friction,
-                }
-            })
-            .collect();
-        ReportedPath {
+        let mut path = ReportedPath {
             d,
             crossing,
             segments,
-            layout: lay_out_legs(self.vehicle, &legs, self.options.step_m),
-            legs,
+            layout: Vec::with_capacity(segments.len()),
+        };
+        let behind = self.cached_profile(&mut path, label);
+        if behind.is_none() {
+            let legs = segments
+                .iter()
+                .map(|&segment_d| path_leg(self.prepared, segment_d, (d, crossing)));
+            lay_out_more_legs(self.vehicle, &mut path.layout, legs, self.options.step_m);
         }
+        (path, behind)
     }
 
     /// The profile of a whole path, every leg integrated (a path of no shared search).
@@ -1057,7 +1054,10 @@ impl<'a> SearchContext<'a> {
         let mut forward = Vec::with_capacity(last_station(&path.layout) + 1);
         forward.push(start);
         let mut model_a_mps = start;
-        for (i, &leg) in path.legs.iter().enumerate() {
+        let legs: Vec<Leg> = (0..path.segments.len())
+            .map(|i| path.leg(self.prepared, i))
+            .collect();
+        for (i, &leg) in legs.iter().enumerate() {
             if i > 0 {
                 // The bend caps the station at the node (caps are minima, so applying it now
                 // gives what applying it with the station's other caps gives).
@@ -1079,18 +1079,19 @@ impl<'a> SearchContext<'a> {
             }
         }
         ReportedProfile::every(
-            legs_profile(vehicle, &path.legs, forward, step),
+            legs_profile(vehicle, &legs, forward, step),
             vehicle.top_speed_mps,
             model_a_mps,
         )
     }
 
     /// The profile of `path` without its entry segment, kept in the shared search's caches
-    /// (made and kept, back to the last one kept, where missing); `None` for a path of no
-    /// shared search.
+    /// (made and kept, back to the last one kept, where missing), with `path`'s layout: that
+    /// of the legs behind the last profile kept is read from the profiles behind it, not laid
+    /// out again. `None` (and no layout) for a path of no shared search.
     fn cached_profile(
         &self,
-        path: &ReportedPath<'_>,
+        path: &mut ReportedPath<'_>,
         label: &EntryLabel<'_>,
     ) -> Option<Arc<PathProfile>> {
         let cached = label.cached.as_ref()?;
@@ -1117,12 +1118,24 @@ impl<'a> SearchContext<'a> {
             }
             known -= 1;
         };
+        let mut kept = Some(&*profile);
+        while let Some(leg) = kept.and_then(|known| known.last_leg) {
+            path.layout.push(leg);
+            kept = kept.and_then(|known| known.parent.as_deref());
+        }
+        path.layout.reverse();
+        debug_assert_eq!(path.layout.len(), known, "a leg per profile behind");
+        let end = (path.d, path.crossing);
+        let legs = path.segments[known..]
+            .iter()
+            .map(|&segment_d| path_leg(self.prepared, segment_d, end));
+        lay_out_more_legs(self.vehicle, &mut path.layout, legs, step);
         for i in known..behind {
             let cap = (i > 0).then(|| self.turn_into(path, i).cap_mps.unwrap_or(0.0));
             let made = self.profile_through(
                 &profile,
                 cap,
-                path.legs[i],
+                path.leg(self.prepared, i),
                 (&path.segments[..=i], &path.layout[..=i]),
             );
             let (cache, update) = source(i);
@@ -1164,6 +1177,7 @@ impl<'a> SearchContext<'a> {
             nodes_final: parent.nodes_final + points.len(),
             points,
             bends,
+            last_leg: layout.last().copied(),
         }
     }
 
@@ -1304,10 +1318,10 @@ impl<'a> SearchContext<'a> {
         path: &ReportedPath<'_>,
         behind: &'p PathProfile,
     ) -> ReportedProfile<'p> {
-        let entry = path.legs.len() - 1;
+        let entry = path.segments.len() - 1;
         let cap = (entry > 0).then(|| self.turn_into(path, entry).cap_mps.unwrap_or(0.0));
         let (speeds, model_a_end_mps) =
-            self.stations_after(behind, cap, path.legs[entry], &path.layout);
+            self.stations_after(behind, cap, path.leg(self.prepared, entry), &path.layout);
         // One profile per segment before the entry, and the run-up's start.
         let mut settled = Vec::with_capacity(path.segments.len());
         let mut profile = Some(behind);
@@ -1594,7 +1608,7 @@ impl<'a> SearchContext<'a> {
 }
 
 /// A reported path: its directed segments (the entry segment `d` last, crossed at
-/// `crossing`), their legs (the entry's cut at the crossing) and where the legs' stations lie.
+/// `crossing`) and where the stations of their legs (the entry's cut at the crossing) lie.
 /// The turns between its segments are worked out where needed
 /// ([`SearchContext::turn_into`]): along a shared search's path most are needed only once per
 /// update, when its profile is kept.
@@ -1602,8 +1616,28 @@ struct ReportedPath<'l> {
     d: usize,
     crossing: Crossing,
     segments: &'l [usize],
-    legs: Vec<Leg>,
     layout: Vec<LegStations>,
+}
+
+impl ReportedPath<'_> {
+    /// The leg of the path's `i`th segment: the segment, or up to the crossing for the entry.
+    fn leg(&self, prepared: &Prepared, i: usize) -> Leg {
+        path_leg(prepared, self.segments[i], (self.d, self.crossing))
+    }
+}
+
+/// The leg of directed segment `segment_d` on a path into entry segment `d` crossed at
+/// `crossing`: the segment, or up to the crossing for the entry.
+fn path_leg(prepared: &Prepared, segment_d: usize, (d, crossing): (usize, Crossing)) -> Leg {
+    let segment = &prepared.segments[segment_d / 2];
+    Leg {
+        length_m: if segment_d == d {
+            crossing.t * segment.length_m
+        } else {
+            segment.length_m
+        },
+        friction: segment.friction,
+    }
 }
 
 /// A reported approach's profile: its last station, whether it reaches the top speed, Model
@@ -1982,8 +2016,8 @@ mod tests {
                                 "{} {model:?}",
                                 vehicle.code
                             );
-                            let path = context.reported_path(d, crossing, &kept);
-                            let behind = context.cached_profile(&path, &kept).unwrap();
+                            let (path, behind) = context.reported_path(d, crossing, &kept);
+                            let behind = behind.unwrap();
                             let stations = context
                                 .profile_after(&path, &behind)
                                 .with_every_station(&path.layout)
