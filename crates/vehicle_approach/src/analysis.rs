@@ -1157,8 +1157,7 @@ impl<'a> SearchContext<'a> {
         let first = parent.tail_from;
         let tail_from = last_final_station(layout, first, &speeds);
         let segment = &self.prepared.segments[segments[segments.len() - 1] / 2];
-        let (points, bends) =
-            self.nodes_made_final(parent, (segments, layout), &speeds, tail_from);
+        let (points, bends) = self.nodes_made_final(parent, (segments, layout), &speeds, tail_from);
         let top_speed_mps = self.vehicle.top_speed_mps;
         let top_speed_reached = parent.top_speed_reached
             || speeds[..tail_from - first]
@@ -1973,9 +1972,11 @@ mod tests {
         // the approach, its barriers and every station must be what integrating the whole path
         // gives. Every vehicle, both models, a rolling start, coarser and finer steps, paths
         // with and without barriers; the kept profiles made in one order of entries and read
-        // back in the other.
+        // back in the other. The points and bends kept with the profiles, and the layout of
+        // the legs read from them, must be what reporting the whole path gives too.
         let city = crate::synthetic::synthetic_city(8, 8, 90.0, 3, 3, 7);
         let mut checked = 0;
+        let mut with_kept_points = 0;
         for site in &city.sites {
             for (model, start_speed_mps, step_m) in [
                 (AccelerationModel::PowerAndTraction, 0.0, 1.0),
@@ -2018,6 +2019,19 @@ mod tests {
                             );
                             let (path, behind) = context.reported_path(d, crossing, &kept);
                             let behind = behind.unwrap();
+                            let legs: Vec<Leg> = (0..path.segments.len())
+                                .map(|i| path.leg(&prepared, i))
+                                .collect();
+                            assert_eq!(
+                                format!("{:?}", path.layout),
+                                format!(
+                                    "{:?}",
+                                    crate::physics::lay_out_legs(&vehicle, &legs, step_m)
+                                )
+                            );
+                            if behind.nodes_final > 0 {
+                                with_kept_points += 1;
+                            }
                             let stations = context
                                 .profile_after(&path, &behind)
                                 .with_every_station(&path.layout)
@@ -2031,6 +2045,10 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked}");
+        assert!(
+            with_kept_points > checked / 2,
+            "{with_kept_points} of {checked}"
+        );
     }
 
     #[test]
