@@ -10,7 +10,7 @@ use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules,
 use crate::physics::{
     AccelerationModel, BendLimit, Leg, LegStations, ProfileStation, RunUpTable, brake_stations,
     clock_at, corner_speed_limit, first_station_at_least, grip_speed_limit_mps, kinetic_energy_j,
-    last_final_station, last_station, lay_out_legs, leg_end_speed_mps, leg_forward_speeds,
+    last_final_station, last_station, lay_out_more_legs, leg_end_speed_mps, leg_forward_speeds,
     legs_profile, mps_to_kmh, rollover_speed_limit_mps, station_distance_m,
 };
 use crate::prepare::{
@@ -479,6 +479,20 @@ pub(crate) struct PathProfile {
     top_speed_reached: bool,
     /// Model A's forward pass at the path's end (when Model B is the search's).
     model_a_end_mps: f64,
+    /// The distance from the run-up's start to the path's end, m: the sum
+    /// [`SearchContext::report`] makes node by node, segment lengths added in path order.
+    end_m: f64,
+    /// How many of the path's nodes (the tails of its segments, in order) have their final
+    /// speed: those whose station is before `tail_from`.
+    nodes_final: usize,
+    /// The reported points at the nodes whose speed became final with this profile (from the
+    /// parent's `nodes_final` on), and the bends among them: every approach continuing the path
+    /// reports them as they are, so they are worked out once per update, not per approach.
+    points: Box<[PathPoint]>,
+    bends: Box<[Bend]>,
+    /// Where the stations of the path's last leg lie (`None` for the run-up's start): a
+    /// reported path takes the layout of the legs behind its entry from here.
+    last_leg: Option<LegStations>,
 }
 
 impl PathProfile {
@@ -493,6 +507,11 @@ impl PathProfile {
             time_s: 0.0,
             top_speed_reached: false,
             model_a_end_mps: speed_mps,
+            end_m: 0.0,
+            nodes_final: 0,
+            points: Box::default(),
+            bends: Box::default(),
+            last_leg: None,
         }
     }
 
@@ -786,11 +805,19 @@ impl<'a> SearchContext<'a> {
     /// Turn from directed segment `from` into `to` at their shared node: the speed cap (None
     /// when the turn is tighter than the vehicle can steer) and the geometry behind it.
     fn turn(&self, from: usize, to: usize) -> Turn {
-        let geometry = self.prepared.turns[from]
+        // Found among the compact targets rather than the turns' whole records.
+        let k = self
+            .tables
+            .turns_to_from(from)
             .iter()
-            .find(|turn| turn.to == to)
+            .position(|&target| target as usize == to)
             .expect("consecutive path segments share a node");
-        turn_through(self.vehicle, geometry)
+        turn_through(self.vehicle, &self.prepared.turns[from][k])
+    }
+
+    /// The turn into `path`'s `i`th segment from the one before it (`i` above 0).
+    fn turn_into(&self, path: &ReportedPath<'_>, i: usize) -> Turn {
+        self.turn(path.segments[i - 1], path.segments[i])
     }
 
     /// Speed at the end of segment `segment` entered at `start_speed_mps`, from the run-up table.
@@ -977,8 +1004,7 @@ impl<'a> SearchContext<'a> {
     /// behind its last update is kept in the search's [`ForwardCache`] (the same update always
     /// has the same path behind it), and made there from the one before where it is missing.
     fn approach(&self, d: usize, crossing: Crossing, label: &EntryLabel<'_>) -> Approach {
-        let path = self.reported_path(d, crossing, label);
-        let behind = self.cached_profile(&path, label);
+        let (path, behind) = self.reported_path(d, crossing, label);
         self.report(&path, &self.profile(&path, behind.as_deref()))
     }
 
@@ -990,8 +1016,7 @@ impl<'a> SearchContext<'a> {
         crossing: Crossing,
         label: &EntryLabel<'_>,
     ) -> (Approach, Vec<BarrierOnPath>) {
-        let path = self.reported_path(d, crossing, label);
-        let behind = self.cached_profile(&path, label);
+        let (path, behind) = self.reported_path(d, crossing, label);
         let profile = self.profile(&path, behind.as_deref());
         let approach = self.report(&path, &profile);
         let barriers = self.barriers_on(&path, &approach, &profile);
@@ -1018,39 +1043,30 @@ impl<'a> SearchContext<'a> {
         start.min(self.vehicle.top_speed_mps.max(start))
     }
 
+    /// The path of `label` into entry segment `d`, crossed at `crossing`, and for a shared
+    /// search's path the profile of all its segments but the entry (see
+    /// [`Self::cached_profile`]).
     fn reported_path<'l>(
         &self,
         d: usize,
         crossing: Crossing,
         label: &'l EntryLabel<'_>,
-    ) -> ReportedPath<'l> {
-        let p = self.prepared;
+    ) -> (ReportedPath<'l>, Option<Arc<PathProfile>>) {
         let segments = &label.path[..];
-        let legs: Vec<Leg> = segments
-            .iter()
-            .map(|&segment_d| {
-                let segment = &p.segments[segment_d / 2];
-                Leg {
-                    length_m: if segment_d == d {
-                        crossing.t * segment.length_m
-                    } else {
-                        segment.length_m
-                    },
-                    friction: segment.friction,
-                }
-            })
-            .collect();
-        ReportedPath {
+        let mut path = ReportedPath {
             d,
             crossing,
             segments,
-            layout: lay_out_legs(self.vehicle, &legs, self.options.step_m),
-            legs,
-            turns: segments
-                .windows(2)
-                .map(|pair| self.turn(pair[0], pair[1]))
-                .collect(),
+            layout: Vec::with_capacity(segments.len()),
+        };
+        let behind = self.cached_profile(&mut path, label);
+        if behind.is_none() {
+            let legs = segments
+                .iter()
+                .map(|&segment_d| path_leg(self.prepared, segment_d, (d, crossing)));
+            lay_out_more_legs(self.vehicle, &mut path.layout, legs, self.options.step_m);
         }
+        (path, behind)
     }
 
     /// The profile of a whole path, every leg integrated (a path of no shared search).
@@ -1060,11 +1076,14 @@ impl<'a> SearchContext<'a> {
         let mut forward = Vec::with_capacity(last_station(&path.layout) + 1);
         forward.push(start);
         let mut model_a_mps = start;
-        for (i, &leg) in path.legs.iter().enumerate() {
+        let legs: Vec<Leg> = (0..path.segments.len())
+            .map(|i| path.leg(self.prepared, i))
+            .collect();
+        for (i, &leg) in legs.iter().enumerate() {
             if i > 0 {
                 // The bend caps the station at the node (caps are minima, so applying it now
                 // gives what applying it with the station's other caps gives).
-                let cap = path.turns[i - 1].cap_mps.unwrap_or(0.0);
+                let cap = self.turn_into(path, i).cap_mps.unwrap_or(0.0);
                 let last = forward.last_mut().expect("the start station");
                 *last = last.min(cap);
                 model_a_mps = model_a_mps.min(cap);
@@ -1082,18 +1101,19 @@ impl<'a> SearchContext<'a> {
             }
         }
         ReportedProfile::every(
-            legs_profile(vehicle, &path.legs, forward, step),
+            legs_profile(vehicle, &legs, forward, step),
             vehicle.top_speed_mps,
             model_a_mps,
         )
     }
 
     /// The profile of `path` without its entry segment, kept in the shared search's caches
-    /// (made and kept, back to the last one kept, where missing); `None` for a path of no
-    /// shared search.
+    /// (made and kept, back to the last one kept, where missing), with `path`'s layout: that
+    /// of the legs behind the last profile kept is read from the profiles behind it, not laid
+    /// out again. `None` (and no layout) for a path of no shared search.
     fn cached_profile(
         &self,
-        path: &ReportedPath<'_>,
+        path: &mut ReportedPath<'_>,
         label: &EntryLabel<'_>,
     ) -> Option<Arc<PathProfile>> {
         let cached = label.cached.as_ref()?;
@@ -1120,27 +1140,46 @@ impl<'a> SearchContext<'a> {
             }
             known -= 1;
         };
+        let mut kept = Some(&*profile);
+        while let Some(leg) = kept.and_then(|known| known.last_leg) {
+            path.layout.push(leg);
+            kept = kept.and_then(|known| known.parent.as_deref());
+        }
+        path.layout.reverse();
+        debug_assert_eq!(path.layout.len(), known, "a leg per profile behind");
+        let end = (path.d, path.crossing);
+        let legs = path.segments[known..]
+            .iter()
+            .map(|&segment_d| path_leg(self.prepared, segment_d, end));
+        lay_out_more_legs(self.vehicle, &mut path.layout, legs, step);
         for i in known..behind {
-            let cap = (i > 0).then(|| path.turns[i - 1].cap_mps.unwrap_or(0.0));
-            let made = self.profile_through(&profile, cap, path.legs[i], &path.layout[..=i]);
+            let cap = (i > 0).then(|| self.turn_into(path, i).cap_mps.unwrap_or(0.0));
+            let made = self.profile_through(
+                &profile,
+                cap,
+                path.leg(self.prepared, i),
+                (&path.segments[..=i], &path.layout[..=i]),
+            );
             let (cache, update) = source(i);
             profile = cache.keep(update, made);
         }
         Some(profile)
     }
 
-    /// The profile of `parent`'s path continued by `leg` (the last of `layout`) through a bend
-    /// capped at `cap` (none at the run-up's start).
+    /// The profile of `parent`'s path continued by `leg` (the last of `layout`, into the last
+    /// of `segments`) through a bend capped at `cap` (none at the run-up's start).
     fn profile_through(
         &self,
         parent: &Arc<PathProfile>,
         cap: Option<f64>,
         leg: Leg,
-        layout: &[LegStations],
+        (segments, layout): (&[usize], &[LegStations]),
     ) -> PathProfile {
         let (speeds, model_a_end_mps) = self.stations_after(parent, cap, leg, layout);
         let first = parent.tail_from;
         let tail_from = last_final_station(layout, first, &speeds);
+        let segment = &self.prepared.segments[segments[segments.len() - 1] / 2];
+        let (points, bends) = self.nodes_made_final(parent, (segments, layout), &speeds, tail_from);
         let top_speed_mps = self.vehicle.top_speed_mps;
         let top_speed_reached = parent.top_speed_reached
             || speeds[..tail_from - first]
@@ -1155,7 +1194,104 @@ impl<'a> SearchContext<'a> {
             top_speed_reached,
             speeds: speeds.into_boxed_slice(),
             model_a_end_mps,
+            end_m: parent.end_m + segment.length_m,
+            nodes_final: parent.nodes_final + points.len(),
+            points,
+            bends,
+            last_leg: layout.last().copied(),
         }
+    }
+
+    /// The reported points (and bends) at the nodes of the path of `segments` (laid out as
+    /// `layout`) whose speed is not final in `parent`'s profile but is before `tail_from`,
+    /// `speeds` being the stations from `parent.tail_from` on: what [`Self::report`] finds
+    /// there for every continuation of the path.
+    fn nodes_made_final(
+        &self,
+        parent: &PathProfile,
+        (segments, layout): (&[usize], &[LegStations]),
+        speeds: &[f64],
+        tail_from: usize,
+    ) -> (Box<[PathPoint]>, Box<[Bend]>) {
+        let open = parent.nodes_final..segments.len();
+        // Each node's distance is the end of the path behind it, the last node's the parent's.
+        let mut distances = Vec::with_capacity(open.len());
+        let mut behind = Some(parent);
+        for _ in open.clone() {
+            let known = behind.expect("a profile behind every node");
+            distances.push(known.end_m);
+            behind = known.parent.as_deref();
+        }
+        distances.reverse();
+        let (mut points, mut bends) = (Vec::new(), Vec::new());
+        for (i, distance_m) in open.zip(distances) {
+            // Where `ReportedProfile::speed_at` looks: a station of the path so far unless
+            // past its end, and the nodes' stations come in path order.
+            let station = first_station_at_least(layout, distance_m - 1e-9, i);
+            if station >= tail_from {
+                break;
+            }
+            let speed_mps = speeds[station - parent.tail_from];
+            points.push(self.path_point(segments[i], distance_m, speed_mps));
+            if i > 0 {
+                let turn = self.turn(segments[i - 1], segments[i]);
+                bends.extend(self.bend(segments, i, &turn, distance_m, speed_mps));
+            }
+        }
+        (points.into_boxed_slice(), bends.into_boxed_slice())
+    }
+
+    /// The reported point at the tail of directed segment `segment_d`.
+    fn path_point(&self, segment_d: usize, distance_m: f64, speed_mps: f64) -> PathPoint {
+        let p = self.prepared;
+        let node = p.tail(segment_d);
+        PathPoint {
+            node: Some(p.node_ids[node]),
+            position: p.positions[node],
+            distance_m,
+            speed_mps,
+        }
+    }
+
+    /// The bend at the tail of `segments[i]` (`i` above 0) through `turn`, `distance_m` from
+    /// the run-up's start and driven at `speed_mps`, when the heading changes by 2° or more.
+    fn bend(
+        &self,
+        segments: &[usize],
+        i: usize,
+        turn: &Turn,
+        distance_m: f64,
+        speed_mps: f64,
+    ) -> Option<Bend> {
+        if turn.deflection.to_degrees() < 2.0 {
+            return None;
+        }
+        let p = self.prepared;
+        let friction = p.segments[segments[i] / 2]
+            .friction
+            .max(p.segments[segments[i - 1] / 2].friction);
+        let grip = grip_speed_limit_mps(friction, turn.radius_m);
+        let rollover =
+            rollover_speed_limit_mps(self.vehicle.static_rollover_threshold_g, turn.radius_m);
+        let cap = turn.cap_mps.unwrap_or(0.0);
+        let limit =
+            if speed_mps >= self.vehicle.top_speed_mps - 1e-6 && cap > self.vehicle.top_speed_mps {
+                BendLimit::SpeedLimiter
+            } else if speed_mps >= cap - 1e-3 {
+                turn.limit.unwrap_or(BendLimit::Grip)
+            } else {
+                BendLimit::Power
+            };
+        Some(Bend {
+            node: p.node_ids[p.tail(segments[i])],
+            distance_m,
+            deflection_deg: turn.deflection.to_degrees(),
+            radius_m: turn.radius_m,
+            grip_limit_mps: grip,
+            rollover_limit_mps: rollover,
+            speed_mps,
+            limit,
+        })
     }
 
     /// The speeds at the stations from `parent.tail_from` to the end of `parent`'s path
@@ -1203,10 +1339,10 @@ impl<'a> SearchContext<'a> {
         path: &ReportedPath<'_>,
         behind: &'p PathProfile,
     ) -> ReportedProfile<'p> {
-        let entry = path.legs.len() - 1;
-        let cap = (entry > 0).then(|| path.turns[entry - 1].cap_mps.unwrap_or(0.0));
+        let entry = path.segments.len() - 1;
+        let cap = (entry > 0).then(|| self.turn_into(path, entry).cap_mps.unwrap_or(0.0));
         let (speeds, model_a_end_mps) =
-            self.stations_after(behind, cap, path.legs[entry], &path.layout);
+            self.stations_after(behind, cap, path.leg(self.prepared, entry), &path.layout);
         // One profile per segment before the entry, and the run-up's start.
         let mut settled = Vec::with_capacity(path.segments.len());
         let mut profile = Some(behind);
@@ -1255,48 +1391,26 @@ impl<'a> SearchContext<'a> {
         let segments = path.segments;
         let mut points = Vec::with_capacity(segments.len() + 1);
         let mut bends = Vec::new();
-        let mut distance_m = 0.0;
-        for (i, &segment_d) in segments.iter().enumerate() {
-            let node = p.tail(segment_d);
-            let speed_mps = profile.speed_at(&path.layout, distance_m, i);
-            points.push(PathPoint {
-                node: Some(p.node_ids[node]),
-                position: p.positions[node],
-                distance_m,
-                speed_mps,
-            });
-            if i > 0 {
-                let turn = &path.turns[i - 1];
-                if turn.deflection.to_degrees() >= 2.0 {
-                    let friction = p.segments[segment_d / 2]
-                        .friction
-                        .max(p.segments[segments[i - 1] / 2].friction);
-                    let grip = grip_speed_limit_mps(friction, turn.radius_m);
-                    let rollover = rollover_speed_limit_mps(
-                        self.vehicle.static_rollover_threshold_g,
-                        turn.radius_m,
-                    );
-                    let cap = turn.cap_mps.unwrap_or(0.0);
-                    let limit = if speed_mps >= self.vehicle.top_speed_mps - 1e-6
-                        && cap > self.vehicle.top_speed_mps
-                    {
-                        BendLimit::SpeedLimiter
-                    } else if speed_mps >= cap - 1e-3 {
-                        turn.limit.unwrap_or(BendLimit::Grip)
-                    } else {
-                        BendLimit::Power
-                    };
-                    bends.push(Bend {
-                        node: p.node_ids[node],
-                        distance_m,
-                        deflection_deg: turn.deflection.to_degrees(),
-                        radius_m: turn.radius_m,
-                        grip_limit_mps: grip,
-                        rollover_limit_mps: rollover,
-                        speed_mps,
-                        limit,
-                    });
+        // Along a shared search's path the nodes whose speed is final were reported as the
+        // profiles behind were kept: only those after them are worked out here.
+        let (open_from, mut distance_m) = match &profile.stations {
+            ReportedStations::From { settled, .. } => {
+                bends.reserve(settled.iter().map(|known| known.bends.len()).sum());
+                for known in settled {
+                    points.extend_from_slice(&known.points);
+                    bends.extend_from_slice(&known.bends);
                 }
+                let behind = settled.last().expect("the profile behind the entry");
+                (behind.nodes_final, settled[behind.nodes_final].end_m)
+            }
+            ReportedStations::Every(_) => (0, 0.0),
+        };
+        for (i, &segment_d) in segments.iter().enumerate().skip(open_from) {
+            let speed_mps = profile.speed_at(&path.layout, distance_m, i);
+            points.push(self.path_point(segment_d, distance_m, speed_mps));
+            if i > 0 {
+                let turn = self.turn_into(path, i);
+                bends.extend(self.bend(segments, i, &turn, distance_m, speed_mps));
             }
             let segment = &p.segments[segment_d / 2];
             distance_m += if segment_d == d {
@@ -1515,15 +1629,36 @@ impl<'a> SearchContext<'a> {
 }
 
 /// A reported path: its directed segments (the entry segment `d` last, crossed at
-/// `crossing`), their legs (the entry's cut at the crossing), where the legs' stations lie and
-/// the turn into each segment after the first.
+/// `crossing`) and where the stations of their legs (the entry's cut at the crossing) lie.
+/// The turns between its segments are worked out where needed
+/// ([`SearchContext::turn_into`]): along a shared search's path most are needed only once per
+/// update, when its profile is kept.
 struct ReportedPath<'l> {
     d: usize,
     crossing: Crossing,
     segments: &'l [usize],
-    legs: Vec<Leg>,
     layout: Vec<LegStations>,
-    turns: Vec<Turn>,
+}
+
+impl ReportedPath<'_> {
+    /// The leg of the path's `i`th segment: the segment, or up to the crossing for the entry.
+    fn leg(&self, prepared: &Prepared, i: usize) -> Leg {
+        path_leg(prepared, self.segments[i], (self.d, self.crossing))
+    }
+}
+
+/// The leg of directed segment `segment_d` on a path into entry segment `d` crossed at
+/// `crossing`: the segment, or up to the crossing for the entry.
+fn path_leg(prepared: &Prepared, segment_d: usize, (d, crossing): (usize, Crossing)) -> Leg {
+    let segment = &prepared.segments[segment_d / 2];
+    Leg {
+        length_m: if segment_d == d {
+            crossing.t * segment.length_m
+        } else {
+            segment.length_m
+        },
+        friction: segment.friction,
+    }
 }
 
 /// A reported approach's profile: its last station, whether it reaches the top speed, Model
@@ -1859,9 +1994,11 @@ mod tests {
         // the approach, its barriers and every station must be what integrating the whole path
         // gives. Every vehicle, both models, a rolling start, coarser and finer steps, paths
         // with and without barriers; the kept profiles made in one order of entries and read
-        // back in the other.
+        // back in the other. The points and bends kept with the profiles, and the layout of
+        // the legs read from them, must be what reporting the whole path gives too.
         let city = crate::synthetic::synthetic_city(8, 8, 90.0, 3, 3, 7);
         let mut checked = 0;
+        let mut with_kept_points = 0;
         for site in &city.sites {
             for (model, start_speed_mps, step_m) in [
                 (AccelerationModel::PowerAndTraction, 0.0, 1.0),
@@ -1902,8 +2039,21 @@ mod tests {
                                 "{} {model:?}",
                                 vehicle.code
                             );
-                            let path = context.reported_path(d, crossing, &kept);
-                            let behind = context.cached_profile(&path, &kept).unwrap();
+                            let (path, behind) = context.reported_path(d, crossing, &kept);
+                            let behind = behind.unwrap();
+                            let legs: Vec<Leg> = (0..path.segments.len())
+                                .map(|i| path.leg(&prepared, i))
+                                .collect();
+                            assert_eq!(
+                                format!("{:?}", path.layout),
+                                format!(
+                                    "{:?}",
+                                    crate::physics::lay_out_legs(&vehicle, &legs, step_m)
+                                )
+                            );
+                            if behind.nodes_final > 0 {
+                                with_kept_points += 1;
+                            }
                             let stations = context
                                 .profile_after(&path, &behind)
                                 .with_every_station(&path.layout)
@@ -1917,6 +2067,10 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked}");
+        assert!(
+            with_kept_points > checked / 2,
+            "{with_kept_points} of {checked}"
+        );
     }
 
     #[test]

@@ -626,8 +626,27 @@ pub(crate) fn lay_out_legs(
     max_step_m: f64,
 ) -> Vec<LegStations> {
     let mut layout = Vec::with_capacity(legs.len());
-    let mut start_station = 0;
-    let mut start_m = 0.0;
+    lay_out_more_legs(vehicle, &mut layout, legs.iter().copied(), max_step_m);
+    layout
+}
+
+/// Continues `layout` with the stations of `legs`: what [`lay_out_legs`] gives for the legs
+/// of `layout` followed by `legs`, bit for bit, without laying out the first ones again.
+pub(crate) fn lay_out_more_legs(
+    vehicle: &VehicleClass,
+    layout: &mut Vec<LegStations>,
+    legs: impl IntoIterator<Item = Leg>,
+    max_step_m: f64,
+) {
+    // A leg of no length starts the next leg where it starts itself.
+    let (mut start_station, mut start_m) = layout.last().map_or((0, 0.0), |leg| {
+        let start_m = if leg.steps > 0 {
+            leg.distance_m(leg.end_station())
+        } else {
+            leg.start_m
+        };
+        (leg.end_station(), start_m)
+    });
     for leg in legs {
         let (steps, step_m) = if leg.length_m <= 0.0 {
             (0, 0.0)
@@ -648,7 +667,6 @@ pub(crate) fn lay_out_legs(
         }
         layout.push(stations);
     }
-    layout
 }
 
 /// Index of the last station of a path laid out as `layout`.

@@ -1159,26 +1159,29 @@ impl SiteLabels<'_> {
     }
 
     /// The directed segments of the best path to the end of `d`, first to last, and the
-    /// update behind each (of the shared log, or from its length on of this repair's).
+    /// update behind each (of the shared log, or from its length on of this repair's). The
+    /// path has room for one more segment (the entry's).
     fn path_to(&self, d: usize) -> (Vec<usize>, Vec<usize>) {
         let shared_log = &self.shared.labels.log;
-        let mut path = Vec::new();
-        let mut updates = Vec::new();
-        let mut update = Some(match self.slot(d) {
+        let entry = |index: usize| match index.checked_sub(shared_log.len()) {
+            Some(local) => self.log[local],
+            None => shared_log[index],
+        };
+        let last = match self.slot(d) {
             Some(i) => self.current_update[i],
             None => self.shared.labels.current_update[d],
-        });
-        while let Some(index) = update {
-            updates.push(index);
-            let (segment, previous) = match index.checked_sub(shared_log.len()) {
-                Some(local) => self.log[local],
-                None => shared_log[index],
-            };
-            path.push(segment);
-            update = previous;
+        };
+        let updates_back = || std::iter::successors(Some(last), |&index| entry(index).1);
+        // Counted first and filled from the end: paths have about a hundred segments, and
+        // growing the vectors push by push cost more than walking the log twice.
+        let count = updates_back().count();
+        let mut path = Vec::with_capacity(count + 1);
+        path.resize(count, 0);
+        let mut updates = vec![0; count];
+        for (at, index) in (0..count).rev().zip(updates_back()) {
+            updates[at] = index;
+            path[at] = entry(index).0;
         }
-        path.reverse();
-        updates.reverse();
         (path, updates)
     }
 }
