@@ -857,6 +857,12 @@ impl<'a> SearchContext<'a> {
     /// form an interval [0, label] and the braking pass of the forward–backward profile never
     /// invalidates a label.
     pub(crate) fn search(&self, protected: bool) -> Labels {
+        self.search_from(protected, &self.origins(protected))
+    }
+
+    /// [`Self::search`] from `origins` (`Self::origins(protected)`, made by a caller that keeps
+    /// them too).
+    pub(crate) fn search_from(&self, protected: bool, origins: &[bool]) -> Labels {
         let count = self.prepared.directed.len();
         let labels = Labels {
             speed_mps: vec![UNREACHED; count],
@@ -864,7 +870,7 @@ impl<'a> SearchContext<'a> {
             current_update: vec![usize::MAX; count],
             log: Vec::new(),
         };
-        self.search_on(protected, labels, &[])
+        self.search_on(protected, labels, &[], origins)
     }
 
     /// The search without barriers, carried on from the labels `with_barriers` of the search
@@ -873,7 +879,12 @@ impl<'a> SearchContext<'a> {
     /// and origins only barriers cut off) is searched further. The same fixpoint as a search
     /// from scratch (to within the improvement threshold: which of two paths that close is
     /// kept may differ), for the part of the graph the barriers touch.
-    pub(crate) fn search_without_barriers_from(&self, with_barriers: &Labels) -> Labels {
+    /// `origins` are `Self::origins(false)`.
+    pub(crate) fn search_without_barriers_from(
+        &self,
+        with_barriers: &Labels,
+        origins: &[bool],
+    ) -> Labels {
         let p = self.prepared;
         let usable_with = self.usable(true);
         let usable_without = self.usable(false);
@@ -887,7 +898,7 @@ impl<'a> SearchContext<'a> {
                             .any(|turn| usable_without[turn.to] && !usable_with[turn.to]))
             })
             .collect();
-        self.search_on(false, with_barriers.clone(), &held_back)
+        self.search_on(false, with_barriers.clone(), &held_back, origins)
     }
 
     /// Which directed segments the search may label (entry segments open up to the line).
@@ -907,7 +918,13 @@ impl<'a> SearchContext<'a> {
 
     /// The search from `labels` (fresh, or those of a search over fewer segments), seeded
     /// from every origin and the labels `resume` to relax again.
-    fn search_on(&self, protected: bool, mut labels: Labels, resume: &[usize]) -> Labels {
+    fn search_on(
+        &self,
+        protected: bool,
+        mut labels: Labels,
+        resume: &[usize],
+        origins: &[bool],
+    ) -> Labels {
         let p = self.prepared;
         let count = p.directed.len();
         // What the loop below asks at every turn and pop, in arrays a byte per item rather
@@ -932,7 +949,6 @@ impl<'a> SearchContext<'a> {
         }
 
         // Seed: a run-up may start at any origin.
-        let origins = self.origins(protected);
         for (n, _) in origins.iter().enumerate().filter(|(_, origin)| **origin) {
             for &d in &p.outgoing[n] {
                 if usable[d] != Usable::No {

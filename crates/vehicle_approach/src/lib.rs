@@ -30,11 +30,14 @@
 //! segments and lines across open areas, where mapped barrier lines cross them, a grid over the
 //! nodes). On first use it also runs one search per vehicle (and per setting of the options
 //! that change it) over the whole network without a perimeter, shared by every study without
-//! added barriers, obstacles or openings: a study reads its entries' labels from it and
-//! searches again only the labels whose best path crosses its perimeter or starts in a pocket
-//! the perimeter cuts off, and of those only the ones its entries can need (going back from the
-//! entries, a label is needed while its network-wide upper bound could beat what the labels
-//! that stand offer there), which gives exactly the study's own optimum (tests check it on
+//! added barriers, obstacles or openings (the search without barriers carries on from the one
+//! with them: its labels are paths without barriers too). A study reads its entries' labels from
+//! it and searches again only labels whose best path crosses its perimeter or starts in a pocket
+//! the perimeter cuts off, and of those only the ones its entries turn out to need: going back
+//! from each entry, the one whose network-wide upper bound offers most first, and more only
+//! while what has been taken leaves the entry (or a label taken) short of what a candidate could
+//! still offer and of what the segments after it can use. That gives the study's own optimum to
+//! within the searches' improvement threshold (tests compare with each site's own search on
 //! Munich and London). Other studies, and those with a search radius, run their own searches
 //! ([`PreparedNetwork::analyse_with_own_search`]). [`PreparedNetwork::analyse_many`] runs a
 //! list of studies and reports progress through [`Progress`], which can also stop the run. The
@@ -43,83 +46,53 @@
 //!
 //! # Performance
 //! Issue 3 asks for every candidate site of a city × every vehicle class in no more time than
-//! parsing the extract, and the Munich old town in under 1 s on 2 cores. **Neither is met:** on
-//! one thread London's analysis takes 4–5× its parse and Munich's about 45× (4–7 s on two
-//! threads). `cargo bench -p vehicle_approach` and
-//! `agora bench hvm` print the figures (parse time, analysis time, sites, entries, peak memory,
-//! each target met or not); `examples/city_all_sites.rs` runs the same work with a fingerprint
-//! of every result, to check that a speed-up changes no number. Measured with that example
-//! (release build) on the 2-core development machine while other engineers' builds ran on it
-//! (load average 2–3.5, so a second thread often found no free core), Munich (183 sites,
-//! 11,049 entries, 8 classes) and London (157 sites, 1,165 entries), every result the same bit
-//! for bit before and after:
+//! parsing the extract, and the Munich old town in under 1 s on 2 cores. `cargo bench -p
+//! vehicle_approach` and `agora bench hvm` print the figures (parse time, analysis time, sites,
+//! entries, peak memory, each target met or not); `examples/city_all_sites.rs` runs the same
+//! work with a fingerprint of every result, to check that a speed-up changes no number.
+//! PERFORMANCE_TABLE
 //!
-//! | | before (0f8c6cd) | now |
-//! |---|---|---|
-//! | Munich, all sites after the shared searches, 1 thread | 24.1 s | 6.2–6.3 s |
-//! | Munich, the same on 2 threads (lighter / heavier load) | 22–25 s | 3.6 s / 6.9 s |
-//! | Munich, 8 shared searches, 1 thread | 0.64–0.67 s | 0.55–0.56 s |
-//! | London, all sites after the shared searches, 1 thread | 0.63–0.67 s | 0.26–0.27 s |
-//! | London, analysis (prepare + searches + sites), 1 thread; parse 0.11–0.14 s | 0.98–1.08 s | 0.57–0.62 s |
-//! | CPU (user) time of the whole run (parse included), 2 threads, Munich / London | 24.4 / 1.23 s | 6.0–7.7 / 0.76 s |
-//! | peak memory (VmHWM, 2 threads) Munich / London | 234–242 / 124 MiB | 283–288 / 147 MiB |
+//! What made the difference, in order of effect (each checked against the fingerprints, or,
+//! where results change, against each site's own search on every Munich and London site and
+//! vehicle):
+//! - **A site's repair takes only what its entries need.** Munich's best network-wide paths are
+//!   long (1.8 km on average) and loop through the old town's squares, so near any site most
+//!   labels do not stand. Going back from the entries while an upper bound could beat what
+//!   stands searched 3.27 million labels again; most of them end equal to their upper bound,
+//!   and only 3.5 % lie on the paths finally reported. Now each entry, and each label taken,
+//!   takes one candidate at a time, the best upper bound first, depth first down to labels
+//!   seeded from what stands; one forward search follows, and only those still short of what
+//!   a candidate could give take more. A label stops taking once it is as fast as what follows
+//!   it can use: its *ceiling*, the speed cap of the turn after it, or the speed from which
+//!   the segment after it reaches that segment's own ceiling (inverting the run-up table).
+//!   Without barriers, an entry takes only candidates that could beat its label with barriers
+//!   (only a faster approach is reported there). Munich: 156 thousand labels searched again.
+//!   Results: the same status for every entry and vehicle; where speeds differ from before, by
+//!   up to 0.16 km/h, the repair now finds a path the earlier search's improvement threshold
+//!   (0.01 m/s) had passed over. Against each site's own search, on all 183 Munich and 157
+//!   London sites × 8 classes: never slower by more than 0.03 km/h, faster by up to 0.16 km/h;
+//!   with a threshold of 0.0005 m/s both agree within 0.05 km/h.
+//! - **Reported profiles integrate only what is not settled.** What is final of the profile
+//!   along the path behind each update of a shared search's log is kept with the update:
+//!   whatever continues a path can only lower the speed at its end and brake back from there,
+//!   so the stations before the one where braking from a standstill at the end meets the
+//!   profile are final (on Munich about 80 m before the end). A reported approach integrates
+//!   only its entry segment and those last stations (two braking passes give what one gives,
+//!   bit for bit; a test compares every station).
+//! - **The search without barriers carries on from the one with them**, searching further only
+//!   what the barriers held back (segments arriving at a barrier, turns into segments only
+//!   barriers narrow, origins only barriers cut off).
+//! - Barrier lines meet only the segments a grid puts near them (preparing London: 57 → 16 ms);
+//!   the searches read turn targets, lengths, run-up tables and what they may label from
+//!   compact arrays; their queues are four-way heaps (the same order out).
 //!
-//! `cargo bench` (2 threads, load about 2.5) printed Munich 7.5 s of analysis against 0.14 s of
-//! parse, London 0.54 s against 0.14 s. Its peak memory now reads about 340 MiB for both
-//! cities: it resets the peak before London, most likely to a resident size still holding the
-//! heap freed after Munich (many small kept profiles, not handed back to the system; not
-//! verified): London run alone peaks at 147 MiB.
+//! Measured and not kept: a second label per segment from a search avoiding the insides of
+//! all candidate sites (−9 % of the old repair's labels); labels that stand "by value" where a
+//! start from rest one segment back reaches the turn's cap (−6 %); taking candidates best
+//! first across all entries with a forward search after each (3.6× fewer labels than going
+//! back from the entries, but every label was then searched again 16 times: no faster).
 //!
-//! What changed: a reported approach's profile is still the 1 m-step forward–backward
-//! integration bit for bit, but what is final of the profile along the path behind each update
-//! of a shared search's log is kept with the update ([`PreparedNetwork`]'s searches keep it;
-//! approaches into different entries and sites share 99 % of the metres they drive on Munich).
-//! Whatever continues a path can only lower the speed at its end (a bend, at worst a stop) and
-//! brake back from there, so the stations before the one where braking from a standstill at
-//! the end meets the profile are final (on Munich about 80 m before the end, of paths of 1.8
-//! km): a reported approach integrates only its entry segment and the stations after that one,
-//! and reads the speeds at its path's nodes from the kept profiles (braking in two stages gives
-//! what one pass gives, bit for bit; a test compares every station). The braking pass skips
-//! the square root where no braking can bind, and a site's repair reads compact
-//! per-search arrays (what each turn offers, which segments may be driven) instead of records
-//! scattered in memory, keeps each label in its queue once, and walks the turns between the
-//! labels it searches again only once. The memory added is those arrays and caches.
-//!
-//! What the time goes on now (perf, Munich, one thread): the per-site repair, 55–60 % (3.27
-//! million labels searched again, 1,177 per site, vehicle and search, against 32 on London:
-//! Munich's best paths are long, 1.8 km on average, looping round the old town's squares, so
-//! most cross some other site's perimeter and do not stand there), of which looking up run-up
-//! speeds is a fifth and its queue a seventh; the reported approaches, about 15 % since their
-//! profiles integrate only what their entry segments can brake (25 % before: 1.8 km of
-//! stations per approach), of which a fifth is the forward passes over entry segments and
-//! segments no approach drove before (mostly on the paths a site's repair finds, kept only for
-//! that site); the shared searches, about 8 %.
-//!
-//! Two ways to search fewer labels again were measured on Munich (with a throwaway build, not
-//! kept) and do not pay:
-//! - A second label per segment from a search that avoids the insides of *all* 183 candidate
-//!   sites (a lower bound that is a path of every site's graph), letting a label stand wherever
-//!   it equals the network-wide one: of the 1.59 million labels searched again with barriers,
-//!   only 4.8 % have such an equal label, and going back from the entries with them standing
-//!   still searches 1.45 million again (−9 %; −10 % on London, 31,069 to 28,073). Even letting
-//!   it stand within 0.5 m/s (no longer exact) leaves 1.45 million: most likely the old
-//!   town's sites cover so much of it that paths avoiding them all are much slower (not
-//!   measured). It would also need the set of perimeters in advance, which
-//!   [`PreparedNetwork::analyse`] does not have.
-//! - Going back, in the search without barriers, only from the entries whose upper bound could
-//!   beat their label with barriers: 1 % fewer labels (3.24 against 3.27 million), and the
-//!   Munich fingerprint changed. Which labels are searched again can change a tie between
-//!   paths within 0.01 m/s of each other (the searches' improvement threshold), so any change
-//!   to that set has to be checked against every fingerprint, not argued.
-//!
-//! Next steps: a tighter *upper* bound per site (the network-wide label bounds every site at
-//! once; one for a site would have to leave out paths through its own inside, and the
-//! measurement above says lower bounds will not do), cheaper work per label searched again
-//! (run-up lookups by speed bucket instead of by distance; reading each such label's length and
-//! friction once instead of from the segment's record at every offer was tried and gave
-//! nothing measurable: 6.08–6.15 s against 6.02–6.24 s of site analysis, one thread, load about
-//! 1.3); closed-form profiles would change reported figures in the last digit, so every golden
-//! number would have to be re-checked.
+//! NEXT_STEPS
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).

@@ -207,9 +207,10 @@ impl SharedLabels {
         with_barriers: Option<&Labels>,
     ) -> SharedLabels {
         let protected = with_barriers.is_none();
+        let origins = context.origins(protected);
         let labels = match with_barriers {
-            None => context.search(true),
-            Some(labels) => context.search_without_barriers_from(labels),
+            None => context.search_from(true, &origins),
+            Some(labels) => context.search_without_barriers_from(labels, &origins),
         };
         let paths = LogPaths::new(&labels, context.prepared);
         let start = context.start_speed();
@@ -230,7 +231,7 @@ impl SharedLabels {
             .collect();
         SharedLabels {
             labels,
-            origins: context.origins(protected),
+            origins,
             paths,
             protected,
             forward: ForwardCache::default(),
