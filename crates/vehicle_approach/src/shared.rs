@@ -249,50 +249,68 @@ impl SharedLabels {
 }
 
 /// Per update of a search log, what a site asks about the path behind it without walking it
-/// all: the bounds of every segment on it and the node where its run-up starts.
+/// all (the bounds of every segment on it and the node where its run-up starts) and, for the
+/// part it does walk, the update itself: one record per update, so a step of a walk reads one
+/// place in memory rather than three (the walks are a tenth of Munich's per-site work, most of
+/// it waiting for memory).
 struct LogPaths {
+    steps: Vec<LogStep>,
+}
+
+#[derive(Clone, Copy)]
+struct LogStep {
     /// (x min, y min, x max, y max), m, rounded to f32 (sites compare them with bounds
     /// widened by a metre).
-    bounds: Vec<[f32; 4]>,
-    origin: Vec<u32>,
+    bounds: [f32; 4],
+    /// The directed segment the update labelled.
+    segment: u32,
+    /// The update before it on its path, or `u32::MAX` where its run-up starts.
+    previous: u32,
+    origin: u32,
 }
 
 impl LogPaths {
     fn new(labels: &Labels, prepared: &Prepared) -> LogPaths {
         let log = &labels.log;
-        let mut bounds: Vec<[f32; 4]> = Vec::with_capacity(log.len());
-        let mut origin: Vec<u32> = Vec::with_capacity(log.len());
+        let mut steps: Vec<LogStep> = Vec::with_capacity(log.len());
         for &(d, previous) in log {
             let (tail, head) = (prepared.tail(d), prepared.head(d));
             let (a, b) = (prepared.positions[tail], prepared.positions[head]);
-            let mut here = [
+            let mut bounds = [
                 a.x_m.min(b.x_m) as f32,
                 a.y_m.min(b.y_m) as f32,
                 a.x_m.max(b.x_m) as f32,
                 a.y_m.max(b.y_m) as f32,
             ];
-            match previous {
+            let origin = match previous {
                 // Every update continues one logged before it.
                 Some(before) => {
-                    let earlier = bounds[before];
-                    here = [
-                        here[0].min(earlier[0]),
-                        here[1].min(earlier[1]),
-                        here[2].max(earlier[2]),
-                        here[3].max(earlier[3]),
+                    let earlier = steps[before];
+                    bounds = [
+                        bounds[0].min(earlier.bounds[0]),
+                        bounds[1].min(earlier.bounds[1]),
+                        bounds[2].max(earlier.bounds[2]),
+                        bounds[3].max(earlier.bounds[3]),
                     ];
-                    origin.push(origin[before]);
+                    earlier.origin
                 }
-                None => origin.push(tail as u32),
-            }
-            bounds.push(here);
+                None => tail as u32,
+            };
+            steps.push(LogStep {
+                bounds,
+                segment: d as u32,
+                previous: previous.map_or(u32::MAX, |before| before as u32),
+                origin,
+            });
         }
-        LogPaths { bounds, origin }
+        LogPaths { steps }
     }
+}
 
-    /// Whether the path behind update `u` may come near `(x0, y0, x1, y1)`.
-    fn may_touch(&self, u: usize, (x0, y0, x1, y1): Bounds) -> bool {
-        let [bx0, by0, bx1, by1] = self.bounds[u].map(f64::from);
+impl LogStep {
+    /// Whether the path behind the update may come near `(x0, y0, x1, y1)`.
+    fn may_touch(&self, (x0, y0, x1, y1): Bounds) -> bool {
+        let [bx0, by0, bx1, by1] = self.bounds.map(f64::from);
         bx0 <= x1 && x0 <= bx1 && by0 <= y1 && y0 <= by1
     }
 }
@@ -530,6 +548,7 @@ impl<'a> SiteView<'a> {
             // An array over the shared log (a byte per update, ~100 kB) is cheaper to set than
             // a hash map is to fill with the few thousand updates the walks visit.
             path_clear: vec![Memo::Unknown; shared.labels.log.len()],
+            walked: Vec::new(),
             forward: ForwardCache::default(),
         };
         let mut taking = Taking {
@@ -822,7 +841,8 @@ impl<'a> SiteView<'a> {
         let shared = site.shared;
         let (x0, y0, x1, y1) = self.near;
         let near = (x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0);
-        let mut walked = Vec::new();
+        let mut walked = std::mem::take(&mut site.walked);
+        walked.clear();
         let mut update = u;
         let clear = loop {
             match site.path_clear[update] {
@@ -830,27 +850,24 @@ impl<'a> SiteView<'a> {
                 Memo::No => break false,
                 Memo::Unknown => {}
             }
-            if !shared.paths.may_touch(update, near) {
-                break !site
-                    .pockets
-                    .contains(&(shared.paths.origin[update] as usize));
+            let step = shared.paths.steps[update];
+            if !step.may_touch(near) {
+                break !site.pockets.contains(&(step.origin as usize));
             }
             walked.push(update);
-            let (segment, previous) = shared.labels.log[update];
+            let segment = step.segment as usize;
             if !self.is_approach(segment) {
                 break false;
             }
-            match previous {
-                Some(before) => update = before,
-                None => {
-                    let tail = self.graph.prepared.tail(segment);
-                    break !site.pockets.contains(&tail);
-                }
+            if step.previous == u32::MAX {
+                break !site.pockets.contains(&self.graph.tail(segment));
             }
+            update = step.previous as usize;
         };
-        for update in walked {
+        for &update in &walked {
             site.path_clear[update] = if clear { Memo::Yes } else { Memo::No };
         }
+        site.walked = walked;
         clear
     }
 
@@ -1111,6 +1128,8 @@ struct SiteLabels<'s> {
     standing: Vec<Memo>,
     /// Per update of the shared log, whether the path behind it is the study's (once walked).
     path_clear: Vec<Memo>,
+    /// The updates a walk of `SiteView::path_clear` went through (kept for the next walk).
+    walked: Vec<usize>,
     /// Forward passes of reported approaches over the paths behind updates of `log`.
     forward: ForwardCache,
 }
