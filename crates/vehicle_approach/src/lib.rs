@@ -50,7 +50,22 @@
 //! vehicle_approach` and `agora bench hvm` print the figures (parse time, analysis time, sites,
 //! entries, peak memory, each target met or not); `examples/city_all_sites.rs` runs the same
 //! work with a fingerprint of every result, to check that a speed-up changes no number.
-//! PERFORMANCE_TABLE
+//! **Munich is at about 1.1 s (target 1 s); London's analysis takes about twice its parse.**
+//! `cargo bench` on the idle 2-core development machine (2 threads, release build):
+//!
+//! | | at ccab8e4 | now |
+//! |---|---|---|
+//! | Munich (183 sites, 11,049 entries, 8 classes): analysis | 3.4–3.6 s | 1.06–1.10 s |
+//! | of which prepare / 8 shared searches / all sites | 0.027 / 0.31 / 3.2 s | 0.013 / 0.23 / 0.82–0.86 s |
+//! | Munich: parse of the PBF | 0.10–0.12 s | 0.10 s |
+//! | Munich: labels searched again at sites | 3.27 million | 156 thousand |
+//! | London (157 sites, 1,165 entries): analysis against parse | 0.33 s / 0.10 s | 0.18–0.24 s / 0.09–0.14 s |
+//! | peak memory (VmHWM) Munich / London, each run alone, 2 threads | 283 / 147 MiB | 298–315 / 170 MiB |
+//!
+//! (The "at ccab8e4" figures are `examples/city_all_sites.rs` on the same idle machine.) The
+//! bench's own peak memory reads about 370 MiB for both cities: it resets the peak before
+//! London, most likely to a resident size still holding the heap freed after Munich (not
+//! verified).
 //!
 //! What made the difference, in order of effect (each checked against the fingerprints, or,
 //! where results change, against each site's own search on every Munich and London site and
@@ -70,15 +85,19 @@
 //!   Results: the same status for every entry and vehicle; where speeds differ from before, by
 //!   up to 0.16 km/h, the repair now finds a path the earlier search's improvement threshold
 //!   (0.01 m/s) had passed over. Against each site's own search, on all 183 Munich and 157
-//!   London sites × 8 classes: never slower by more than 0.03 km/h, faster by up to 0.16 km/h;
-//!   with a threshold of 0.0005 m/s both agree within 0.05 km/h.
+//!   London sites × 8 classes: never slower by more than 0.03 km/h, faster by up to 0.16 km/h
+//!   (with a threshold of 0.0005 m/s both agree within 0.05 km/h on the test's sites). Where
+//!   barriers gain less than the threshold, one of the two may report an approach without
+//!   barriers and the other not (358 of Munich's 88,392 results).
 //! - **Reported profiles integrate only what is not settled.** What is final of the profile
 //!   along the path behind each update of a shared search's log is kept with the update:
 //!   whatever continues a path can only lower the speed at its end and brake back from there,
 //!   so the stations before the one where braking from a standstill at the end meets the
 //!   profile are final (on Munich about 80 m before the end). A reported approach integrates
 //!   only its entry segment and those last stations (two braking passes give what one gives,
-//!   bit for bit; a test compares every station).
+//!   bit for bit; a test compares every station). The path points, bends and station layout
+//!   that became final with a kept profile are kept with it too, so a report lays out and
+//!   looks up only the last few nodes.
 //! - **The search without barriers carries on from the one with them**, searching further only
 //!   what the barriers held back (segments arriving at a barrier, turns into segments only
 //!   barriers narrow, origins only barriers cut off).
@@ -92,7 +111,16 @@
 //! first across all entries with a forward search after each (3.6× fewer labels than going
 //! back from the entries, but every label was then searched again 16 times: no faster).
 //!
-//! NEXT_STEPS
+//! Where the time goes now (perf, Munich, one thread, all sites after the shared searches):
+//! building the reported results, about half (the forward passes over entry segments and over
+//! the paths a site's repair finds, whose kept profiles serve only that site; laying out and
+//! copying path points; allocation); the repairs, about a third (a tenth of all in
+//! `SiteView::stands`, most of it waiting for memory: which labels around those taken stand);
+//! the shared searches are a sixth of the whole run, more on London (16 searches of 7–15 ms
+//! each: cars improve each label about three times). Next steps: keep the profiles of a
+//! repair's paths where a shared search logged the same path (tried by naming the shared
+//! update: too few matches to measure), a cheaper order for the shared searches, and results
+//! that share their path points with the kept profiles instead of copying them.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).
