@@ -723,34 +723,43 @@ impl<'a> SiteView<'a> {
         site.current_update.push(usize::MAX);
         taking.ceiling.push(ceiling);
         taking.queue.grow(i + 1);
-        // One pass over the turns into it: the labels taken seed it with what they have now
-        // (what they gain later, they offer when searched), those that stand with what the
-        // search offered (from the label's own path, or from a start where that is faster),
-        // and the others are its candidates (`candidates_into`'s, in its order).
+        // The turns into it, the highest network-wide offer first: the labels taken seed it
+        // with what they have now (what they gain later, they offer when searched), those that
+        // stand with what the search offered (from the label's own path, or from a start where
+        // that is faster), and the others are its candidates. Once one that stands has
+        // offered, those that do not offer more (by their network-wide bound) can neither seed
+        // it faster nor be a candidate it would take, so whether they stand is never asked.
         let tail = self.graph.tail(e);
-        let open = shared.node_open[tail];
-        if open && site.is_origin(self, tail) {
+        let mut candidates = Vec::new();
+        if !shared.node_open[tail] {
+            // Nothing reaches it: it takes nothing.
+            taking.first_candidate.push(taking.candidates.len() as u32);
+            taking.next_candidate.push(taking.candidates.len() as u32);
+            return Some(i);
+        }
+        if site.is_origin(self, tail) {
             site.offer(context, i, start, None, &mut taking.queue);
         }
-        let mut candidates = Vec::new();
         let range = self.graph.turns_into_range(e);
-        for (&(from, turn), &offer_mps) in self.graph.turns_into[range.clone()]
+        let mut turns: Vec<Candidate> = self.graph.turns_into[range.clone()]
             .iter()
             .zip(&shared.offers_into[range])
-        {
-            let from = from as usize;
-            if offer_mps < 0.0 || !self.is_approach(from) {
-                continue;
-            }
-            let candidate = Candidate {
+            .filter(|&(&(from, _), &offer_mps)| offer_mps >= 0.0 && self.is_approach(from as usize))
+            .map(|(&(from, turn), &offer_mps)| Candidate {
                 offer_mps,
-                from,
+                from: from as usize,
                 turn: turn as usize,
-            };
+            })
+            .collect();
+        // Highest first; equal offers in the order of the turns (a stable sort).
+        turns.sort_by(|a, b| b.offer_mps.total_cmp(&a.offer_mps));
+        let mut standing_offer = None;
+        for candidate in turns {
+            let from = candidate.from;
             if let Some(j) = site.slot(from) {
                 candidates.push(candidate); // taken: it did not stand
                 let label = site.speed_mps[j];
-                if !open || label < 0.0 || !shared.node_open[self.graph.head(from)] {
+                if label < 0.0 || !shared.node_open[self.graph.head(from)] {
                     continue;
                 }
                 match context.tables.turn_caps_from(from)[candidate.turn].map(|cap| label.min(cap))
@@ -761,12 +770,14 @@ impl<'a> SiteView<'a> {
                     }
                     _ => site.offer(context, i, start, None, &mut taking.queue),
                 }
+            } else if standing_offer.is_some_and(|offered| candidate.offer_mps <= offered) {
+                continue;
             } else if self.stands(site, from) {
-                if open {
-                    let previous =
-                        (offer_mps > start + 1e-9).then(|| shared.labels.current_update[from]);
-                    site.offer(context, i, offer_mps, previous, &mut taking.queue);
-                }
+                let offer_mps = candidate.offer_mps;
+                let previous =
+                    (offer_mps > start + 1e-9).then(|| shared.labels.current_update[from]);
+                site.offer(context, i, offer_mps, previous, &mut taking.queue);
+                standing_offer = Some(offer_mps);
             } else if shared.drivable[from] {
                 candidates.push(candidate);
             }
