@@ -625,25 +625,34 @@ impl<'a> SiteView<'a> {
         site
     }
 
-    /// What each turn into `f` from a label that does not stand (and that the study may
-    /// drive) could offer: its network-wide offer, an upper bound. Highest first; equal
-    /// offers by segment, so the order is deterministic.
+    /// What each turn into entry segment `f` from a label that does not stand (and that the
+    /// study may drive) could offer, where that beats every label that stands: its
+    /// network-wide offer, an upper bound. Highest first; equal offers by segment, so the order
+    /// is deterministic.
     fn candidates_into(&self, site: &mut SiteLabels<'_>, f: usize) -> Vec<Candidate> {
         let range = self.graph.turns_into_range(f);
         let shared = site.shared;
-        let mut candidates = Vec::new();
-        for (&(e, turn), &offer_mps) in self.graph.turns_into[range.clone()]
+        let mut turns: Vec<Candidate> = self.graph.turns_into[range.clone()]
             .iter()
             .zip(&shared.offers_into[range])
-        {
-            let from = e as usize;
-            if offer_mps >= 0.0 && self.searchable(shared, from) && !self.stands(site, from) {
-                candidates.push(Candidate {
-                    offer_mps,
-                    from,
-                    turn: turn as usize,
-                });
+            .filter(|&(&(from, _), &offer_mps)| {
+                offer_mps >= 0.0 && self.searchable(shared, from as usize)
+            })
+            .map(|(&(from, turn), &offer_mps)| Candidate {
+                offer_mps,
+                from: from as usize,
+                turn: turn as usize,
+            })
+            .collect();
+        // Highest first: below the first that stands, none could beat what it offers, so
+        // whether they stand is never asked.
+        turns.sort_by(|a, b| b.offer_mps.total_cmp(&a.offer_mps));
+        let mut candidates = Vec::new();
+        for candidate in turns {
+            if self.stands(site, candidate.from) {
+                break;
             }
+            candidates.push(candidate);
         }
         sort_candidates(&mut candidates);
         candidates
