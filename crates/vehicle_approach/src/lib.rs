@@ -50,16 +50,17 @@
 //! vehicle_approach` and `agora bench hvm` print the figures (parse time, analysis time, sites,
 //! entries, peak memory, each target met or not); `examples/city_all_sites.rs` runs the same
 //! work with a fingerprint of every result, to check that a speed-up changes no number.
-//! **Munich is at about 1.1 s (target 1 s); London's analysis takes about twice its parse.**
+//! **Munich is at the 1 s target (0.98–1.25 s across runs; the machine's speed varies by a
+//! fifth from run to run); its analysis takes about ten times its parse, London's about twice.**
 //! `cargo bench` on the idle 2-core development machine (2 threads, release build):
 //!
 //! | | at ccab8e4 | now |
 //! |---|---|---|
-//! | Munich (183 sites, 11,049 entries, 8 classes): analysis | 3.4–3.6 s | 1.06–1.10 s |
-//! | of which prepare / 8 shared searches / all sites | 0.027 / 0.31 / 3.2 s | 0.013 / 0.23 / 0.82–0.86 s |
-//! | Munich: parse of the PBF | 0.10–0.12 s | 0.10 s |
+//! | Munich (183 sites, 11,049 entries, 8 classes): analysis | 3.4–3.6 s | 0.98–1.25 s |
+//! | of which prepare / 8 shared searches / all sites | 0.027 / 0.31 / 3.2 s | 0.013 / 0.21–0.27 / 0.76–0.97 s |
+//! | Munich: parse of the PBF | 0.10–0.12 s | 0.09–0.14 s |
 //! | Munich: labels searched again at sites | 3.27 million | 156 thousand |
-//! | London (157 sites, 1,165 entries): analysis against parse | 0.33 s / 0.10 s | 0.18–0.24 s / 0.09–0.14 s |
+//! | London (157 sites, 1,165 entries): analysis against parse | 0.33 s / 0.10 s | 0.17–0.25 s / 0.09–0.14 s |
 //! | peak memory (VmHWM) Munich / London, each run alone, 2 threads | 283 / 147 MiB | 298–315 / 170 MiB |
 //!
 //! (The "at ccab8e4" figures are `examples/city_all_sites.rs` on the same idle machine.) The
