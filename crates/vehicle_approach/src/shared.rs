@@ -559,6 +559,7 @@ impl<'a> SiteView<'a> {
             first_candidate: Vec::new(),
             next_candidate: Vec::new(),
             queue: SlotQueue::new(0),
+            turns: Vec::new(),
         };
         // Per entry the study's search may label: its segment, its candidates, the next one.
         let mut entries: Vec<(usize, Vec<Candidate>, usize)> = Vec::new();
@@ -739,34 +740,40 @@ impl<'a> SiteView<'a> {
         // offered, those that do not offer more (by their network-wide bound) can neither seed
         // it faster nor be a candidate it would take, so whether they stand is never asked.
         let tail = self.graph.tail(e);
-        let mut candidates = Vec::new();
+        // Its candidates go straight to the end of `taking.candidates` (sorted there below).
+        let first = taking.candidates.len();
+        taking.first_candidate.push(first as u32);
+        taking.next_candidate.push(first as u32);
         if !shared.node_open[tail] {
-            // Nothing reaches it: it takes nothing.
-            taking.first_candidate.push(taking.candidates.len() as u32);
-            taking.next_candidate.push(taking.candidates.len() as u32);
-            return Some(i);
+            return Some(i); // nothing reaches it: it takes nothing
         }
         if site.is_origin(self, tail) {
             site.offer(context, i, start, None, &mut taking.queue);
         }
         let range = self.graph.turns_into_range(e);
-        let mut turns: Vec<Candidate> = self.graph.turns_into[range.clone()]
-            .iter()
-            .zip(&shared.offers_into[range])
-            .filter(|&(&(from, _), &offer_mps)| offer_mps >= 0.0 && self.is_approach(from as usize))
-            .map(|(&(from, turn), &offer_mps)| Candidate {
-                offer_mps,
-                from: from as usize,
-                turn: turn as usize,
-            })
-            .collect();
+        // A buffer kept in `taking`, not a vector per label taken.
+        let mut turns = std::mem::take(&mut taking.turns);
+        turns.clear();
+        turns.extend(
+            self.graph.turns_into[range.clone()]
+                .iter()
+                .zip(&shared.offers_into[range])
+                .filter(|&(&(from, _), &offer_mps)| {
+                    offer_mps >= 0.0 && self.is_approach(from as usize)
+                })
+                .map(|(&(from, turn), &offer_mps)| Candidate {
+                    offer_mps,
+                    from: from as usize,
+                    turn: turn as usize,
+                }),
+        );
         // Highest first; equal offers in the order of the turns (a stable sort).
         turns.sort_by(|a, b| b.offer_mps.total_cmp(&a.offer_mps));
         let mut standing_offer = None;
-        for candidate in turns {
+        for &candidate in &turns {
             let from = candidate.from;
             if let Some(j) = site.slot(from) {
-                candidates.push(candidate); // taken: it did not stand
+                taking.candidates.push(candidate); // taken: it did not stand
                 let label = site.speed_mps[j];
                 if label < 0.0 || !shared.node_open[self.graph.head(from)] {
                     continue;
@@ -788,13 +795,11 @@ impl<'a> SiteView<'a> {
                 site.offer(context, i, offer_mps, previous, &mut taking.queue);
                 standing_offer = Some(offer_mps);
             } else if shared.drivable[from] {
-                candidates.push(candidate);
+                taking.candidates.push(candidate);
             }
         }
-        sort_candidates(&mut candidates);
-        taking.first_candidate.push(taking.candidates.len() as u32);
-        taking.next_candidate.push(taking.candidates.len() as u32);
-        taking.candidates.extend(candidates);
+        taking.turns = turns;
+        sort_candidates(&mut taking.candidates[first..]);
         Some(i)
     }
 
@@ -1080,6 +1085,8 @@ struct Taking {
     first_candidate: Vec<u32>,
     next_candidate: Vec<u32>,
     queue: SlotQueue,
+    /// Room for the turns into a label being taken (`SiteView::take`).
+    turns: Vec<Candidate>,
 }
 
 impl Taking {
