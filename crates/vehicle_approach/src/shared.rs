@@ -461,7 +461,7 @@ impl<'a> SiteView<'a> {
         let protected_labels: Vec<Option<EntryLabel<'_>>> = self
             .entries
             .iter()
-            .map(|&(d, crossing)| self.entry_label(&context, &protected, (d, crossing)))
+            .map(|&(d, crossing)| self.entry_label(&context, &protected, (d, crossing), None))
             .collect();
         // Without barriers only what is faster than with them is reported, and the network-wide
         // labels bound the study's from above: repair them only where they might be.
@@ -495,9 +495,12 @@ impl<'a> SiteView<'a> {
             .iter()
             .zip(&protected_labels)
             .map(|(&(d, crossing), protected_label)| {
-                let unprotected_label = unprotected
-                    .as_ref()
-                    .and_then(|labels| self.entry_label(&context, labels, (d, crossing)));
+                // Without barriers, only a faster approach is reported (`vehicle_result`):
+                // a slower one's path is not even read back.
+                let unprotected_label = unprotected.as_ref().and_then(|labels| {
+                    let faster_than = protected_label.as_ref().map(|label| label.speed_mps);
+                    self.entry_label(&context, labels, (d, crossing), faster_than)
+                });
                 context.vehicle_result(
                     d,
                     crossing,
@@ -992,12 +995,14 @@ impl<'a> SiteView<'a> {
 
     /// The study's label of entry `d`: what its search would offer the entry segment at its
     /// tail (the start speed where the tail is an origin, and the speed through the turn from
-    /// each labelled segment arriving there), with the path behind the best offer.
+    /// each labelled segment arriving there), with the path behind the best offer; `None`
+    /// where it offers no more than `faster_than` (and the threshold) when that is given.
     fn entry_label<'l>(
         &self,
         context: &SearchContext<'_>,
         labels: &'l SiteLabels<'_>,
         (d, crossing): (usize, Crossing),
+        faster_than: Option<f64>,
     ) -> Option<EntryLabel<'l>> {
         let protected = labels.shared.protected;
         let p = context.prepared;
@@ -1026,6 +1031,9 @@ impl<'a> SiteView<'a> {
             }
         }
         let (speed_mps, before) = best?;
+        if faster_than.is_some_and(|other| speed_mps <= other + IMPROVEMENT_MPS) {
+            return None;
+        }
         let (mut path, updates) = before.map_or_else(Default::default, |e| labels.path_to(e));
         path.push(d);
         Some(EntryLabel {
