@@ -93,6 +93,8 @@ pub(crate) struct SharedGraph {
     /// of each turn, and reads it for every label it searches again.
     turn_to: Vec<u32>,
     turn_start: Vec<u32>,
+    /// Per turn in that flattened order, its place in `turns_into`.
+    turn_into_at: Vec<u32>,
     /// Per directed segment, its tail and head node (`Prepared::tail`, `head`) without
     /// reading the segment's record.
     ends: Vec<[u32; 2]>,
@@ -152,6 +154,10 @@ impl SharedGraph {
             turn_to.extend(turns.iter().map(|turn| turn.to as u32));
         }
         turn_start.push(turn_to.len() as u32);
+        let mut turn_into_at = vec![0u32; turn_to.len()];
+        for (at, &(e, k)) in turns_into.iter().enumerate() {
+            turn_into_at[(turn_start[e as usize] + k) as usize] = at as u32;
+        }
         let ends = (0..prepared.directed.len())
             .map(|d| [prepared.tail(d) as u32, prepared.head(d) as u32])
             .collect();
@@ -169,6 +175,7 @@ impl SharedGraph {
             turns_into_start,
             turn_to,
             turn_start,
+            turn_into_at,
             ends,
             grid,
             diagnostics,
@@ -200,35 +207,52 @@ struct SharedLabels {
 
 impl SharedLabels {
     /// The labels of the search with barriers (`with_barriers: None`) or of the one without,
-    /// carried on from those with.
+    /// carried on from those with (whose log it extends, so what is derived from the log and
+    /// the labels is carried on too, not made again).
     fn new(
         graph: &SharedGraph,
         context: &SearchContext<'_>,
-        with_barriers: Option<&Labels>,
+        with_barriers: Option<&SharedLabels>,
     ) -> SharedLabels {
         let protected = with_barriers.is_none();
         let origins = context.origins(protected);
         let labels = match with_barriers {
             None => context.search_from(true, &origins),
-            Some(labels) => context.search_without_barriers_from(labels, &origins),
+            Some(before) => context.search_without_barriers_from(&before.labels, &origins),
         };
-        let paths = LogPaths::new(&labels, context.prepared);
+        let paths = LogPaths::new(
+            &labels,
+            context.prepared,
+            with_barriers.map(|before| &before.paths),
+        );
         let start = context.start_speed();
-        let offers_into = graph
-            .turns_into
-            .iter()
-            .map(|&(e, turn)| {
-                let (e, turn) = (e as usize, turn as usize);
-                let label = labels.speed_mps[e];
-                if label < 0.0 {
-                    return UNREACHED;
-                }
-                match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                    Some(v) if v > start + 1e-9 => v,
-                    _ => start,
-                }
-            })
-            .collect();
+        // What each turn offers, label by label (each label's turns lie side by side), written
+        // where `turns_into` has the turn; without barriers only for the labels that changed.
+        let mut offers_into = match with_barriers {
+            None => vec![UNREACHED; graph.turns_into.len()],
+            Some(before) => before.offers_into.clone(),
+        };
+        for (e, &label) in labels.speed_mps.iter().enumerate() {
+            let changed = with_barriers
+                .is_none_or(|before| before.labels.speed_mps[e].to_bits() != label.to_bits());
+            if !changed || (label < 0.0 && with_barriers.is_none()) {
+                continue;
+            }
+            let turns = graph.turn_start[e] as usize..graph.turn_start[e + 1] as usize;
+            for (&at, cap) in graph.turn_into_at[turns]
+                .iter()
+                .zip(context.tables.turn_caps_from(e))
+            {
+                offers_into[at as usize] = if label < 0.0 {
+                    UNREACHED
+                } else {
+                    match cap.map(|cap| label.min(cap)) {
+                        Some(v) if v > start + 1e-9 => v,
+                        _ => start,
+                    }
+                };
+            }
+        }
         SharedLabels {
             labels,
             origins,
@@ -270,10 +294,15 @@ struct LogStep {
 }
 
 impl LogPaths {
-    fn new(labels: &Labels, prepared: &Prepared) -> LogPaths {
+    /// The records of `labels`' log; those of the updates `before` has (a log this one
+    /// extends) are copied.
+    fn new(labels: &Labels, prepared: &Prepared, before: Option<&LogPaths>) -> LogPaths {
         let log = &labels.log;
         let mut steps: Vec<LogStep> = Vec::with_capacity(log.len());
-        for &(d, previous) in log {
+        if let Some(before) = before {
+            steps.extend_from_slice(&before.steps);
+        }
+        for &(d, previous) in &log[steps.len()..] {
             let (tail, head) = (prepared.tail(d), prepared.head(d));
             let (a, b) = (prepared.positions[tail], prepared.positions[head]);
             let mut bounds = [
@@ -336,7 +365,7 @@ impl VehicleSearch {
         };
         let protected = SharedLabels::new(graph, &context, None);
         let unprotected = (!prepared.barriers.is_empty() && context.barriers_stop_vehicle())
-            .then(|| SharedLabels::new(graph, &context, Some(&protected.labels)));
+            .then(|| SharedLabels::new(graph, &context, Some(&protected)));
         VehicleSearch {
             tables,
             protected,
