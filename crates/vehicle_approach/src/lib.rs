@@ -50,15 +50,15 @@
 //! vehicle_approach` and `agora bench hvm` print the figures (parse time, analysis time, sites,
 //! entries, peak memory, each target met or not); `examples/city_all_sites.rs` runs the same
 //! work with a fingerprint of every result, to check that a speed-up changes no number.
-//! **Munich is at the 1 s target, not safely under it (0.98–1.15 s across runs, most under 1 s;
-//! the machine's speed varies by a fifth from run to run); its analysis takes about ten times
-//! its parse, London's about twice.**
+//! **Munich is at the 1 s target, not safely under it (0.98–1.15 s across runs: under 1 s in
+//! three of seven; the machine's speed varies by a fifth from run to run); its analysis takes
+//! about ten times its parse, London's about twice.**
 //! `cargo bench` on the idle 2-core development machine (2 threads, release build):
 //!
 //! | | at ccab8e4 | now |
 //! |---|---|---|
 //! | Munich (183 sites, 11,049 entries, 8 classes): analysis | 3.4–3.6 s | 0.98–1.15 s |
-//! | of which prepare / 8 shared searches / all sites | 0.027 / 0.31 / 3.2 s | 0.013 / 0.21–0.26 / 0.75–0.88 s |
+//! | of which prepare / 8 shared searches / all sites | 0.027 / 0.31 / 3.2 s | 0.013 / 0.20–0.26 / 0.75–0.88 s |
 //! | Munich: parse of the PBF | 0.10–0.12 s | 0.09–0.14 s |
 //! | Munich: labels searched again at sites | 3.27 million | 156 thousand |
 //! | London (157 sites, 1,165 entries): analysis against parse | 0.33 s / 0.10 s | 0.17–0.23 s / 0.09–0.10 s |
