@@ -336,142 +336,90 @@ struct MappedObstacle {
 /// Axis-aligned bounds: (x min, y min, x max, y max), m.
 pub(crate) type Bounds = (f64, f64, f64, f64);
 
-/// A uniform grid over segment bounds: the segments that may cross a perimeter or a barrier
-/// line without looking at the others.
+/// A uniform grid over the bounds of items between two nodes (segments, or nodes as items from
+/// a node to itself): the items near a perimeter or a barrier line without looking at the
+/// others.
 #[derive(Debug, Clone)]
-pub(crate) struct SegmentGrid {
+pub(crate) struct Grid {
     cell_m: f64,
     origin: Point,
     columns: usize,
     rows: usize,
+    /// Item indices per cell, row-major, each in increasing order.
     cells: Vec<Vec<u32>>,
 }
 
-impl SegmentGrid {
+impl Grid {
     const CELL_M: f64 = 100.0;
 
-    /// The grid over segments given by their end nodes' indices in `positions`.
-    pub(crate) fn new(
-        positions: &[Point],
-        segments: impl Iterator<Item = (usize, usize)>,
-    ) -> SegmentGrid {
+    /// The grid over the nodes at `positions`.
+    pub(crate) fn over_nodes(positions: &[Point]) -> Grid {
+        Grid::new(positions, (0..positions.len()).map(|n| (n, n)))
+    }
+
+    /// The grid over items given by their end nodes' indices in `positions`.
+    pub(crate) fn new(positions: &[Point], items: impl Iterator<Item = (usize, usize)>) -> Grid {
         let (x0, y0, x1, y1) = if positions.is_empty() {
             (0.0, 0.0, 0.0, 0.0)
         } else {
             bounds(positions)
         };
-        // As for the node grid: a stray far node makes cells larger, not the grid huge.
+        // Extracts span a few tens of kilometres at most; the cap keeps a stray far node from
+        // allocating a huge grid (cells then just grow).
         let cell_m = Self::CELL_M.max((x1 - x0).max(y1 - y0) / 2000.0);
         let columns = ((x1 - x0) / cell_m) as usize + 1;
         let rows = ((y1 - y0) / cell_m) as usize + 1;
-        let mut grid = SegmentGrid {
+        let mut grid = Grid {
             cell_m,
             origin: Point::new(x0, y0),
             columns,
             rows,
             cells: vec![Vec::new(); columns * rows],
         };
-        for (s, (a, b)) in segments.enumerate() {
+        for (item, (a, b)) in items.enumerate() {
             let ends = [positions[a], positions[b]];
-            let (c0, c1, r0, r1) = grid.cell_range(bounds(&ends));
-            for r in r0..=r1 {
-                for c in c0..=c1 {
-                    grid.cells[r * columns + c].push(s as u32);
+            if let Some((c0, c1, r0, r1)) = grid.cell_range(bounds(&ends)) {
+                for r in r0..=r1 {
+                    for c in c0..=c1 {
+                        grid.cells[r * columns + c].push(item as u32);
+                    }
                 }
             }
         }
         grid
     }
 
-    fn cell_range(&self, (x0, y0, x1, y1): Bounds) -> (usize, usize, usize, usize) {
-        let column = |x: f64| ((x - self.origin.x_m) / self.cell_m).floor();
-        let row = |y: f64| ((y - self.origin.y_m) / self.cell_m).floor();
-        let clamp = |v: f64, count: usize| v.clamp(0.0, (count - 1) as f64) as usize;
-        (
-            clamp(column(x0), self.columns),
-            clamp(column(x1), self.columns),
-            clamp(row(y0), self.rows),
-            clamp(row(y1), self.rows),
-        )
-    }
-
-    /// Every segment whose bounds may overlap `bounds`, in increasing order.
-    pub(crate) fn segments_within(&self, bounds: Bounds) -> Vec<usize> {
-        let (c0, c1, r0, r1) = self.cell_range(bounds);
-        let mut segments: Vec<usize> = (r0..=r1)
-            .flat_map(|r| (c0..=c1).map(move |c| (r, c)))
-            .flat_map(|(r, c)| self.cells[r * self.columns + c].iter())
-            .map(|&s| s as usize)
-            .collect();
-        segments.sort_unstable();
-        segments.dedup();
-        segments
-    }
-}
-
-/// A uniform grid over node positions: the nodes near a perimeter without looking at the others.
-#[derive(Debug, Clone)]
-struct NodeGrid {
-    cell_m: f64,
-    origin: Point,
-    columns: usize,
-    rows: usize,
-    /// Node indices per cell, row-major, each in increasing order.
-    cells: Vec<Vec<usize>>,
-}
-
-impl NodeGrid {
-    const CELL_M: f64 = 100.0;
-
-    fn new(positions: &[Point]) -> NodeGrid {
-        let (x0, y0, x1, y1) = bounds(positions);
-        let (x0, y0, x1, y1) = if positions.is_empty() {
-            (0.0, 0.0, 0.0, 0.0)
-        } else {
-            (x0, y0, x1, y1)
-        };
-        let cell_m = Self::CELL_M;
-        // Extracts span a few tens of kilometres at most; the cap keeps a stray far node from
-        // allocating a huge grid (cells then just grow).
-        let cell_m = cell_m.max((x1 - x0).max(y1 - y0) / 2000.0);
-        let columns = ((x1 - x0) / cell_m) as usize + 1;
-        let rows = ((y1 - y0) / cell_m) as usize + 1;
-        let mut cells = vec![Vec::new(); columns * rows];
-        let origin = Point::new(x0, y0);
-        for (i, p) in positions.iter().enumerate() {
-            let (c, r) = (
-                ((p.x_m - x0) / cell_m) as usize,
-                ((p.y_m - y0) / cell_m) as usize,
-            );
-            cells[r.min(rows - 1) * columns + c.min(columns - 1)].push(i);
-        }
-        NodeGrid {
-            cell_m,
-            origin,
-            columns,
-            rows,
-            cells,
-        }
-    }
-
-    /// Every node whose position may lie within `bounds`, in increasing order, plus possibly a
-    /// few more (whole cells).
-    fn nodes_within(&self, (x0, y0, x1, y1): Bounds) -> Vec<usize> {
+    /// The cells `bounds` overlaps (columns, then rows, first and last), or `None` where it lies
+    /// wholly outside the grid (so no item can overlap it).
+    fn cell_range(&self, (x0, y0, x1, y1): Bounds) -> Option<(usize, usize, usize, usize)> {
         let column = |x: f64| ((x - self.origin.x_m) / self.cell_m).floor();
         let row = |y: f64| ((y - self.origin.y_m) / self.cell_m).floor();
         let clamp = |v: f64, count: usize| v.clamp(0.0, (count - 1) as f64) as usize;
         let (c0, c1, r0, r1) = (column(x0), column(x1), row(y0), row(y1));
         if c1 < 0.0 || r1 < 0.0 || c0 >= self.columns as f64 || r0 >= self.rows as f64 {
-            return Vec::new();
+            return None;
         }
-        let (c0, c1) = (clamp(c0, self.columns), clamp(c1, self.columns));
-        let (r0, r1) = (clamp(r0, self.rows), clamp(r1, self.rows));
-        let mut nodes: Vec<usize> = (r0..=r1)
+        Some((
+            clamp(c0, self.columns),
+            clamp(c1, self.columns),
+            clamp(r0, self.rows),
+            clamp(r1, self.rows),
+        ))
+    }
+
+    /// Every item whose bounds may overlap `bounds` (whole grid cells), in increasing order.
+    pub(crate) fn within(&self, bounds: Bounds) -> Vec<usize> {
+        let Some((c0, c1, r0, r1)) = self.cell_range(bounds) else {
+            return Vec::new();
+        };
+        let mut items: Vec<usize> = (r0..=r1)
             .flat_map(|r| (c0..=c1).map(move |c| (r, c)))
-            .flat_map(|(r, c)| self.cells[r * self.columns + c].iter().copied())
+            .flat_map(|(r, c)| self.cells[r * self.columns + c].iter())
+            .map(|&item| item as usize)
             .collect();
-        nodes.sort_unstable();
-        nodes
+        items.sort_unstable();
+        items.dedup();
+        items
     }
 }
 
@@ -495,7 +443,7 @@ pub(crate) struct NetworkIndex {
     line_crossings: Vec<Vec<(usize, f64, Point)>>,
     /// Diagnostics about nodes and ways (the study adds those about barriers after them).
     diagnostics: Vec<Diagnostic>,
-    grid: NodeGrid,
+    grid: Grid,
     /// Per node, whether a segment with some width touches it.
     node_drivable: Vec<bool>,
 }
@@ -701,7 +649,7 @@ impl NetworkIndex {
         let mut mapped_lines = Vec::new();
         // Only the segments near a line can cross it (a metre's slack for the tolerances of
         // `segment_intersection`); in increasing order, as walking them all would find them.
-        let segment_grid = SegmentGrid::new(
+        let segment_grid = Grid::new(
             &positions,
             segments.iter().map(|segment| (segment.a, segment.b)),
         );
@@ -714,7 +662,7 @@ impl NetworkIndex {
             {
                 let (x0, y0, x1, y1) = bounds(&line.points);
                 let near = (x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0);
-                for s in segment_grid.segments_within(near) {
+                for s in segment_grid.within(near) {
                     let segment = &segments[s];
                     let (a, b) = (positions[segment.a], positions[segment.b]);
                     for (t, point) in line_crossings_of(a, b, &line.points) {
@@ -741,7 +689,7 @@ impl NetworkIndex {
                 }
             })
             .collect();
-        let grid = NodeGrid::new(&positions);
+        let grid = Grid::over_nodes(&positions);
         let mut node_drivable = vec![false; positions.len()];
         for segment in segments.iter().filter(|segment| segment.width_m > 0.0) {
             node_drivable[segment.a] = true;
@@ -805,7 +753,7 @@ impl NetworkIndex {
         let (x0, y0, x1, y1) = bounds(perimeter);
         let near = self
             .grid
-            .nodes_within((x0 - NEARBY_M, y0 - NEARBY_M, x1 + NEARBY_M, y1 + NEARBY_M))
+            .within((x0 - NEARBY_M, y0 - NEARBY_M, x1 + NEARBY_M, y1 + NEARBY_M))
             .into_iter()
             .filter(|&n| self.node_drivable[n])
             .any(|n| {
@@ -829,7 +777,7 @@ impl NetworkIndex {
 
     /// The nodes that may lie within `bounds` (whole grid cells), in increasing order.
     pub(crate) fn nodes_within(&self, bounds: Bounds) -> Vec<usize> {
-        self.grid.nodes_within(bounds)
+        self.grid.within(bounds)
     }
 
     /// The preparation of `study` (already validated), or of the whole network when
@@ -855,7 +803,7 @@ impl NetworkIndex {
                 let (x0, y0, x1, y1) = bounds(perimeter);
                 let reach_m = radius_m.map_or(1.0, |radius_m| radius_m + 1.0);
                 self.grid
-                    .nodes_within((x0 - reach_m, y0 - reach_m, x1 + reach_m, y1 + reach_m))
+                    .within((x0 - reach_m, y0 - reach_m, x1 + reach_m, y1 + reach_m))
             }
             None => Vec::new(),
         };

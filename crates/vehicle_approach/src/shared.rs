@@ -34,7 +34,7 @@ use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
 use crate::physics::AccelerationModel;
 use crate::prepare::{
-    Bounds, Crossing, DirectedKind, NetworkIndex, Prepared, SegmentGrid, bounds, classify,
+    Bounds, Crossing, DirectedKind, Grid, NetworkIndex, Prepared, bounds, classify,
     node_position_state,
 };
 use crate::vehicle::VehicleClass;
@@ -98,7 +98,7 @@ pub(crate) struct SharedGraph {
     /// Per directed segment, its tail and head node (`Prepared::tail`, `head`) without
     /// reading the segment's record.
     ends: Vec<[u32; 2]>,
-    grid: SegmentGrid,
+    grid: Grid,
     /// What every study without added items reports about the network (before its own
     /// perimeter's note).
     pub diagnostics: Vec<Diagnostic>,
@@ -161,7 +161,7 @@ impl SharedGraph {
         let ends = (0..prepared.directed.len())
             .map(|d| [prepared.tail(d) as u32, prepared.head(d) as u32])
             .collect();
-        let grid = SegmentGrid::new(
+        let grid = Grid::new(
             &prepared.positions,
             prepared
                 .segments
@@ -414,7 +414,7 @@ impl<'a> SiteView<'a> {
             taken_out: Vec::new(),
             taken_out_bits: vec![0; graph.prepared.directed.len().div_ceil(64)],
         };
-        for s in graph.grid.segments_within(near) {
+        for s in graph.grid.within(near) {
             for d in [2 * s, 2 * s + 1] {
                 if graph.prepared.directed[d] == DirectedKind::Ignored {
                     continue;
