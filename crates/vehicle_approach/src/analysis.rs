@@ -1087,7 +1087,7 @@ impl<'a> SearchContext<'a> {
 
     /// The profile of a whole path, every leg integrated (a path of no shared search).
     fn whole_profile(&self, path: &ReportedPath<'_>) -> ReportedProfile<'static> {
-        let (vehicle, model, step) = (self.vehicle, self.model(), self.options.step_m);
+        let (vehicle, step) = (self.vehicle, self.options.step_m);
         let start = self.start_capped();
         let mut forward = Vec::with_capacity(last_station(&path.layout) + 1);
         forward.push(start);
@@ -1096,25 +1096,8 @@ impl<'a> SearchContext<'a> {
             .map(|i| path.leg(self.prepared, i))
             .collect();
         for (i, &leg) in legs.iter().enumerate() {
-            if i > 0 {
-                // The bend caps the station at the node (caps are minima, so applying it now
-                // gives what applying it with the station's other caps gives).
-                let cap = self.turn_into(path, i).cap_mps.unwrap_or(0.0);
-                let last = forward.last_mut().expect("the start station");
-                *last = last.min(cap);
-                model_a_mps = model_a_mps.min(cap);
-            }
-            let entry_mps = *forward.last().expect("the start station");
-            leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut forward);
-            if model == AccelerationModel::PowerAndTraction {
-                model_a_mps = leg_end_speed_mps(
-                    vehicle,
-                    AccelerationModel::ConstantPerClass,
-                    model_a_mps,
-                    leg,
-                    step,
-                );
-            }
+            let cap = (i > 0).then(|| self.turn_into(path, i).cap_mps.unwrap_or(0.0));
+            model_a_mps = self.drive_leg(&mut forward, model_a_mps, cap, leg);
         }
         ReportedProfile::every(
             legs_profile(vehicle, &legs, forward, step),
@@ -1321,20 +1304,37 @@ impl<'a> SearchContext<'a> {
         leg: Leg,
         layout: &[LegStations],
     ) -> (Vec<f64>, f64) {
-        let (vehicle, model, step) = (self.vehicle, self.model(), self.options.step_m);
         let tail = parent.tail();
         let steps = layout.last().map_or(0, |leg| leg.steps);
         let mut speeds = Vec::with_capacity(tail.len() + steps);
         speeds.extend_from_slice(tail);
-        let mut model_a_mps = parent.model_a_end_mps;
+        // The path's last station is still the forward pass's speed there.
+        let model_a_mps = self.drive_leg(&mut speeds, parent.model_a_end_mps, cap, leg);
+        brake_stations(layout, parent.tail_from, &mut speeds);
+        (speeds, model_a_mps)
+    }
+
+    /// Drives `leg` on from the last of the forward speeds `forward` (capped first by the bend
+    /// into it, `cap`, where there is one): appends the leg's forward speeds and returns
+    /// Model A's forward pass at its end, from `model_a_mps` at its start (when Model B is the
+    /// search's; otherwise unused).
+    fn drive_leg(
+        &self,
+        forward: &mut Vec<f64>,
+        mut model_a_mps: f64,
+        cap: Option<f64>,
+        leg: Leg,
+    ) -> f64 {
+        let (vehicle, model, step) = (self.vehicle, self.model(), self.options.step_m);
         if let Some(cap) = cap {
-            let last = speeds.last_mut().expect("a profile has a station");
+            // The bend caps the station at the node (caps are minima, so applying it now
+            // gives what applying it with the station's other caps gives).
+            let last = forward.last_mut().expect("a profile has a station");
             *last = last.min(cap);
             model_a_mps = model_a_mps.min(cap);
         }
-        // The path's last station is still the forward pass's speed there.
-        let entry_mps = *speeds.last().expect("a profile has a station");
-        leg_forward_speeds(vehicle, model, entry_mps, leg, step, &mut speeds);
+        let entry_mps = *forward.last().expect("a profile has a station");
+        leg_forward_speeds(vehicle, model, entry_mps, leg, step, forward);
         if model == AccelerationModel::PowerAndTraction {
             model_a_mps = leg_end_speed_mps(
                 vehicle,
@@ -1344,8 +1344,7 @@ impl<'a> SearchContext<'a> {
                 step,
             );
         }
-        brake_stations(layout, parent.tail_from, &mut speeds);
-        (speeds, model_a_mps)
+        model_a_mps
     }
 
     /// The profile of `path` from `behind`, the profile of all its segments but the entry: its
