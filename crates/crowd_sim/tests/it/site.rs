@@ -10,6 +10,16 @@ const DEMO_EXTRACT: &str = concat!(
 /// Marienplatz's scenario with `count` people: the demo's outline (relation/7366154, the
 /// candidate named Marienplatz, as in data/demo/sites.toml) projected to the extract's frame.
 fn marienplatz(count: usize) -> (Scenario, Vec<SiteDiagnostic>) {
+    marienplatz_with(&SiteCrowdOptions {
+        population: SitePopulation::Count(count),
+        seed: 4,
+        max_time_s: 600.0,
+        ..SiteCrowdOptions::default()
+    })
+}
+
+/// Marienplatz's scenario (as [`marienplatz`] finds its outline) with `options`.
+fn marienplatz_with(options: &SiteCrowdOptions) -> (Scenario, Vec<SiteDiagnostic>) {
     let extract = osm_import::read_osm_file(std::path::Path::new(DEMO_EXTRACT)).unwrap();
     let candidate = extract
         .candidates
@@ -21,13 +31,7 @@ fn marienplatz(count: usize) -> (Scenario, Vec<SiteDiagnostic>) {
         .network
         .frame
         .project_geometry(candidate.polygon.as_geo());
-    let options = SiteCrowdOptions {
-        population: SitePopulation::Count(count),
-        seed: 4,
-        max_time_s: 600.0,
-        ..SiteCrowdOptions::default()
-    };
-    site_scenario(&extract.network, &outline, &options).unwrap()
+    site_scenario(&extract.network, &outline, options).unwrap()
 }
 
 /// The streets that meet Marienplatz on the map (OSM, checked by eye on openstreetmap.org):
@@ -133,23 +137,12 @@ fn kaufingerstrasse_only(count: usize, area: Option<Vec<Point>>) -> Scenario {
             ]
         })
         .collect();
-    let extract = osm_import::read_osm_file(std::path::Path::new(DEMO_EXTRACT)).unwrap();
-    let candidate = extract
-        .candidates
-        .iter()
-        .find(|c| c.osm_ref == "relation/7366154")
-        .unwrap();
-    let outline = extract
-        .network
-        .frame
-        .project_geometry(candidate.polygon.as_geo());
-    let options = SiteCrowdOptions {
+    let (mut scenario, _) = marienplatz_with(&SiteCrowdOptions {
         population: SitePopulation::Count(count),
         barriers,
         seed: 3,
         ..SiteCrowdOptions::default()
-    };
-    let (mut scenario, _) = site_scenario(&extract.network, &outline, &options).unwrap();
+    });
     assert!(
         scenario
             .exits
