@@ -1073,6 +1073,46 @@ mod tests {
     }
 
     #[test]
+    fn start_speed_to_reach_inverts_the_run_up() {
+        // Model A by hand: v² = v0² + 2as, so reaching 20 m/s after 50 m at a m/s² takes a start
+        // of √(400 − 100a); a start from rest reaches 5 m/s within 50 m (a > 0.25 m/s² for
+        // every class), so no start speed is needed there.
+        let car = standard_vehicle_class("M1").unwrap();
+        let constant = RunUpTable::new(&car, AccelerationModel::ConstantPerClass, 0.7);
+        let a = car.constant_acceleration_mps2;
+        let by_hand = (400.0 - 100.0 * a).sqrt();
+        assert!((constant.start_speed_to_reach(20.0, 50.0) - by_hand).abs() < 1e-9);
+        assert_eq!(constant.start_speed_to_reach(5.0, 50.0), 0.0);
+        // Model B: what a start reaches, the inverse gives back to within the table's step
+        // (0.01 m/s), and where a start from rest already reaches the speed it asks for none.
+        for code in ["M1", "N2A", "ART40"] {
+            let vehicle = standard_vehicle_class(code).unwrap();
+            let table = RunUpTable::new(&vehicle, AccelerationModel::PowerAndTraction, 0.7);
+            for (start, length) in [(3.0, 10.0), (5.0, 50.0), (12.0, 200.0), (8.0, 20.0)] {
+                let end = table.speed_after(start, length);
+                let back = table.start_speed_to_reach(end, length);
+                assert!(
+                    (back - start).abs() < 0.01,
+                    "{code} {start} {length}: {back}"
+                );
+            }
+            let from_rest = table.speed_after(0.0, 30.0);
+            assert_eq!(
+                table.start_speed_to_reach(from_rest * 0.9, 30.0),
+                0.0,
+                "{code}"
+            );
+            // No run-up passes the top of the table: only that speed itself reaches it.
+            let highest = table.highest_speed_mps();
+            assert_eq!(
+                table.start_speed_to_reach(highest, 500.0),
+                highest,
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
     fn run_up_table_agrees_with_step_integration() {
         // The table (ds = v dv / a, dv = 0.01 m/s) and the Heun integrator (Δs = 0.1 m) are two
         // independent integrations of the same model; they must agree to 0.05 km/h.
