@@ -1936,10 +1936,14 @@ impl SlotQueue {
             if !Self::before(item, self.heap[parent]) {
                 break;
             }
-            self.heap[at] = self.heap[parent];
-            self.place[self.heap[at].1 as usize] = at as u32;
+            self.put(at, self.heap[parent]);
             at = parent;
         }
+        self.put(at, item);
+    }
+
+    /// Puts `item` at `at` in the heap, and notes where it is.
+    fn put(&mut self, at: usize, item: (u64, u32)) {
         self.heap[at] = item;
         self.place[item.1 as usize] = at as u32;
     }
@@ -1961,12 +1965,10 @@ impl SlotQueue {
             if !Self::before(self.heap[child], item) {
                 break;
             }
-            self.heap[at] = self.heap[child];
-            self.place[self.heap[at].1 as usize] = at as u32;
+            self.put(at, self.heap[child]);
             at = child;
         }
-        self.heap[at] = item;
-        self.place[item.1 as usize] = at as u32;
+        self.put(at, item);
     }
 }
 
