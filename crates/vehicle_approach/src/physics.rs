@@ -727,14 +727,59 @@ pub(crate) fn brake_stations(layout: &[LegStations], first: usize, speed: &mut [
 }
 
 /// The last station from `first` on that no continuation of the path can lower, `speed` being
-/// the stations from `first` to the path's end after [`brake_stations`]. A continuation can
-/// only lower the path's end (to a bend's cap, as low as 0 where the vehicle must stop) and
-/// brake back from there; the braking pass from 0 meets `speed` at this station. Once a
-/// station is unchanged so is every one before it (each follows from the next), and every end
-/// speed between 0 and the end's own leaves it unchanged (the pass is monotone in the end
-/// speed). `first` must be final already: the pass from 0 meets `speed` there at the latest (a
-/// debug check says so).
+/// the stations from `first` to the path's end after [`brake_stations`], or one before it. A
+/// continuation can only lower the path's end (to a bend's cap, as low as 0 where the vehicle
+/// must stop) and brake back from there; the braking pass from 0 meets `speed` at this station.
+/// Once a station is unchanged so is every one before it (each follows from the next), and
+/// every end speed between 0 and the end's own leaves it unchanged (the pass is monotone in the
+/// end speed). `first` must be final already.
+///
+/// The braking pass from 0 is taken in closed form, √(k·2bs) after k steps on a leg (and on
+/// from the speed at the leg's end on the one before), rather than step by step as
+/// [`brake_stations`] rounds it: the steps then do not wait for each other's square roots (this
+/// runs for every profile a shared search keeps). The two differ by a few units in the last
+/// place at most, so a station counts as met only with [`FINAL_MARGIN`] to spare: the answer is
+/// never later than the step-by-step pass's (a debug check says so) and at most a station
+/// earlier where the two are that close. An earlier answer only keeps one more station open,
+/// which a continuation's braking pass then leaves as it is: no reported number changes.
 pub(crate) fn last_final_station(layout: &[LegStations], first: usize, speed: &[f64]) -> usize {
+    let found = last_final_station_closed_form(layout, first, speed);
+    debug_assert!(
+        found <= last_final_station_step_by_step(layout, first, speed),
+        "the closed form claims a station the step-by-step pass lowers"
+    );
+    found
+}
+
+/// Relative slack by which the closed-form braking speed must exceed a station's speed for
+/// [`last_final_station`] to take the station as met: far above the rounding of a few hundred
+/// steps (about 1e-13), far below anything measurable (1e-9 of 30 m/s is 30 nm/s).
+const FINAL_MARGIN: f64 = 1e-9;
+
+fn last_final_station_closed_form(layout: &[LegStations], first: usize, speed: &[f64]) -> usize {
+    let last = first + speed.len() - 1;
+    if speed[last - first] <= 0.0 {
+        return last;
+    }
+    // The square of the braking pass's speed at the end of the leg being walked.
+    let mut end_squared = 0.0_f64;
+    for (leg, stations) in legs_after(layout, first).rev() {
+        let two_b_step = 2.0 * leg.braking_mps2 * leg.step_m;
+        let end = *stations.end();
+        for j in stations.clone().rev() {
+            let reachable = (end_squared + (end + 1 - j) as f64 * two_b_step).sqrt();
+            if reachable >= speed[j - first - 1] * (1.0 + FINAL_MARGIN) {
+                return j - 1;
+            }
+        }
+        end_squared += (end + 1 - stations.start()) as f64 * two_b_step;
+    }
+    first
+}
+
+/// [`last_final_station`] as [`brake_stations`] rounds the braking pass, step by step: the
+/// reference the closed form is checked against.
+fn last_final_station_step_by_step(layout: &[LegStations], first: usize, speed: &[f64]) -> usize {
     let last = first + speed.len() - 1;
     let mut lowest = 0.0_f64;
     if speed[last - first] <= lowest {
