@@ -407,6 +407,21 @@ impl Grid {
         ))
     }
 
+    /// Whether `wanted` holds for an item whose bounds may overlap `bounds` (whole grid cells),
+    /// asking cell by cell without collecting them (an item in several cells may be asked
+    /// more than once).
+    pub(crate) fn any_within(&self, bounds: Bounds, mut wanted: impl FnMut(usize) -> bool) -> bool {
+        let Some((c0, c1, r0, r1)) = self.cell_range(bounds) else {
+            return false;
+        };
+        (r0..=r1).any(|r| {
+            self.cells[r * self.columns + c0..=r * self.columns + c1]
+                .iter()
+                .flatten()
+                .any(|&item| wanted(item as usize))
+        })
+    }
+
     /// Every item whose bounds may overlap `bounds` (whole grid cells), in increasing order.
     pub(crate) fn within(&self, bounds: Bounds) -> Vec<usize> {
         let Some((c0, c1, r0, r1)) = self.cell_range(bounds) else {
@@ -751,15 +766,19 @@ impl NetworkIndex {
     /// search radius): the perimeter is most likely outside the map.
     pub(crate) fn remoteness_diagnostic(&self, perimeter: &[Point]) -> Option<Diagnostic> {
         let (x0, y0, x1, y1) = bounds(perimeter);
-        let near = self
-            .grid
-            .within((x0 - NEARBY_M, y0 - NEARBY_M, x1 + NEARBY_M, y1 + NEARBY_M))
-            .into_iter()
-            .filter(|&n| self.node_drivable[n])
-            .any(|n| {
-                let p = self.positions[n];
-                ring_contains(perimeter, p) || boundary_distance_m(perimeter, p) <= NEARBY_M
-            });
+        let nearby = |n: usize| {
+            let p = self.positions[n];
+            self.node_drivable[n]
+                && (ring_contains(perimeter, p) || boundary_distance_m(perimeter, p) <= NEARBY_M)
+        };
+        // Most perimeters have a drivable node within their own bounds: look there first, and
+        // only then over everything within NEARBY_M (the answer is the same either way; a
+        // site's analysis asks this, and the wide query spans most of a small extract).
+        let near = self.grid.any_within((x0, y0, x1, y1), nearby)
+            || self.grid.any_within(
+                (x0 - NEARBY_M, y0 - NEARBY_M, x1 + NEARBY_M, y1 + NEARBY_M),
+                nearby,
+            );
         (!near).then(|| {
             Diagnostic::new(
                 "network",
