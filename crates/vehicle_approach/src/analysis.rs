@@ -384,7 +384,43 @@ pub(crate) struct Labels {
     /// before it (`None` when the run-up starts there). Following `previous` always goes to an
     /// earlier entry, so a path read back from the log is finite even when it revisits a
     /// segment (say, a rolling U-turn at a dead end).
-    pub(crate) log: Vec<(usize, Option<usize>)>,
+    pub(crate) log: Vec<LogEntry>,
+}
+
+/// One update of a search's log, in 8 bytes: a network-wide search logs a few hundred thousand
+/// and keeps them for every site (as a `(usize, Option<usize>)` it took three times the memory,
+/// and freshly touched memory is much of what those searches cost).
+#[derive(Clone, Copy)]
+pub(crate) struct LogEntry {
+    segment: u32,
+    /// `u32::MAX` where the run-up starts.
+    previous: u32,
+}
+
+impl LogEntry {
+    /// The update labelling directed segment `segment`, continuing update `previous`.
+    pub(crate) fn new(segment: usize, previous: Option<usize>) -> LogEntry {
+        let previous = previous.map_or(u32::MAX, |update| {
+            u32::try_from(update)
+                .ok()
+                .filter(|&update| update < u32::MAX)
+                .expect("fewer than 2³² - 1 updates in a search's log")
+        });
+        LogEntry {
+            segment: u32::try_from(segment).expect("fewer than 2³² directed segments"),
+            previous,
+        }
+    }
+
+    /// The directed segment labelled.
+    pub(crate) fn segment(self) -> usize {
+        self.segment as usize
+    }
+
+    /// The update before it on its path, `None` where its run-up starts.
+    pub(crate) fn previous(self) -> Option<usize> {
+        (self.previous != u32::MAX).then_some(self.previous as usize)
+    }
 }
 
 impl Labels {
@@ -403,9 +439,9 @@ impl Labels {
         let mut path = Vec::new();
         let mut update = Some(self.current_update[d]);
         while let Some(index) = update {
-            let (segment, previous) = self.log[index];
-            path.push(segment);
-            update = previous;
+            let entry = self.log[index];
+            path.push(entry.segment());
+            update = entry.previous();
         }
         path.reverse();
         path
@@ -587,9 +623,11 @@ pub(crate) struct VehicleTables {
     run_up: Vec<RunUpTable>,
     /// Per directed segment, where its turns' speed caps start in `turn_caps`.
     turn_cap_start: Vec<usize>,
-    /// The speed cap of every prepared turn for this vehicle (`turn_through`'s `cap_mps`), in
-    /// the order of `Prepared::turns`: the search reads them instead of taking square roots.
-    turn_caps: Vec<Option<f64>>,
+    /// The speed cap of every prepared turn for this vehicle (`turn_through`'s `cap_mps`, or
+    /// [`NO_STEERING`]), in the order of `Prepared::turns`: the search reads them instead of
+    /// taking square roots, 8 bytes each rather than an `Option`'s 16 (a city has hundreds of
+    /// thousands of turns, and each vehicle its own caps).
+    turn_caps: Vec<f64>,
     /// The segment each of those turns leads into, in the same order.
     turn_to: Vec<u32>,
     /// Per segment, its length and its run-up table (`Prepared::friction_index`): every
@@ -613,7 +651,11 @@ impl VehicleTables {
         let mut turn_cap_start = Vec::with_capacity(prepared.turns.len() + 1);
         for turns in &prepared.turns {
             turn_cap_start.push(turn_caps.len());
-            turn_caps.extend(turns.iter().map(|turn| turn_through(vehicle, turn).cap_mps));
+            turn_caps.extend(
+                turns
+                    .iter()
+                    .map(|turn| turn_through(vehicle, turn).cap_mps.unwrap_or(NO_STEERING)),
+            );
         }
         turn_cap_start.push(turn_caps.len());
         let turn_to = prepared
@@ -640,10 +682,24 @@ impl VehicleTables {
         &self.turn_to[self.turn_cap_start[e]..self.turn_cap_start[e + 1]]
     }
 
-    /// The speed caps of the turns out of directed segment `e`, in `Prepared::turns[e]` order.
-    pub(crate) fn turn_caps_from(&self, e: usize) -> &[Option<f64>] {
+    /// The speed caps of the turns out of directed segment `e`, in `Prepared::turns[e]` order
+    /// ([`NO_STEERING`] where the vehicle cannot steer one): read them with [`through_turn`].
+    pub(crate) fn turn_caps_from(&self, e: usize) -> &[f64] {
         &self.turn_caps[self.turn_cap_start[e]..self.turn_cap_start[e + 1]]
     }
+}
+
+/// The speed cap [`VehicleTables`] keeps for a turn the vehicle cannot steer: below any start
+/// speed, so [`through_turn`] makes it a stop, as a turn no faster than a standing start is.
+pub(crate) const NO_STEERING: f64 = -1.0;
+
+/// What a label of `label_mps` offers through a turn capped at `cap_mps`: `Some(speed)` where
+/// the path goes on through it at that speed, `None` where the vehicle must stop there (the
+/// turn is too tight to steer, or no faster than the start speed `start_mps`) and a new
+/// run-up starts. Every search and repair offers through turns this way.
+pub(crate) fn through_turn(label_mps: f64, cap_mps: f64, start_mps: f64) -> Option<f64> {
+    let speed = label_mps.min(cap_mps);
+    (speed > start_mps + 1e-9).then_some(speed)
 }
 
 /// Whether a search may label a directed segment, and as what.
@@ -961,20 +1017,19 @@ impl<'a> SearchContext<'a> {
                 continue;
             }
             let caps = self.tables.turn_caps_from(e);
-            for (&f, cap) in self.tables.turns_to_from(e).iter().zip(caps) {
+            for (&f, &cap) in self.tables.turns_to_from(e).iter().zip(caps) {
                 let f = f as usize;
                 let kind = usable[f];
                 if kind == Usable::No {
                     continue;
                 }
                 // The vehicle reached `node`, so it may also stop there and start again.
-                let through = cap.map(|cap| labels.speed_mps[e].min(cap));
-                match through {
-                    Some(v) if v > start + 1e-9 => {
+                match through_turn(labels.speed_mps[e], cap, start) {
+                    Some(v) => {
                         let previous = Some(labels.current_update[e]);
                         self.offer(f, kind, v, previous, &mut labels, &mut queue)
                     }
-                    _ => self.offer(f, kind, start, None, &mut labels, &mut queue),
+                    None => self.offer(f, kind, start, None, &mut labels, &mut queue),
                 }
             }
         }
@@ -1002,7 +1057,7 @@ impl<'a> SearchContext<'a> {
             labels.speed_mps[d] = value;
             labels.start_speed_mps[d] = entry_speed_mps;
             labels.current_update[d] = labels.log.len();
-            labels.log.push((d, previous));
+            labels.log.push(LogEntry::new(d, previous));
             if kind == Usable::Approach {
                 // Speeds are never negative, so their bit patterns order like their values.
                 queue.push_or_raise(value.to_bits(), d);
@@ -1986,10 +2041,10 @@ mod tests {
     ) -> Option<EntryLabel<'c>> {
         let label = labels.entry_label(d)?;
         let mut updates = Vec::new();
-        let mut update = labels.log[labels.current_update[d]].1;
+        let mut update = labels.log[labels.current_update[d]].previous();
         while let Some(index) = update {
             updates.push(index);
-            update = labels.log[index].1;
+            update = labels.log[index].previous();
         }
         updates.reverse();
         Some(EntryLabel {

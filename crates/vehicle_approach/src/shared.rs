@@ -27,8 +27,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::{
-    CachedPath, Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, SearchContext,
-    SlotQueue, UNREACHED, VehicleResult, VehicleTables,
+    CachedPath, Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, LogEntry,
+    SearchContext, SlotQueue, UNREACHED, VehicleResult, VehicleTables, through_turn,
 };
 use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
@@ -239,17 +239,14 @@ impl SharedLabels {
                 continue;
             }
             let turns = graph.turn_start[e] as usize..graph.turn_start[e + 1] as usize;
-            for (&at, cap) in graph.turn_into_at[turns]
+            for (&at, &cap) in graph.turn_into_at[turns]
                 .iter()
                 .zip(context.tables.turn_caps_from(e))
             {
                 offers_into[at as usize] = if label < 0.0 {
                     UNREACHED
                 } else {
-                    match cap.map(|cap| label.min(cap)) {
-                        Some(v) if v > start + 1e-9 => v,
-                        _ => start,
-                    }
+                    through_turn(label, cap, start).unwrap_or(start)
                 };
             }
         }
@@ -302,7 +299,8 @@ impl LogPaths {
         if let Some(before) = before {
             steps.extend_from_slice(&before.steps);
         }
-        for &(d, previous) in &log[steps.len()..] {
+        for entry in &log[steps.len()..] {
+            let (d, previous) = (entry.segment(), entry.previous());
             let (tail, head) = (prepared.tail(d), prepared.head(d));
             let (a, b) = (prepared.positions[tail], prepared.positions[head]);
             let mut bounds = [
@@ -711,11 +709,8 @@ impl<'a> SiteView<'a> {
         for (e, turn) in self.graph.turns_into(d) {
             let label = site.speed(e);
             if label >= 0.0 {
-                let offer = match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                    Some(v) if v > start + 1e-9 => v,
-                    _ => start,
-                };
-                best = best.max(offer);
+                let cap = context.tables.turn_caps_from(e)[turn];
+                best = best.max(through_turn(label, cap, start).unwrap_or(start));
             }
         }
         best < taking.highest && offer_mps > best
@@ -810,13 +805,13 @@ impl<'a> SiteView<'a> {
                 if label < 0.0 || !shared.node_open[self.graph.head(from)] {
                     continue;
                 }
-                match context.tables.turn_caps_from(from)[candidate.turn].map(|cap| label.min(cap))
-                {
-                    Some(v) if v > start + 1e-9 => {
+                let cap = context.tables.turn_caps_from(from)[candidate.turn];
+                match through_turn(label, cap, start) {
+                    Some(v) => {
                         let previous = Some(site.current_update[j]);
                         site.offer(context, i, v, previous, &mut taking.queue);
                     }
-                    _ => site.offer(context, i, start, None, &mut taking.queue),
+                    None => site.offer(context, i, start, None, &mut taking.queue),
                 }
             } else if standing_offer.is_some_and(|offered| candidate.offer_mps <= offered) {
                 continue;
@@ -857,13 +852,12 @@ impl<'a> SiteView<'a> {
                 let Some(j) = site.slot(to as usize) else {
                     continue;
                 };
-                // A turn too tight to steer offers a start from rest, as a slower one does.
-                let through = site.speed_mps[i].min(cap.unwrap_or(-1.0));
-                if through > start + 1e-9 {
-                    let previous = Some(site.current_update[i]);
-                    site.offer(context, j, through, previous, &mut taking.queue);
-                } else {
-                    site.offer(context, j, start, None, &mut taking.queue);
+                match through_turn(site.speed_mps[i], cap, start) {
+                    Some(through) => {
+                        let previous = Some(site.current_update[i]);
+                        site.offer(context, j, through, previous, &mut taking.queue);
+                    }
+                    None => site.offer(context, j, start, None, &mut taking.queue),
                 }
             }
         }
@@ -1049,9 +1043,10 @@ impl<'a> SiteView<'a> {
                 if label < 0.0 {
                     continue;
                 }
-                let offer = match context.tables.turn_caps_from(e)[turn].map(|cap| label.min(cap)) {
-                    Some(v) if v > start + 1e-9 => (v, Some(e)),
-                    _ => (start, None),
+                let cap = context.tables.turn_caps_from(e)[turn];
+                let offer = match through_turn(label, cap, start) {
+                    Some(v) => (v, Some(e)),
+                    None => (start, None),
                 };
                 // The first of equal offers is kept, so the choice is deterministic.
                 if best.is_none_or(|(speed, _)| offer.0 > speed) {
@@ -1136,9 +1131,11 @@ impl Taking {
     /// The ceiling `candidate` gets from what it turns into, useful up to `limit` at its
     /// start: the turn's cap and `limit`, or only reaching the turn where it starts from rest.
     fn useful(&self, context: &SearchContext<'_>, candidate: Candidate, limit: f64) -> f64 {
-        match context.tables.turn_caps_from(candidate.from)[candidate.turn] {
-            Some(cap) if cap > self.start + 1e-9 => cap.min(limit).max(self.start),
-            _ => self.start,
+        let cap = context.tables.turn_caps_from(candidate.from)[candidate.turn];
+        if cap > self.start + 1e-9 {
+            cap.min(limit).max(self.start)
+        } else {
+            self.start // too tight to steer, or no faster than a standing start
         }
     }
 
@@ -1183,7 +1180,7 @@ struct SiteLabels<'s> {
     /// Index of the update that set the label: below the shared log's length an update of the
     /// shared log, above it one of `log`.
     current_update: Vec<usize>,
-    log: Vec<(usize, Option<usize>)>,
+    log: Vec<LogEntry>,
     /// Nodes that are origins network-wide but not in the study.
     pockets: IndexSet,
     /// Per directed segment, its index in `redo` plus one (0: not searched again).
@@ -1237,7 +1234,7 @@ impl SiteLabels<'_> {
             self.speed_mps[i] = value;
             self.start_speed_mps[i] = entry_speed_mps;
             self.current_update[i] = self.shared.labels.log.len() + self.log.len();
-            self.log.push((self.redo[i], previous));
+            self.log.push(LogEntry::new(self.redo[i], previous));
             queue.push_or_raise(value.to_bits(), i);
         }
     }
@@ -1255,7 +1252,7 @@ impl SiteLabels<'_> {
             Some(i) => self.current_update[i],
             None => self.shared.labels.current_update[d],
         };
-        let updates_back = || std::iter::successors(Some(last), |&index| entry(index).1);
+        let updates_back = || std::iter::successors(Some(last), |&index| entry(index).previous());
         // Counted first and filled from the end: paths have about a hundred segments, and
         // growing the vectors push by push cost more than walking the log twice.
         let count = updates_back().count();
@@ -1264,7 +1261,7 @@ impl SiteLabels<'_> {
         let mut updates = vec![0; count];
         for (at, index) in (0..count).rev().zip(updates_back()) {
             updates[at] = index;
-            path[at] = entry(index).0;
+            path[at] = entry(index).segment();
         }
         (path, updates)
     }
