@@ -564,13 +564,16 @@ impl<'a> SiteView<'a> {
         floors: &[f64],
     ) -> SiteLabels<'s> {
         let p = context.prepared;
+        // Room for what a repair usually takes (Munich: about 50 labels, each with a few
+        // candidates and updates), so the per-label vectors do not grow push by push.
+        const LABELS: usize = 128;
         let mut site = SiteLabels {
             shared,
-            redo: Vec::new(),
-            speed_mps: Vec::new(),
-            start_speed_mps: Vec::new(),
-            current_update: Vec::new(),
-            log: Vec::new(),
+            redo: Vec::with_capacity(LABELS),
+            speed_mps: Vec::with_capacity(LABELS),
+            start_speed_mps: Vec::with_capacity(LABELS),
+            current_update: Vec::with_capacity(LABELS),
+            log: Vec::with_capacity(2 * LABELS),
             pockets: self.pockets(context, shared, protected),
             // Zeroed, so untouched pages cost nothing (a site searches few labels again).
             slot_of: vec![0; p.directed.len()],
@@ -584,12 +587,12 @@ impl<'a> SiteView<'a> {
         let mut taking = Taking {
             start: context.start_speed(),
             highest: context.highest_run_up_speed(),
-            ceiling: Vec::new(),
-            candidates: Vec::new(),
-            first_candidate: Vec::new(),
-            next_candidate: Vec::new(),
-            queue: SlotQueue::new(0),
-            turns: Vec::new(),
+            ceiling: Vec::with_capacity(LABELS),
+            candidates: Vec::with_capacity(4 * LABELS),
+            first_candidate: Vec::with_capacity(LABELS),
+            next_candidate: Vec::with_capacity(LABELS),
+            queue: SlotQueue::new(LABELS),
+            turns: Vec::with_capacity(16),
         };
         // Per entry the study's search may label: its segment, its candidates, the next one.
         let mut entries: Vec<(usize, Vec<Candidate>, usize)> = Vec::new();
