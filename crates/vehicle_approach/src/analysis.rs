@@ -616,20 +616,50 @@ impl ForwardCache {
     }
 }
 
+/// The turns of `Prepared::turns` flattened: those out of directed segment `e` at
+/// `start[e]..start[e + 1]`, and the segment each leads into. Arrays with a value per turn (a
+/// vehicle's speed caps) follow this order. It depends on the graph alone, so every vehicle's
+/// tables over one graph share it.
+pub(crate) struct TurnLayout {
+    start: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl TurnLayout {
+    pub(crate) fn new(prepared: &Prepared) -> TurnLayout {
+        let mut start = Vec::with_capacity(prepared.turns.len() + 1);
+        let mut to = Vec::new();
+        for turns in &prepared.turns {
+            start.push(u32::try_from(to.len()).expect("fewer than 2³² turns"));
+            to.extend(turns.iter().map(|turn| turn.to as u32));
+        }
+        start.push(u32::try_from(to.len()).expect("fewer than 2³² turns"));
+        TurnLayout { start, to }
+    }
+
+    /// Where the turns out of directed segment `e` lie.
+    pub(crate) fn range(&self, e: usize) -> std::ops::Range<usize> {
+        self.start[e] as usize..self.start[e + 1] as usize
+    }
+
+    /// The segments the turns out of directed segment `e` lead into.
+    pub(crate) fn to_from(&self, e: usize) -> &[u32] {
+        &self.to[self.range(e)]
+    }
+}
+
 /// What a search needs per vehicle and graph, computed once: run-up tables per friction value
 /// and the speed cap of every turn.
 pub(crate) struct VehicleTables {
     /// Run-up tables per friction value of `Prepared::frictions`.
     run_up: Vec<RunUpTable>,
-    /// Per directed segment, where its turns' speed caps start in `turn_caps`.
-    turn_cap_start: Vec<usize>,
+    /// Where each directed segment's turns lie in `turn_caps`, and where they lead.
+    turns: Arc<TurnLayout>,
     /// The speed cap of every prepared turn for this vehicle (`turn_through`'s `cap_mps`, or
-    /// [`NO_STEERING`]), in the order of `Prepared::turns`: the search reads them instead of
-    /// taking square roots, 8 bytes each rather than an `Option`'s 16 (a city has hundreds of
+    /// [`NO_STEERING`]), in the order of `turns`: the search reads them instead of taking
+    /// square roots, 8 bytes each rather than an `Option`'s 16 (a city has hundreds of
     /// thousands of turns, and each vehicle its own caps).
     turn_caps: Vec<f64>,
-    /// The segment each of those turns leads into, in the same order.
-    turn_to: Vec<u32>,
     /// Per segment, its length and its run-up table (`Prepared::friction_index`): every
     /// offer a search makes reads both, and these keep it from the segment's whole record.
     length_m: Vec<f64>,
@@ -642,32 +672,37 @@ impl VehicleTables {
         vehicle: &VehicleClass,
         model: AccelerationModel,
     ) -> VehicleTables {
+        VehicleTables::with_turns(
+            prepared,
+            Arc::new(TurnLayout::new(prepared)),
+            vehicle,
+            model,
+        )
+    }
+
+    /// The tables over `prepared`, whose turns are laid out as `turns` (shared with other
+    /// vehicles' tables over the same graph).
+    pub(crate) fn with_turns(
+        prepared: &Prepared,
+        turns: Arc<TurnLayout>,
+        vehicle: &VehicleClass,
+        model: AccelerationModel,
+    ) -> VehicleTables {
         let run_up = prepared
             .frictions
             .iter()
             .map(|&friction| RunUpTable::new(vehicle, model, friction))
             .collect();
-        let mut turn_caps = Vec::new();
-        let mut turn_cap_start = Vec::with_capacity(prepared.turns.len() + 1);
-        for turns in &prepared.turns {
-            turn_cap_start.push(turn_caps.len());
-            turn_caps.extend(
-                turns
-                    .iter()
-                    .map(|turn| turn_through(vehicle, turn).cap_mps.unwrap_or(NO_STEERING)),
-            );
-        }
-        turn_cap_start.push(turn_caps.len());
-        let turn_to = prepared
+        let turn_caps = prepared
             .turns
             .iter()
-            .flat_map(|turns| turns.iter().map(|turn| turn.to as u32))
+            .flatten()
+            .map(|turn| turn_through(vehicle, turn).cap_mps.unwrap_or(NO_STEERING))
             .collect();
         VehicleTables {
             run_up,
-            turn_cap_start,
+            turns,
             turn_caps,
-            turn_to,
             length_m: prepared.segments.iter().map(|s| s.length_m).collect(),
             run_up_of: prepared
                 .friction_index
@@ -679,13 +714,13 @@ impl VehicleTables {
 
     /// The segments the turns out of directed segment `e` lead into (`turn_caps_from`'s order).
     fn turns_to_from(&self, e: usize) -> &[u32] {
-        &self.turn_to[self.turn_cap_start[e]..self.turn_cap_start[e + 1]]
+        self.turns.to_from(e)
     }
 
     /// The speed caps of the turns out of directed segment `e`, in `Prepared::turns[e]` order
     /// ([`NO_STEERING`] where the vehicle cannot steer one): read them with [`through_turn`].
     pub(crate) fn turn_caps_from(&self, e: usize) -> &[f64] {
-        &self.turn_caps[self.turn_cap_start[e]..self.turn_cap_start[e + 1]]
+        &self.turn_caps[self.turns.range(e)]
     }
 }
 

@@ -28,7 +28,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::{
     CachedPath, Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, LogEntry,
-    SearchContext, SlotQueue, UNREACHED, VehicleResult, VehicleTables, through_turn,
+    SearchContext, SlotQueue, TurnLayout, UNREACHED, VehicleResult, VehicleTables, through_turn,
 };
 use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
@@ -88,11 +88,10 @@ pub(crate) struct SharedGraph {
     /// `incoming`). One flat list, so per-search arrays can follow the same order.
     turns_into: Vec<(u32, u32)>,
     turns_into_start: Vec<u32>,
-    /// The segment each turn leads into, in the order of `Prepared::turns` flattened (the
-    /// turns out of `e` at `turn_start[e]..turn_start[e + 1]`): the repair reads only this
-    /// of each turn, and reads it for every label it searches again.
-    turn_to: Vec<u32>,
-    turn_start: Vec<u32>,
+    /// `Prepared::turns` flattened, with the segment each turn leads into: the repair reads
+    /// only this of each turn, and reads it for every label it searches again. Every vehicle's
+    /// tables over the graph share it.
+    turns: Arc<TurnLayout>,
     /// Per turn in that flattened order, its place in `turns_into`.
     turn_into_at: Vec<u32>,
     /// Per directed segment, its tail and head node (`Prepared::tail`, `head`) without
@@ -147,16 +146,10 @@ impl SharedGraph {
             turns_into.extend(turns);
         }
         turns_into_start.push(turns_into.len() as u32);
-        let mut turn_start = Vec::with_capacity(prepared.turns.len() + 1);
-        let mut turn_to = Vec::new();
-        for turns in &prepared.turns {
-            turn_start.push(turn_to.len() as u32);
-            turn_to.extend(turns.iter().map(|turn| turn.to as u32));
-        }
-        turn_start.push(turn_to.len() as u32);
-        let mut turn_into_at = vec![0u32; turn_to.len()];
+        let turns = Arc::new(TurnLayout::new(&prepared));
+        let mut turn_into_at = vec![0u32; turns_into.len()];
         for (at, &(e, k)) in turns_into.iter().enumerate() {
-            turn_into_at[(turn_start[e as usize] + k) as usize] = at as u32;
+            turn_into_at[turns.range(e as usize).start + k as usize] = at as u32;
         }
         let ends = (0..prepared.directed.len())
             .map(|d| [prepared.tail(d) as u32, prepared.head(d) as u32])
@@ -173,8 +166,7 @@ impl SharedGraph {
             incoming,
             turns_into,
             turns_into_start,
-            turn_to,
-            turn_start,
+            turns,
             turn_into_at,
             ends,
             grid,
@@ -238,8 +230,7 @@ impl SharedLabels {
             if !changed || (label < 0.0 && with_barriers.is_none()) {
                 continue;
             }
-            let turns = graph.turn_start[e] as usize..graph.turn_start[e + 1] as usize;
-            for (&at, &cap) in graph.turn_into_at[turns]
+            for (&at, &cap) in graph.turn_into_at[graph.turns.range(e)]
                 .iter()
                 .zip(context.tables.turn_caps_from(e))
             {
@@ -353,7 +344,12 @@ pub(crate) struct VehicleSearch {
 impl VehicleSearch {
     fn new(graph: &SharedGraph, vehicle: &VehicleClass, options: &Options) -> VehicleSearch {
         let prepared = &graph.prepared;
-        let tables = VehicleTables::new(prepared, vehicle, options.acceleration_model);
+        let tables = VehicleTables::with_turns(
+            prepared,
+            Arc::clone(&graph.turns),
+            vehicle,
+            options.acceleration_model,
+        );
         let context = SearchContext {
             prepared,
             vehicle,
@@ -847,8 +843,10 @@ impl<'a> SiteView<'a> {
             if !shared.node_open[self.graph.head(e)] {
                 continue;
             }
-            let turns = self.graph.turn_start[e] as usize..self.graph.turn_start[e + 1] as usize;
-            for (&to, &cap) in self.graph.turn_to[turns]
+            for (&to, &cap) in self
+                .graph
+                .turns
+                .to_from(e)
                 .iter()
                 .zip(context.tables.turn_caps_from(e))
             {
