@@ -50,24 +50,23 @@
 //! vehicle_approach` and `agora bench hvm` print the figures (parse time, analysis time, sites,
 //! entries, peak memory, each target met or not); `examples/city_all_sites.rs` runs the same
 //! work with a fingerprint of every result, to check that a speed-up changes no number.
-//! **Munich is at the 1 s target, not safely under it (0.98–1.15 s across runs: under 1 s in
-//! three of seven; the machine's speed varies by a fifth from run to run); its analysis takes
-//! about ten times its parse, London's about twice.**
-//! `cargo bench` on the idle 2-core development machine (2 threads, release build):
+//! **Munich is under its 1 s target (0.68–0.70 s on the machine below, 0.98–1.15 s on a slower
+//! one before this round); "no longer than the parse" is not met: Munich's analysis takes
+//! about nine times its parse, London's about 1.7 times.**
+//! `cargo bench` on an idle 2-core development machine (2 threads, release build); the
+//! columns were measured on the same machine, one after the other:
 //!
-//! | | at ccab8e4 | now |
+//! | | at 9d3f715 | now |
 //! |---|---|---|
-//! | Munich (183 sites, 11,049 entries, 8 classes): analysis | 3.4–3.6 s | 0.98–1.15 s |
-//! | of which prepare / 8 shared searches / all sites | 0.027 / 0.31 / 3.2 s | 0.013 / 0.20–0.26 / 0.75–0.88 s |
-//! | Munich: parse of the PBF | 0.10–0.12 s | 0.09–0.14 s |
-//! | Munich: labels searched again at sites | 3.27 million | 156 thousand |
-//! | London (157 sites, 1,165 entries): analysis against parse | 0.33 s / 0.10 s | 0.17–0.23 s / 0.09–0.10 s |
-//! | peak memory (VmHWM) Munich / London, each run alone, 2 threads | 283 / 147 MiB | 298–315 / 170 MiB |
+//! | Munich (183 sites, 11,049 entries, 8 classes): analysis | 0.76–0.80 s | 0.68–0.70 s |
+//! | of which prepare / 8 shared searches / all sites | 0.012 / 0.16–0.17 / 0.59–0.61 s | 0.012 / 0.13–0.14 / 0.53–0.55 s |
+//! | Munich: parse of the PBF | 0.06–0.08 s | 0.07–0.08 s |
+//! | Munich: labels searched again at sites | 156 thousand | 156 thousand |
+//! | London (157 sites, 1,165 entries): analysis against parse | 0.14–0.15 s / 0.06–0.08 s | 0.12–0.13 s / 0.07–0.08 s |
+//! | bench peak memory (VmHWM) Munich / London | 317 / 194 MiB | 231 / 147–159 MiB |
 //!
-//! (The "at ccab8e4" figures are `examples/city_all_sites.rs` on the same idle machine.) The
-//! bench's own peak memory reads about 370 MiB for both cities: it resets the peak before
-//! London, most likely to a resident size still holding the heap freed after Munich (not
-//! verified).
+//! (At ccab8e4, before the round before, Munich took 3.4–3.6 s and London 0.33 s on a slower
+//! machine, where 9d3f715 measured 0.98–1.15 s and 0.17–0.23 s.)
 //!
 //! What made the difference, in order of effect (each checked against the fingerprints, or,
 //! where results change, against each site's own search on every Munich and London site and
@@ -100,30 +99,54 @@
 //!   only its entry segment and those last stations (two braking passes give what one gives,
 //!   bit for bit; a test compares every station). The path points, bends and station layout
 //!   that became final with a kept profile are kept with it too, so a report lays out and
-//!   looks up only the last few nodes.
+//!   looks up only the last few nodes. Where that last final station lies is found with the
+//!   braking pass from a stop in closed form, √(k·2bs), rather than step by step (the steps
+//!   then do not wait on each other's square roots), with a margin that keeps it never later
+//!   than the step-by-step answer (a debug check).
 //! - **The search without barriers carries on from the one with them**, searching further only
 //!   what the barriers held back (segments arriving at a barrier, turns into segments only
-//!   barriers narrow, origins only barriers cut off).
+//!   barriers narrow, origins only barriers cut off), and reads the records of the updates it
+//!   carried on there rather than copying them.
+//! - **Less memory touched by the shared searches** (this round: Munich's 185 → 150 MB and
+//!   about 18 % faster, London's 112 → 93 MB and about 20 % faster). Fresh memory costs a page
+//!   fault per 4 KiB, 2–3 µs each on these machines, so on London the page faults were a third
+//!   of the shared searches' time: a search's log takes 8 bytes per update (it took 24), turn
+//!   caps are plain `f64`s with `NO_STEERING` for a turn too tight to steer (an `Option` took
+//!   16 bytes), and every vehicle's tables share the graph's turn layout.
 //! - Barrier lines meet only the segments a grid puts near them (preparing London: 57 → 16 ms);
 //!   the searches read turn targets, lengths, run-up tables and what they may label from
-//!   compact arrays; their queues are four-way heaps (the same order out).
+//!   compact arrays; their queues are four-way heaps (the same order out). A site's "outside the
+//!   map?" check looks in the perimeter's own bounds before the 1 km around it (London's
+//!   per-site work −5 %); a report's bends and a repair's per-label vectors are allocated
+//!   once.
 //!
 //! Measured and not kept: a second label per segment from a search avoiding the insides of
 //! all candidate sites (−9 % of the old repair's labels); labels that stand "by value" where a
 //! start from rest one segment back reaches the turn's cap (−6 %); taking candidates best
 //! first across all entries with a forward search after each (3.6× fewer labels than going
-//! back from the entries, but every label was then searched again 16 times: no faster).
+//! back from the entries, but every label was then searched again 16 times: no faster); a
+//! repair's arrays over every segment and update handed from one repair to the next and
+//! cleared by what was set, instead of filled anew (twice now: no measurable change); sites
+//! starting while the shared searches still run, each thread running the searches it finds
+//! unclaimed (no measurable change); jemalloc or mimalloc instead of glibc's allocator (no
+//! faster, more memory).
 //!
-//! Where the time goes now (perf, Munich, one thread, all sites after the shared searches):
-//! building the reported results, about half (the forward passes over entry segments and over
-//! the paths a site's repair finds, whose kept profiles serve only that site; laying out and
-//! copying path points; allocation); the repairs, about a third (a tenth of all in
-//! `SiteView::stands`, most of it waiting for memory: which labels around those taken stand);
-//! the shared searches are a sixth of the whole run, more on London (16 searches of 7–15 ms
-//! each: cars improve each label about three times). Next steps: keep the profiles of a
-//! repair's paths where a shared search logged the same path (tried by naming the shared
-//! update: too few matches to measure), a cheaper order for the shared searches, and results
-//! that share their path points with the kept profiles instead of copying them.
+//! Where the time goes now (perf, one thread). Munich, all sites after the shared searches:
+//! building the reported results about half (the step-by-step integration of entry legs and
+//! of the legs of kept profiles is a seventh of all: about 4.6 million Heun steps of 1 m, each
+//! two divisions and two square roots long; walking the kept profiles behind each approach;
+//! allocation), the repairs about a third (a tenth of all in `SiteView::stands`, waiting for
+//! memory). Munich's results hold 4.3 million path points and 2.8 million bends (about
+//! 400 MB if all were kept), from an 842 kB extract. London: the shared searches are about
+//! 40 % of the analysis and the sites the rest; page faults are a sixth of it all.
+//!
+//! Why "analysis ≤ parse" is out of reach of this design, not of a few more percent: on
+//! Munich the 16 network-wide searches alone (39 thousand directed segments, 255 thousand
+//! turns, each label improved about five times by cars) take about 0.13 s on 2 threads,
+//! already more than the 0.07–0.08 s parse; the reports then integrate, lay out and copy
+//! 85 thousand approaches of about 50 points and 33 bends each. Meeting it would take
+//! approaches reported lazily (numbers first, paths on request) or paths shared between
+//! approaches rather than copied, both changes to what an analysis returns.
 //!
 //! # Glossary
 //! - **Perimeter**: the polygon around the space to protect (a square, a market).
