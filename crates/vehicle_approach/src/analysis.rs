@@ -10,8 +10,9 @@ use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules,
 use crate::physics::{
     AccelerationModel, BendLimit, Leg, LegStations, ProfileStation, RunUpTable, brake_stations,
     clock_at, corner_speed_limit, first_station_at_least, grip_speed_limit_mps, kinetic_energy_j,
-    last_final_station, last_station, lay_out_more_legs, leg_end_speed_mps, leg_forward_speeds,
-    legs_profile, mps_to_kmh, rollover_speed_limit_mps, station_distance_m,
+    last_final_station, last_station, lay_out_more_legs, leg_forward_speeds,
+    leg_forward_speeds_with_model_a, legs_profile, mps_to_kmh, rollover_speed_limit_mps,
+    station_distance_m,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
@@ -1424,17 +1425,15 @@ impl<'a> SearchContext<'a> {
             model_a_mps = model_a_mps.min(cap);
         }
         let entry_mps = *forward.last().expect("a profile has a station");
-        leg_forward_speeds(vehicle, model, entry_mps, leg, step, forward);
-        if model == AccelerationModel::PowerAndTraction {
-            model_a_mps = leg_end_speed_mps(
-                vehicle,
-                AccelerationModel::ConstantPerClass,
-                model_a_mps,
-                leg,
-                step,
-            );
+        match model {
+            AccelerationModel::PowerAndTraction => {
+                leg_forward_speeds_with_model_a(vehicle, entry_mps, model_a_mps, leg, step, forward)
+            }
+            AccelerationModel::ConstantPerClass => {
+                leg_forward_speeds(vehicle, model, entry_mps, leg, step, forward);
+                model_a_mps
+            }
         }
-        model_a_mps
     }
 
     /// The profile of `path` from `behind`, the profile of all its segments but the entry: its

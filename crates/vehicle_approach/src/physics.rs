@@ -545,8 +545,70 @@ pub(crate) fn leg_forward_speeds(
     }
 }
 
+/// [`leg_forward_speeds`] with Model B (power and traction), and alongside it Model A's
+/// [`leg_end_speed_mps`] over the same leg from `model_a_entry_mps`, which it returns: bit
+/// for bit what the two give apart. One loop, because the two integrations do not depend on
+/// each other: Model A's square roots then run while Model B's divisions wait (a Model B step
+/// is a chain of two divisions and two square roots; reports drive millions of them).
+pub(crate) fn leg_forward_speeds_with_model_a(
+    vehicle: &VehicleClass,
+    entry_speed_mps: f64,
+    model_a_entry_mps: f64,
+    leg: Leg,
+    max_step_m: f64,
+    out: &mut Vec<f64>,
+) -> f64 {
+    if leg.length_m <= 0.0 {
+        return model_a_entry_mps;
+    }
+    let steps = step_count(leg.length_m, max_step_m);
+    let step_m = leg.length_m / steps as f64;
+    let (mut model_b, mut model_a) = (entry_speed_mps, model_a_entry_mps);
+    // Each model stops at its fixed point, as `leg_forward_speeds` and `leg_end_speed_mps` do.
+    let (mut model_b_fixed, mut model_a_fixed) = (false, false);
+    out.reserve(steps);
+    for done in 0..steps {
+        if !model_b_fixed {
+            let next = accelerate_step_mps(
+                vehicle,
+                AccelerationModel::PowerAndTraction,
+                model_b,
+                step_m,
+                leg.friction,
+            );
+            if next.to_bits() == model_b.to_bits() {
+                out.resize(out.len() + steps - done, model_b);
+                model_b_fixed = true;
+            } else {
+                out.push(next);
+                model_b = next;
+            }
+        }
+        if !model_a_fixed {
+            let next = accelerate_step_mps(
+                vehicle,
+                AccelerationModel::ConstantPerClass,
+                model_a,
+                step_m,
+                leg.friction,
+            );
+            if next.to_bits() == model_a.to_bits() {
+                model_a_fixed = true;
+            } else {
+                model_a = next;
+            }
+        }
+        if model_b_fixed && model_a_fixed {
+            break;
+        }
+    }
+    model_a
+}
+
 /// The speed at the end of one leg entered at `entry_speed_mps`: the last of
 /// [`leg_forward_speeds`] (or the entry speed for a leg of no length), without storing them.
+/// Reports take Model A's from [`leg_forward_speeds_with_model_a`]; this is its reference.
+#[cfg(test)]
 pub(crate) fn leg_end_speed_mps(
     vehicle: &VehicleClass,
     model: AccelerationModel,
@@ -978,6 +1040,59 @@ mod tests {
                             profile.last().unwrap().speed_mps.to_bits(),
                             "{} {model:?}",
                             vehicle.code
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn model_a_alongside_model_b_is_each_apart_bit_for_bit() {
+        // Legs from none to long, with the fixed points of both models reached at different
+        // steps (the top speed from a start near it; a start from rest on a long leg).
+        let lengths = [0.0, 0.3, 1.0, 7.5, 48.2, 400.0, 2500.0];
+        let entries = [0.0, 3.1, 12.0, 30.0, 60.0];
+        for vehicle in crate::vehicle::standard_vehicle_classes() {
+            for length_m in lengths {
+                for friction in [0.3, 0.7] {
+                    for (model_b_entry, model_a_entry) in entries
+                        .iter()
+                        .flat_map(|&b| entries.iter().map(move |&a| (b, a)))
+                    {
+                        let leg = Leg { length_m, friction };
+                        let mut apart = vec![model_b_entry];
+                        leg_forward_speeds(
+                            &vehicle,
+                            AccelerationModel::PowerAndTraction,
+                            model_b_entry,
+                            leg,
+                            1.0,
+                            &mut apart,
+                        );
+                        let model_a_apart = leg_end_speed_mps(
+                            &vehicle,
+                            AccelerationModel::ConstantPerClass,
+                            model_a_entry,
+                            leg,
+                            1.0,
+                        );
+                        let mut together = vec![model_b_entry];
+                        let model_a_together = leg_forward_speeds_with_model_a(
+                            &vehicle,
+                            model_b_entry,
+                            model_a_entry,
+                            leg,
+                            1.0,
+                            &mut together,
+                        );
+                        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                        let case = format!("{} {length_m} m from {model_b_entry}", vehicle.code);
+                        assert_eq!(bits(&together), bits(&apart), "{case}");
+                        assert_eq!(
+                            model_a_together.to_bits(),
+                            model_a_apart.to_bits(),
+                            "{case}"
                         );
                     }
                 }
