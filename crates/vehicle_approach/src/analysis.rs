@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::geometry::Point;
 use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
-    AccelerationModel, BendLimit, Leg, LegStations, ProfileStation, RunUpTable, brake_stations,
-    clock_at, corner_speed_limit, first_station_at_least, grip_speed_limit_mps, kinetic_energy_j,
-    last_final_station, last_station, lay_out_more_legs, leg_forward_speeds,
-    leg_forward_speeds_with_model_a, legs_profile, mps_to_kmh, rollover_speed_limit_mps,
-    station_distance_m,
+    AccelerationModel, BendLimit, Leg, LegDrive, LegStations, ProfileStation, RunUpTable,
+    brake_stations, clock_at, corner_speed_limit, drive_legs_side_by_side, first_station_at_least,
+    grip_speed_limit_mps, kinetic_energy_j, last_final_station, last_station, lay_out_more_legs,
+    leg_forward_speeds, leg_forward_speeds_with_model_a, legs_profile, mps_to_kmh,
+    rollover_speed_limit_mps, station_distance_m,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
@@ -312,21 +312,24 @@ pub(crate) fn per_site_vehicle_results(
     let protected = context.search(true);
     let unprotected = (!prepared.barriers.is_empty() && context.barriers_stop_vehicle())
         .then(|| context.search(false));
-    entries
+    let labels: Vec<_> = entries
         .iter()
-        .map(|&(d, crossing)| {
+        .map(|&(d, _)| {
             let protected_label = protected.entry_label(d);
             let unprotected_label = unprotected
                 .as_ref()
                 .and_then(|labels| labels.entry_label(d));
-            context.vehicle_result(
-                d,
-                crossing,
-                protected_label.as_ref(),
-                unprotected_label.as_ref(),
-            )
+            (protected_label, unprotected_label)
         })
-        .collect()
+        .collect();
+    let entries: Vec<EntryLabels<'_, '_>> = entries
+        .iter()
+        .zip(&labels)
+        .map(|(&(d, crossing), (protected, unprotected))| {
+            (d, crossing, protected.as_ref(), unprotected.as_ref())
+        })
+        .collect();
+    context.vehicle_results(&entries)
 }
 
 /// The entry point (without vehicle results yet) of directed entry segment `d`.
@@ -1110,37 +1113,101 @@ impl<'a> SearchContext<'a> {
     /// continuation into the entry segment could brake are integrated: the profile of the path
     /// behind its last update is kept in the search's [`ForwardCache`] (the same update always
     /// has the same path behind it), and made there from the one before where it is missing.
+    ///
+    /// Reports are made in two stages, [`Self::start_approach`] and [`Self::finish_approach`],
+    /// so that [`Self::vehicle_results`] can drive many entry legs side by side in between;
+    /// this is one approach alone through the same stages.
+    #[cfg(test)]
     fn approach(&self, d: usize, crossing: Crossing, label: &EntryLabel<'_>) -> Approach {
-        let (path, behind) = self.reported_path(d, crossing, label);
-        self.report(&path, &self.profile(&path, behind.as_deref()))
+        self.approach_and_barriers(d, crossing, label).0
     }
 
     /// [`Self::approach`] (without barriers) and the barriers on its path that stop the
     /// vehicle.
+    #[cfg(test)]
     fn approach_and_barriers(
         &self,
         d: usize,
         crossing: Crossing,
         label: &EntryLabel<'_>,
     ) -> (Approach, Vec<BarrierOnPath>) {
-        let (path, behind) = self.reported_path(d, crossing, label);
-        let profile = self.profile(&path, behind.as_deref());
-        let approach = self.report(&path, &profile);
-        let barriers = self.barriers_on(&path, &approach, &profile);
-        (approach, barriers)
+        let mut drives = Vec::new();
+        let under_way = self.start_approach(d, crossing, label, &mut drives);
+        let mut speeds = Vec::new();
+        let driven = self.drive_entry_legs(&drives, &mut speeds);
+        self.finish_approach(&under_way, &speeds, &driven, true)
     }
 
-    /// The profile of `path`: from `behind`, the profile of all its segments but the entry
-    /// (a shared search's path), or integrated whole.
-    fn profile<'p>(
+    /// The approach along `label`'s path into entry segment `d` as far as its entry leg: the
+    /// path read back, the profile behind the entry (a shared search's path, whose entry leg is
+    /// then added to `drives`) or none (a path integrated whole when finished).
+    fn start_approach<'l>(
         &self,
-        path: &ReportedPath<'_>,
-        behind: Option<&'p PathProfile>,
-    ) -> ReportedProfile<'p> {
-        match behind {
-            Some(behind) => self.profile_after(path, behind),
-            None => self.whole_profile(path),
+        d: usize,
+        crossing: Crossing,
+        label: &'l EntryLabel<'_>,
+        drives: &mut Vec<LegDrive>,
+    ) -> UnderWay<'l> {
+        let (path, behind) = self.reported_path(d, crossing, label);
+        let entry_leg = behind.as_deref().map(|behind| {
+            let (cap, drive) = self.entry_drive(&path, behind);
+            drives.push(drive);
+            (cap, drives.len() - 1)
+        });
+        UnderWay {
+            path,
+            behind,
+            entry_leg,
         }
+    }
+
+    /// Drives `drives` (entry legs), their forward speeds appended to `speeds`: per drive,
+    /// where they lie there and Model A's speed at the leg's end.
+    fn drive_entry_legs(
+        &self,
+        drives: &[LegDrive],
+        speeds: &mut Vec<f64>,
+    ) -> Vec<(std::ops::Range<usize>, f64)> {
+        drive_legs_side_by_side(
+            self.vehicle,
+            self.model(),
+            drives,
+            self.options.step_m,
+            speeds,
+        )
+    }
+
+    /// The approach `under_way` was started for, its entry leg driven (`speeds` and `driven`
+    /// from [`Self::drive_entry_legs`]), with the barriers on its path that stop the vehicle
+    /// when `barriers` is set.
+    fn finish_approach(
+        &self,
+        under_way: &UnderWay<'_>,
+        speeds: &[f64],
+        driven: &[(std::ops::Range<usize>, f64)],
+        barriers: bool,
+    ) -> (Approach, Vec<BarrierOnPath>) {
+        let path = &under_way.path;
+        let profile = match (under_way.behind.as_deref(), under_way.entry_leg) {
+            (Some(behind), Some((cap, drive))) => {
+                let (leg_speeds, model_a_end_mps) = &driven[drive];
+                self.profile_driven(
+                    path,
+                    behind,
+                    cap,
+                    &speeds[leg_speeds.clone()],
+                    *model_a_end_mps,
+                )
+            }
+            _ => self.whole_profile(path),
+        };
+        let approach = self.report(path, &profile);
+        let barriers = if barriers {
+            self.barriers_on(path, &approach, &profile)
+        } else {
+            Vec::new()
+        };
+        (approach, barriers)
     }
 
     /// The speed a profile starts at: the start speed, capped as
@@ -1438,15 +1505,64 @@ impl<'a> SearchContext<'a> {
 
     /// The profile of `path` from `behind`, the profile of all its segments but the entry: its
     /// stations from `behind`'s last final one on.
+    #[cfg(test)]
     fn profile_after<'p>(
         &self,
         path: &ReportedPath<'_>,
         behind: &'p PathProfile,
     ) -> ReportedProfile<'p> {
+        let (cap, drive) = self.entry_drive(path, behind);
+        let mut leg_speeds = Vec::new();
+        let driven = self.drive_entry_legs(&[drive], &mut leg_speeds);
+        self.profile_driven(path, behind, cap, &leg_speeds, driven[0].1)
+    }
+
+    /// How the entry leg of `path` is driven after `behind` (the profile of all its segments
+    /// but the entry), as [`Self::drive_leg`] drives it: the cap of the turn into the entry
+    /// (none at the run-up's start), and the leg entered at `behind`'s forward speed at its
+    /// end, and Model A's, capped by it.
+    fn entry_drive(
+        &self,
+        path: &ReportedPath<'_>,
+        behind: &PathProfile,
+    ) -> (Option<f64>, LegDrive) {
         let entry = path.segments.len() - 1;
         let cap = (entry > 0).then(|| self.turn_into(path, entry).cap_mps.unwrap_or(0.0));
-        let (speeds, model_a_end_mps) =
-            self.stations_after(behind, cap, path.leg(self.prepared, entry), &path.layout);
+        let forward_end = *behind.tail().last().expect("a profile has a station");
+        let (entry_mps, model_a_entry_mps) = match cap {
+            Some(cap) => (forward_end.min(cap), behind.model_a_end_mps.min(cap)),
+            None => (forward_end, behind.model_a_end_mps),
+        };
+        let drive = LegDrive {
+            entry_mps,
+            model_a_entry_mps,
+            leg: path.leg(self.prepared, entry),
+        };
+        (cap, drive)
+    }
+
+    /// The profile of `path` from `behind`, the profile of all its segments but the entry,
+    /// its entry leg driven (`leg_speeds`, its forward speeds after the first station, and
+    /// Model A's speed at its end): the stations from `behind`'s last final one on, as
+    /// [`Self::stations_after`] gives them.
+    fn profile_driven<'p>(
+        &self,
+        path: &ReportedPath<'_>,
+        behind: &'p PathProfile,
+        cap: Option<f64>,
+        leg_speeds: &[f64],
+        model_a_end_mps: f64,
+    ) -> ReportedProfile<'p> {
+        let tail = behind.tail();
+        let mut speeds = Vec::with_capacity(tail.len() + leg_speeds.len());
+        speeds.extend_from_slice(tail);
+        if let Some(cap) = cap {
+            // As `drive_leg` caps the station at the node.
+            let last = speeds.last_mut().expect("a profile has a station");
+            *last = last.min(cap);
+        }
+        speeds.extend_from_slice(leg_speeds);
+        brake_stations(&path.layout, behind.tail_from, &mut speeds);
         // One profile per segment before the entry, and the run-up's start.
         let mut settled = Vec::with_capacity(path.segments.len());
         let mut profile = Some(behind);
@@ -1688,56 +1804,100 @@ impl<'a> SearchContext<'a> {
         }
     }
 
-    /// The vehicle's result at entry segment `d` from the best paths into it with barriers
-    /// (`None`: unreached) and without them (`None`: not searched or unreached).
-    pub(crate) fn vehicle_result(
+    /// The vehicle's result at each of `entries`: entry segment `d` crossed at `crossing`,
+    /// from the best paths into it with barriers (`None`: unreached) and without them (`None`:
+    /// not searched or unreached). Every approach is read back first; then their entry legs
+    /// are driven side by side ([`drive_legs_side_by_side`]); then each is reported.
+    pub(crate) fn vehicle_results<'l>(
         &self,
-        d: usize,
-        crossing: Crossing,
-        protected: Option<&EntryLabel<'_>>,
-        unprotected: Option<&EntryLabel<'_>>,
-    ) -> VehicleResult {
+        entries: &[EntryLabels<'l, '_>],
+    ) -> Vec<VehicleResult> {
         let p = self.prepared;
-        let vehicle = self.vehicle.code.clone();
-        let empty = |status| VehicleResult {
-            vehicle: vehicle.clone(),
-            status,
-            approach: None,
-            unprotected_approach: None,
-            barriers_relied_on: Vec::new(),
-        };
-        if p.segments[d / 2].width_m < self.vehicle.width_m {
-            return empty(EntryStatus::TooNarrow);
-        }
-        if !self.direction_permitted(d) {
-            return empty(EntryStatus::NotPermitted);
-        }
-        let approach = protected.map(|label| self.approach(d, crossing, label));
-        // Barriers matter where the entry is reachable only without them, or faster without them.
-        let unprotected = unprotected.filter(|label| {
-            protected
-                .is_none_or(|protected| label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS)
-        });
-        let status = match (&approach, unprotected) {
-            (Some(_), _) => EntryStatus::Open,
-            (None, Some(_)) => EntryStatus::ClosedByBarriers,
-            (None, None) => EntryStatus::Unreachable,
-        };
-        let (unprotected_approach, barriers_relied_on) = match unprotected {
-            Some(label) => {
-                let (open, barriers) = self.approach_and_barriers(d, crossing, label);
-                (Some(open), barriers)
-            }
-            None => (None, Vec::new()),
-        };
-        VehicleResult {
-            vehicle,
-            status,
-            approach,
-            unprotected_approach,
-            barriers_relied_on,
-        }
+        let mut drives = Vec::new();
+        let plans: Vec<Result<_, EntryStatus>> = entries
+            .iter()
+            .map(|&(d, crossing, protected, unprotected)| {
+                if p.segments[d / 2].width_m < self.vehicle.width_m {
+                    return Err(EntryStatus::TooNarrow);
+                }
+                if !self.direction_permitted(d) {
+                    return Err(EntryStatus::NotPermitted);
+                }
+                // Barriers matter where the entry is reachable only without them, or faster
+                // without them.
+                let unprotected = unprotected.filter(|label| {
+                    protected.is_none_or(|protected| {
+                        label.speed_mps > protected.speed_mps + IMPROVEMENT_MPS
+                    })
+                });
+                let protected =
+                    protected.map(|label| self.start_approach(d, crossing, label, &mut drives));
+                let unprotected =
+                    unprotected.map(|label| self.start_approach(d, crossing, label, &mut drives));
+                Ok((protected, unprotected))
+            })
+            .collect();
+        let mut speeds = Vec::new();
+        let driven = self.drive_entry_legs(&drives, &mut speeds);
+        plans
+            .into_iter()
+            .map(|plan| {
+                let vehicle = self.vehicle.code.clone();
+                let (protected, unprotected) = match plan {
+                    Ok(approaches) => approaches,
+                    Err(status) => {
+                        return VehicleResult {
+                            vehicle,
+                            status,
+                            approach: None,
+                            unprotected_approach: None,
+                            barriers_relied_on: Vec::new(),
+                        };
+                    }
+                };
+                let approach = protected
+                    .map(|under_way| self.finish_approach(&under_way, &speeds, &driven, false).0);
+                let status = match (&approach, &unprotected) {
+                    (Some(_), _) => EntryStatus::Open,
+                    (None, Some(_)) => EntryStatus::ClosedByBarriers,
+                    (None, None) => EntryStatus::Unreachable,
+                };
+                let (unprotected_approach, barriers_relied_on) = match unprotected {
+                    Some(under_way) => {
+                        let (open, barriers) =
+                            self.finish_approach(&under_way, &speeds, &driven, true);
+                        (Some(open), barriers)
+                    }
+                    None => (None, Vec::new()),
+                };
+                VehicleResult {
+                    vehicle,
+                    status,
+                    approach,
+                    unprotected_approach,
+                    barriers_relied_on,
+                }
+            })
+            .collect()
     }
+}
+
+/// An entry for [`SearchContext::vehicle_results`]: its directed segment, its crossing, and
+/// its labels with and without barriers.
+pub(crate) type EntryLabels<'l, 'c> = (
+    usize,
+    Crossing,
+    Option<&'l EntryLabel<'c>>,
+    Option<&'l EntryLabel<'c>>,
+);
+
+/// An approach read back as far as its entry leg ([`SearchContext::start_approach`]).
+struct UnderWay<'l> {
+    path: ReportedPath<'l>,
+    /// The profile of all the path's segments but the entry (a shared search's path).
+    behind: Option<Arc<PathProfile>>,
+    /// With `behind`: the cap of the turn into the entry, and which drive is its entry leg.
+    entry_leg: Option<(Option<f64>, usize)>,
 }
 
 /// A reported path: its directed segments (the entry segment `d` last, crossed at

@@ -605,6 +605,107 @@ pub(crate) fn leg_forward_speeds_with_model_a(
     model_a
 }
 
+/// One leg to drive forward: the speed it is entered at, Model A's (driven alongside when the
+/// search's model is Model B), and the leg.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LegDrive {
+    pub entry_mps: f64,
+    pub model_a_entry_mps: f64,
+    pub leg: Leg,
+}
+
+/// How many legs [`drive_legs_side_by_side`] drives at once.
+const LEGS_SIDE_BY_SIDE: usize = 4;
+
+/// Every one of `drives` as [`leg_forward_speeds`] drives it with `model` (and, for Model B,
+/// Model A alongside as [`leg_forward_speeds_with_model_a`] does), bit for bit, but four legs
+/// side by side: a step of one leg waits on its own divisions and square roots, and the other
+/// legs' steps fill that time. Each leg's forward speeds are appended to `out`, leg after leg;
+/// returns per drive where its speeds lie in `out` and Model A's speed at its end (its entry
+/// speed when `model` is Model A, which needs no second pass).
+pub(crate) fn drive_legs_side_by_side(
+    vehicle: &VehicleClass,
+    model: AccelerationModel,
+    drives: &[LegDrive],
+    max_step_m: f64,
+    out: &mut Vec<f64>,
+) -> Vec<(std::ops::Range<usize>, f64)> {
+    let with_model_a = model == AccelerationModel::PowerAndTraction;
+    let mut driven = Vec::with_capacity(drives.len());
+    let mut end = out.len();
+    for drive in drives {
+        let steps = if drive.leg.length_m <= 0.0 {
+            0
+        } else {
+            step_count(drive.leg.length_m, max_step_m)
+        };
+        driven.push((end..end + steps, drive.model_a_entry_mps));
+        end += steps;
+    }
+    out.resize(end, 0.0);
+    for (group, places) in drives
+        .chunks(LEGS_SIDE_BY_SIDE)
+        .zip(driven.chunks_mut(LEGS_SIDE_BY_SIDE))
+    {
+        // Per leg: the forward speed and Model A's so far, the step, and whether each pass
+        // has stopped (at the leg's end, or at a fixed point: every later step repeats it).
+        let mut speed = [0.0; LEGS_SIDE_BY_SIDE];
+        let mut model_a = [0.0; LEGS_SIDE_BY_SIDE];
+        let mut step_m = [0.0; LEGS_SIDE_BY_SIDE];
+        let mut forward_done = [true; LEGS_SIDE_BY_SIDE];
+        let mut model_a_done = [true; LEGS_SIDE_BY_SIDE];
+        let mut longest = 0;
+        for (lane, (drive, (place, _))) in group.iter().zip(places.iter()).enumerate() {
+            speed[lane] = drive.entry_mps;
+            model_a[lane] = drive.model_a_entry_mps;
+            if !place.is_empty() {
+                step_m[lane] = drive.leg.length_m / place.len() as f64;
+                forward_done[lane] = false;
+                model_a_done[lane] = !with_model_a;
+                longest = longest.max(place.len());
+            }
+        }
+        for k in 0..longest {
+            for (lane, (drive, (place, _))) in group.iter().zip(places.iter()).enumerate() {
+                if k >= place.len() {
+                    continue;
+                }
+                let friction = drive.leg.friction;
+                if !forward_done[lane] {
+                    let next =
+                        accelerate_step_mps(vehicle, model, speed[lane], step_m[lane], friction);
+                    let at = place.start + k;
+                    if next.to_bits() == speed[lane].to_bits() {
+                        out[at..place.end].fill(speed[lane]);
+                        forward_done[lane] = true;
+                    } else {
+                        out[at] = next;
+                        speed[lane] = next;
+                    }
+                }
+                if !model_a_done[lane] {
+                    let next = accelerate_step_mps(
+                        vehicle,
+                        AccelerationModel::ConstantPerClass,
+                        model_a[lane],
+                        step_m[lane],
+                        friction,
+                    );
+                    if next.to_bits() == model_a[lane].to_bits() {
+                        model_a_done[lane] = true;
+                    } else {
+                        model_a[lane] = next;
+                    }
+                }
+            }
+        }
+        for (lane, (_, model_a_end)) in places.iter_mut().enumerate() {
+            *model_a_end = model_a[lane];
+        }
+    }
+    driven
+}
+
 /// The speed at the end of one leg entered at `entry_speed_mps`: the last of
 /// [`leg_forward_speeds`] (or the entry speed for a leg of no length), without storing them.
 /// Reports take Model A's from [`leg_forward_speeds_with_model_a`]; this is its reference.
@@ -1095,6 +1196,70 @@ mod tests {
                             "{case}"
                         );
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn legs_driven_side_by_side_are_each_driven_alone_bit_for_bit() {
+        // Groups that fill the lanes and leave some empty; legs of no length, short and long,
+        // reaching their fixed points at different steps; both models.
+        let lengths = [0.0, 0.3, 7.5, 48.2, 400.0, 2500.0, 12.0];
+        let entries = [0.0, 3.1, 30.0, 60.0];
+        for vehicle in crate::vehicle::standard_vehicle_classes() {
+            for model in [
+                AccelerationModel::PowerAndTraction,
+                AccelerationModel::ConstantPerClass,
+            ] {
+                let drives: Vec<LegDrive> = (0..11)
+                    .map(|i| LegDrive {
+                        entry_mps: entries[i % entries.len()],
+                        model_a_entry_mps: entries[(i + 1) % entries.len()],
+                        leg: Leg {
+                            length_m: lengths[i % lengths.len()],
+                            friction: if i % 3 == 0 { 0.3 } else { 0.7 },
+                        },
+                    })
+                    .collect();
+                for count in [0, 1, 4, 5, 11] {
+                    let drives = &drives[..count];
+                    let mut out = vec![-1.0];
+                    let driven = drive_legs_side_by_side(&vehicle, model, drives, 1.0, &mut out);
+                    assert_eq!(driven.len(), count);
+                    for (drive, (speeds, model_a_end)) in drives.iter().zip(&driven) {
+                        let mut alone = Vec::new();
+                        let model_a_alone = match model {
+                            AccelerationModel::PowerAndTraction => leg_forward_speeds_with_model_a(
+                                &vehicle,
+                                drive.entry_mps,
+                                drive.model_a_entry_mps,
+                                drive.leg,
+                                1.0,
+                                &mut alone,
+                            ),
+                            AccelerationModel::ConstantPerClass => {
+                                leg_forward_speeds(
+                                    &vehicle,
+                                    model,
+                                    drive.entry_mps,
+                                    drive.leg,
+                                    1.0,
+                                    &mut alone,
+                                );
+                                drive.model_a_entry_mps
+                            }
+                        };
+                        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                        let case = format!("{} {model:?} {drive:?}", vehicle.code);
+                        assert_eq!(bits(&out[speeds.clone()]), bits(&alone), "{case}");
+                        assert_eq!(model_a_end.to_bits(), model_a_alone.to_bits(), "{case}");
+                    }
+                    assert_eq!(out[0], -1.0, "what was in `out` stays");
+                    assert_eq!(
+                        out.len(),
+                        1 + driven.iter().map(|d| d.0.len()).sum::<usize>()
+                    );
                 }
             }
         }

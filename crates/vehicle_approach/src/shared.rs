@@ -27,8 +27,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::{
-    CachedPath, Diagnostic, EntryLabel, ForwardCache, IMPROVEMENT_MPS, Labels, LogEntry,
-    SearchContext, SlotQueue, TurnLayout, UNREACHED, VehicleResult, VehicleTables, through_turn,
+    CachedPath, Diagnostic, EntryLabel, EntryLabels, ForwardCache, IMPROVEMENT_MPS, Labels,
+    LogEntry, SearchContext, SlotQueue, TurnLayout, UNREACHED, VehicleResult, VehicleTables,
+    through_turn,
 };
 use crate::geometry::Point;
 use crate::network::{Options, Study, TrafficRules};
@@ -537,24 +538,28 @@ impl<'a> SiteView<'a> {
         searches.count_labels_searched_again(
             protected.redo.len() + unprotected.as_ref().map_or(0, |labels| labels.redo.len()),
         );
-        self.entries
+        // Without barriers, only a faster approach is reported (`vehicle_results`): a slower
+        // one's path is not even read back.
+        let unprotected_labels: Vec<Option<EntryLabel<'_>>> = self
+            .entries
             .iter()
             .zip(&protected_labels)
             .map(|(&(d, crossing), protected_label)| {
-                // Without barriers, only a faster approach is reported (`vehicle_result`):
-                // a slower one's path is not even read back.
-                let unprotected_label = unprotected.as_ref().and_then(|labels| {
+                unprotected.as_ref().and_then(|labels| {
                     let faster_than = protected_label.as_ref().map(|label| label.speed_mps);
                     self.entry_label(&context, labels, (d, crossing), faster_than)
-                });
-                context.vehicle_result(
-                    d,
-                    crossing,
-                    protected_label.as_ref(),
-                    unprotected_label.as_ref(),
-                )
+                })
             })
-            .collect()
+            .collect();
+        let entries: Vec<EntryLabels<'_, '_>> = self
+            .entries
+            .iter()
+            .zip(protected_labels.iter().zip(&unprotected_labels))
+            .map(|(&(d, crossing), (protected, unprotected))| {
+                (d, crossing, protected.as_ref(), unprotected.as_ref())
+            })
+            .collect();
+        context.vehicle_results(&entries)
     }
 
     /// The study's labels from the network-wide ones. A label whose best path (every update
