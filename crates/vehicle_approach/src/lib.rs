@@ -50,23 +50,27 @@
 //! vehicle_approach` and `agora bench hvm` print the figures (parse time, analysis time, sites,
 //! entries, peak memory, each target met or not); `examples/city_all_sites.rs` runs the same
 //! work with a fingerprint of every result, to check that a speed-up changes no number.
-//! **Munich is under its 1 s target (0.68–0.70 s on the machine below, 0.98–1.15 s on a slower
-//! one before this round); "no longer than the parse" is not met: Munich's analysis takes
-//! about nine times its parse, London's about 1.7 times.**
-//! `cargo bench` on an idle 2-core development machine (2 threads, release build); the
-//! columns were measured on the same machine, one after the other:
+//! **Munich is under its 1 s target (0.65–0.75 s on the machine below; 0.98–1.15 s on a
+//! slower one before this round); "no longer than the parse" is not met: Munich's analysis
+//! takes about nine times its parse, London's about 1.7 times.**
+//! `cargo bench` on an idle 2-core development machine (2 threads, release build); its speed
+//! drifts by a tenth over minutes, so the before/after row runs both builds' `city_all_sites`
+//! alternately, nine times each (medians):
 //!
 //! | | at 9d3f715 | now |
 //! |---|---|---|
-//! | Munich (183 sites, 11,049 entries, 8 classes): analysis | 0.76–0.80 s | 0.68–0.70 s |
-//! | of which prepare / 8 shared searches / all sites | 0.012 / 0.16–0.17 / 0.59–0.61 s | 0.012 / 0.13–0.14 / 0.53–0.55 s |
-//! | Munich: parse of the PBF | 0.06–0.08 s | 0.07–0.08 s |
+//! | Munich (183 sites, 11,049 entries, 8 classes): analysis (bench) | 0.76–0.80 s | 0.65–0.75 s |
+//! | Munich: shared searches + all sites, alternating runs | 0.176 + 0.666 s | 0.145 + 0.532 s |
+//! | Munich: parse of the PBF | 0.06–0.08 s | 0.07–0.09 s |
 //! | Munich: labels searched again at sites | 156 thousand | 156 thousand |
-//! | London (157 sites, 1,165 entries): analysis against parse | 0.14–0.15 s / 0.06–0.08 s | 0.12–0.13 s / 0.07–0.08 s |
-//! | bench peak memory (VmHWM) Munich / London | 317 / 194 MiB | 231 / 147–159 MiB |
+//! | London (157 sites, 1,165 entries): analysis against parse (bench) | 0.14–0.15 s / 0.06–0.08 s | 0.11–0.14 s / 0.07–0.08 s |
+//! | London: shared searches + all sites, alternating runs | 0.086 + 0.091 s | 0.074 + 0.072 s |
+//! | peak memory (VmHWM) Munich / London, each run alone, 2 threads | 322 / 176 MiB | 233 / 134 MiB |
 //!
 //! (At ccab8e4, before the round before, Munich took 3.4–3.6 s and London 0.33 s on a slower
-//! machine, where 9d3f715 measured 0.98–1.15 s and 0.17–0.23 s.)
+//! machine, where 9d3f715 measured 0.98–1.15 s and 0.17–0.23 s. The bench's own peak memory
+//! for London reads higher, 147–165 MiB: it resets the peak after Munich, most likely onto a
+//! heap still holding what Munich freed; not verified.)
 //!
 //! What made the difference, in order of effect (each checked against the fingerprints, or,
 //! where results change, against each site's own search on every Munich and London site and
@@ -103,6 +107,11 @@
 //!   braking pass from a stop in closed form, √(k·2bs), rather than step by step (the steps
 //!   then do not wait on each other's square roots), with a margin that keeps it never later
 //!   than the step-by-step answer (a debug check).
+//! - **Legs are driven side by side.** A Heun step of Model B is a chain of two divisions and
+//!   two square roots, each waiting on the one before; a site's approaches are read back
+//!   first, then their entry legs are driven four at a time (each leg's steps fill the others'
+//!   waits), then reported; Model A's pass runs in the same loop as Model B's. Bit for bit as
+//!   one at a time (tests compare every station). About a tenth of the per-site work.
 //! - **The search without barriers carries on from the one with them**, searching further only
 //!   what the barriers held back (segments arriving at a barrier, turns into segments only
 //!   barriers narrow, origins only barriers cut off), and reads the records of the updates it
@@ -129,14 +138,20 @@
 //! cleared by what was set, instead of filled anew (twice now: no measurable change); sites
 //! starting while the shared searches still run, each thread running the searches it finds
 //! unclaimed (no measurable change); jemalloc or mimalloc instead of glibc's allocator (no
-//! faster, more memory).
+//! faster, more memory); search-log records padded to 32 bytes so none straddles a cache line
+//! (no measurable change).
+//!
+//! Next steps, each worth a few percent: kept profiles made side by side too (round by round
+//! over a site's approaches, as their parents become ready); reports that walk the chain of
+//! kept profiles only back to their first open node for the layout (the full walk is needed
+//! only for the final points, and for the barriers on a path without barriers).
 //!
 //! Where the time goes now (perf, one thread). Munich, all sites after the shared searches:
-//! building the reported results about half (the step-by-step integration of entry legs and
-//! of the legs of kept profiles is a seventh of all: about 4.6 million Heun steps of 1 m, each
-//! two divisions and two square roots long; walking the kept profiles behind each approach;
-//! allocation), the repairs about a third (a tenth of all in `SiteView::stands`, waiting for
-//! memory). Munich's results hold 4.3 million path points and 2.8 million bends (about
+//! building the reported results about half (integrating legs, about 3.5 million Heun steps
+//! of 1 m on entry legs and 2.6 million on the legs of 111 thousand kept profiles, an eighth
+//! of all; walking the chain of kept profiles behind each approach, twice, for its layout and
+//! its final points, about 5 %; allocation), the repairs about 40 % (a tenth of all in
+//! `SiteView::stands`, waiting for memory). Munich's results hold 4.3 million path points and 2.8 million bends (about
 //! 400 MB if all were kept), from an 842 kB extract. London: the shared searches are about
 //! 40 % of the analysis and the sites the rest; page faults are a sixth of it all.
 //!
