@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::geometry::Point;
 use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
-    AccelerationModel, BendLimit, Leg, LegDrive, LegStations, ProfileStation, RunUpTable,
-    brake_stations, clock_at, corner_speed_limit, drive_legs_side_by_side, first_station_at_least,
-    grip_speed_limit_mps, kinetic_energy_j, last_final_station, last_station, lay_out_more_legs,
-    leg_forward_speeds, leg_forward_speeds_with_model_a, legs_profile, mps_to_kmh,
-    rollover_speed_limit_mps, station_distance_m,
+    AccelerationModel, BendLimit, DrivenLeg, Leg, LegDrive, LegStations, ProfileStation,
+    RunUpTable, brake_stations, clock_at, corner_speed_limit, drive_legs_side_by_side,
+    first_station_at_least, grip_speed_limit_mps, kinetic_energy_j, last_final_station,
+    last_station, lay_out_more_legs, leg_forward_speeds, leg_forward_speeds_with_model_a,
+    legs_profile, mps_to_kmh, rollover_speed_limit_mps, station_distance_m,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
@@ -1163,11 +1163,7 @@ impl<'a> SearchContext<'a> {
 
     /// Drives `drives` (entry legs), their forward speeds appended to `speeds`: per drive,
     /// where they lie there and Model A's speed at the leg's end.
-    fn drive_entry_legs(
-        &self,
-        drives: &[LegDrive],
-        speeds: &mut Vec<f64>,
-    ) -> Vec<(std::ops::Range<usize>, f64)> {
+    fn drive_entry_legs(&self, drives: &[LegDrive], speeds: &mut Vec<f64>) -> Vec<DrivenLeg> {
         drive_legs_side_by_side(
             self.vehicle,
             self.model(),
@@ -1184,7 +1180,7 @@ impl<'a> SearchContext<'a> {
         &self,
         under_way: &UnderWay<'_>,
         speeds: &[f64],
-        driven: &[(std::ops::Range<usize>, f64)],
+        driven: &[DrivenLeg],
         barriers: bool,
     ) -> (Approach, Vec<BarrierOnPath>) {
         let path = &under_way.path;

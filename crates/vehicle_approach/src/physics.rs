@@ -614,6 +614,10 @@ pub(crate) struct LegDrive {
     pub leg: Leg,
 }
 
+/// A leg driven by [`drive_legs_side_by_side`]: where its forward speeds lie in the output,
+/// and Model A's speed at its end.
+pub(crate) type DrivenLeg = (std::ops::Range<usize>, f64);
+
 /// How many legs [`drive_legs_side_by_side`] drives at once.
 const LEGS_SIDE_BY_SIDE: usize = 4;
 
@@ -629,7 +633,7 @@ pub(crate) fn drive_legs_side_by_side(
     drives: &[LegDrive],
     max_step_m: f64,
     out: &mut Vec<f64>,
-) -> Vec<(std::ops::Range<usize>, f64)> {
+) -> Vec<DrivenLeg> {
     let with_model_a = model == AccelerationModel::PowerAndTraction;
     let mut driven = Vec::with_capacity(drives.len());
     let mut end = out.len();
