@@ -139,12 +139,13 @@
 //! starting while the shared searches still run, each thread running the searches it finds
 //! unclaimed (no measurable change); jemalloc or mimalloc instead of glibc's allocator (no
 //! faster, more memory); search-log records padded to 32 bytes so none straddles a cache line
-//! (no measurable change).
+//! (no measurable change); the missing kept profiles of a site's approaches made side by side
+//! as well, round by round as their parents became ready (6–10 % slower: most rounds had one
+//! chain to drive, and each profile's parent had left the cache by its turn).
 //!
-//! Next steps, each worth a few percent: kept profiles made side by side too (round by round
-//! over a site's approaches, as their parents become ready); reports that walk the chain of
-//! kept profiles only back to their first open node for the layout (the full walk is needed
-//! only for the final points, and for the barriers on a path without barriers).
+//! Next step, worth a few percent: reports that walk the chain of kept profiles only back to
+//! their first open node for the layout (the full walk is needed only for the final points,
+//! and for the barriers on a path without barriers).
 //!
 //! Where the time goes now (perf, one thread). Munich, all sites after the shared searches:
 //! building the reported results about half (integrating legs, about 3.5 million Heun steps
