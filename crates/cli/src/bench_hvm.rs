@@ -7,6 +7,7 @@
 //! peak memory is printed.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -38,6 +39,14 @@ struct Figures {
 
 /// Runs `agora bench hvm`.
 pub async fn run(args: HvmBenchArgs) -> anyhow::Result<()> {
+    if cfg!(debug_assertions) {
+        // The parse (a workspace crate) is then unoptimised while the engine is not, so the
+        // comparison between them says nothing about the targets.
+        eprintln!(
+            "note: this agora is a debug build; the targets are for a release build \
+             (cargo run --release -- bench hvm)"
+        );
+    }
     let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
     if args.maps.is_empty() {
         inputs.push((
@@ -118,18 +127,22 @@ async fn measure(name: String, bytes: Vec<u8>, threads: usize) -> anyhow::Result
         let prepare = started.elapsed();
         let request = app::HvmRequest::default();
         let started = Instant::now();
-        let chunk = candidates.len().div_ceil(threads).max(1);
+        // Sites are handed out one at a time, so a slow site does not hold up a share of them
+        // (as `cargo bench -p vehicle_approach` does).
+        let next = AtomicUsize::new(0);
         let entries: usize = std::thread::scope(|scope| {
-            let handles: Vec<_> = candidates
-                .chunks(chunk)
-                .map(|sites| {
-                    let (map, request) = (&map, &request);
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (map, request, candidates, next) = (&map, &request, &candidates, &next);
                     scope.spawn(move || {
-                        sites
-                            .iter()
-                            .filter_map(|site| app::analyse_outline(map, site, request).ok())
-                            .map(|result| result.analysis.entries.len())
-                            .sum::<usize>()
+                        let mut entries = 0;
+                        while let Some(site) = candidates.get(next.fetch_add(1, Ordering::Relaxed))
+                        {
+                            if let Ok(result) = app::analyse_outline(map, site, request) {
+                                entries += result.analysis.entries.len();
+                            }
+                        }
+                        entries
                     })
                 })
                 .collect();
