@@ -134,19 +134,23 @@ impl SharedGraph {
                 incoming[prepared.head(d)].push(d);
             }
         }
-        let mut per_segment = vec![Vec::new(); prepared.directed.len()];
+        // The turns grouped by the segment they lead into, each group by increasing segment
+        // turning: counted first, then placed (a counting sort, not a vector per segment).
+        let mut turns_into_start = vec![0u32; prepared.directed.len() + 1];
+        for turn in prepared.turns.iter().flatten() {
+            turns_into_start[turn.to + 1] += 1;
+        }
+        for f in 0..prepared.directed.len() {
+            turns_into_start[f + 1] += turns_into_start[f];
+        }
+        let mut placed = turns_into_start.clone();
+        let mut turns_into = vec![(0, 0); turns_into_start[prepared.directed.len()] as usize];
         for (e, turns) in prepared.turns.iter().enumerate() {
             for (k, turn) in turns.iter().enumerate() {
-                per_segment[turn.to].push((e as u32, k as u32));
+                turns_into[placed[turn.to] as usize] = (e as u32, k as u32);
+                placed[turn.to] += 1;
             }
         }
-        let mut turns_into_start = Vec::with_capacity(per_segment.len() + 1);
-        let mut turns_into = Vec::new();
-        for turns in per_segment {
-            turns_into_start.push(turns_into.len() as u32);
-            turns_into.extend(turns);
-        }
-        turns_into_start.push(turns_into.len() as u32);
         let turns = Arc::new(TurnLayout::new(&prepared));
         let mut turn_into_at = vec![0u32; turns_into.len()];
         for (at, &(e, k)) in turns_into.iter().enumerate() {
