@@ -73,14 +73,21 @@ pub(crate) fn segment_intersection(a: Point, b: Point, c: Point, d: Point) -> Op
 }
 
 /// Distance from `p` to the segment `a -> b`.
+#[cfg(test)]
 pub(crate) fn distance_to_segment_m(p: Point, a: Point, b: Point) -> f64 {
+    offset_from_segment(p, a, b).norm()
+}
+
+/// `p` less the point of segment `a -> b` nearest to it: its norm is
+/// [`distance_to_segment_m`].
+pub(crate) fn offset_from_segment(p: Point, a: Point, b: Point) -> Point {
     let ab = b.sub(a);
     let length_squared = ab.dot(ab);
     if length_squared == 0.0 {
-        return p.distance_m(a);
+        return p.sub(a);
     }
     let t = (p.sub(a).dot(ab) / length_squared).clamp(0.0, 1.0);
-    p.distance_m(a.add_scaled(ab, t))
+    p.sub(a.add_scaled(ab, t))
 }
 
 /// Radius of the circle through three points; infinite when they are collinear.

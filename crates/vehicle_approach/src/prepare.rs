@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::analysis::{Diagnostic, Error};
 use crate::geometry::{
-    Point, circumradius_m, deflection_rad, distance_to_segment_m, ring_contains,
-    ring_signed_area_m2, segment_intersection,
+    Point, circumradius_m, deflection_rad, offset_from_segment, ring_contains, ring_signed_area_m2,
+    segment_intersection,
 };
 use crate::network::{
     Barrier, BarrierLine, Network, NodeId, Oneway, Options, PointObstacle, Study, Way, WayId,
@@ -769,7 +769,7 @@ impl NetworkIndex {
         let nearby = |n: usize| {
             let p = self.positions[n];
             self.node_drivable[n]
-                && (ring_contains(perimeter, p) || boundary_distance_m(perimeter, p) <= NEARBY_M)
+                && (ring_contains(perimeter, p) || within_boundary_m(perimeter, p, NEARBY_M))
         };
         // Most perimeters have a drivable node within their own bounds: look there first, and
         // only then over everything within NEARBY_M (the answer is the same either way; a
@@ -835,8 +835,7 @@ impl NetworkIndex {
                 let p = positions[n];
                 (inside[n], on_boundary[n]) = node_position_state(perimeter, p);
                 in_range[n] = inside[n]
-                    || radius_m
-                        .is_none_or(|radius_m| boundary_distance_m(perimeter, p) <= radius_m);
+                    || radius_m.is_none_or(|radius_m| within_boundary_m(perimeter, p, radius_m));
             }
         }
         let opening_width_at = |p: Point| -> f64 {
@@ -1218,21 +1217,45 @@ fn chord_is_inside(ring: &[Point], i: usize, j: usize) -> bool {
 }
 
 /// Distance from a point to the perimeter line (not to its interior).
+#[cfg(test)]
 pub(crate) fn boundary_distance_m(perimeter: &[Point], p: Point) -> f64 {
+    use crate::geometry::distance_to_segment_m;
     (0..perimeter.len())
         .map(|i| distance_to_segment_m(p, perimeter[i], perimeter[(i + 1) % perimeter.len()]))
         .fold(f64::INFINITY, f64::min)
 }
 
+/// Whether `p` lies within `limit_m` of the perimeter line: the answer of
+/// `boundary_distance_m(perimeter, p) <= limit_m`, but stopping at the first edge close enough,
+/// and taking the distance's square root only where its square is too close to the limit's to
+/// tell (a site asks this for every node near it, of perimeters with hundreds of edges).
+pub(crate) fn within_boundary_m(perimeter: &[Point], p: Point, limit_m: f64) -> bool {
+    // The square carries a few units in the last place of rounding, the root one more: a
+    // relative margin far above that decides every case but those within it exactly.
+    const MARGIN: f64 = 1e-12;
+    let limit_squared = limit_m * limit_m;
+    (0..perimeter.len()).any(|i| {
+        let offset = offset_from_segment(p, perimeter[i], perimeter[(i + 1) % perimeter.len()]);
+        let squared = offset.dot(offset);
+        if squared <= limit_squared * (1.0 - MARGIN) {
+            true
+        } else if squared >= limit_squared * (1.0 + MARGIN) {
+            false
+        } else {
+            offset.norm() <= limit_m
+        }
+    })
+}
+
 /// Whether a node at `p` is inside the perimeter and whether it is on its line (nodes on the
 /// line count as outside: a vehicle there has not yet entered).
 pub(crate) fn node_position_state(perimeter: &[Point], p: Point) -> (bool, bool) {
-    let on_boundary = boundary_distance_m(perimeter, p) <= ON_BOUNDARY_M;
+    let on_boundary = within_boundary_m(perimeter, p, ON_BOUNDARY_M);
     (!on_boundary && ring_contains(perimeter, p), on_boundary)
 }
 
 fn strictly_inside(perimeter: &[Point], p: Point) -> bool {
-    ring_contains(perimeter, p) && boundary_distance_m(perimeter, p) > ON_BOUNDARY_M
+    ring_contains(perimeter, p) && !within_boundary_m(perimeter, p, ON_BOUNDARY_M)
 }
 
 /// Classifies a directed segment: an entry where it first touches the perimeter line coming
@@ -1250,7 +1273,7 @@ pub(crate) fn classify(
         // Along the perimeter line, or a chord across the inside from one point of it to another.
         let middle = at(0.5);
         let strictly_outside = !ring_contains(perimeter, middle)
-            && boundary_distance_m(perimeter, middle) > ON_BOUNDARY_M;
+            && !within_boundary_m(perimeter, middle, ON_BOUNDARY_M);
         if !strictly_outside {
             return DirectedKind::Ignored;
         }
@@ -1339,5 +1362,66 @@ fn add_obstacle_rows(
             reference: BarrierRef::Obstacles(ids),
         });
         start = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_boundary_answers_as_the_distance_to_the_boundary_does() {
+        // A ring with a repeated vertex (an edge of no length), points on its edges, at its
+        // vertices, on a grid around it, and near the limits along an edge's normal.
+        let ring = [
+            Point::new(0.0, 0.0),
+            Point::new(40.3, 0.0),
+            Point::new(40.3, 0.0),
+            Point::new(55.7, 31.1),
+            Point::new(12.9, 48.2),
+            Point::new(-3.3, 20.0),
+        ];
+        let limits = [0.0, ON_BOUNDARY_M, 0.5, 7.0, NEARBY_M];
+        let mut points: Vec<Point> = ring.to_vec();
+        for i in 0..ring.len() {
+            let (a, b) = (ring[i], ring[(i + 1) % ring.len()]);
+            for t in [0.0, 0.1, 0.333, 0.5, 0.9, 1.0] {
+                let on = a.add_scaled(b.sub(a), t);
+                points.push(on);
+                let length = b.sub(a).norm();
+                if length > 0.0 {
+                    let normal = Point::new(-(b.y_m - a.y_m) / length, (b.x_m - a.x_m) / length);
+                    for limit in limits {
+                        for scale in [1.0 - 1e-15, 1.0, 1.0 + 1e-15, 1.0 - 1e-9, 1.0 + 1e-9] {
+                            points.push(on.add_scaled(normal, limit * scale));
+                            points.push(on.add_scaled(normal, -limit * scale));
+                        }
+                    }
+                }
+            }
+        }
+        for x in -20..80 {
+            for y in -20..70 {
+                points.push(Point::new(f64::from(x) * 1.01, f64::from(y) * 0.99));
+            }
+        }
+        let mut near_limit = 0;
+        for p in points {
+            for limit in limits {
+                let distance = boundary_distance_m(&ring, p);
+                if (distance - limit).abs() <= 1e-12 * limit.max(1.0) {
+                    near_limit += 1;
+                }
+                assert_eq!(
+                    within_boundary_m(&ring, p, limit),
+                    distance <= limit,
+                    "{p:?} at {distance} m against {limit} m"
+                );
+            }
+        }
+        assert!(
+            near_limit > 50,
+            "points close enough to the limits to test the margin"
+        );
     }
 }
