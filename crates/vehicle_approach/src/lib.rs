@@ -54,17 +54,18 @@
 //! slower one before this round); "no longer than the parse" is not met: Munich's analysis
 //! takes about nine times its parse, London's about 1.7 times.**
 //! `cargo bench` on an idle 2-core development machine (2 threads, release build); its speed
-//! drifts by a tenth over minutes, so the before/after row runs both builds' `city_all_sites`
-//! alternately, nine times each (medians):
+//! drifts by a tenth or more over minutes, so the before/after rows run both builds'
+//! `city_all_sites` alternately, 9 (Munich) and 15 (London) times each, in one sitting
+//! (medians; the machine was at its slower then):
 //!
 //! | | at 9d3f715 | now |
 //! |---|---|---|
 //! | Munich (183 sites, 11,049 entries, 8 classes): analysis (bench) | 0.76–0.80 s | 0.65–0.75 s |
-//! | Munich: shared searches + all sites, alternating runs | 0.176 + 0.666 s | 0.145 + 0.532 s |
+//! | Munich: shared searches + all sites, alternating runs | 0.188 + 0.724 s | 0.153 + 0.593 s (−18 %) |
 //! | Munich: parse of the PBF | 0.06–0.08 s | 0.07–0.09 s |
 //! | Munich: labels searched again at sites | 156 thousand | 156 thousand |
 //! | London (157 sites, 1,165 entries): analysis against parse (bench) | 0.14–0.15 s / 0.06–0.08 s | 0.11–0.14 s / 0.07–0.08 s |
-//! | London: shared searches + all sites, alternating runs | 0.086 + 0.091 s | 0.074 + 0.072 s |
+//! | London: shared searches + all sites, alternating runs | 0.105 + 0.104 s | 0.080 + 0.080 s (−26 %) |
 //! | peak memory (VmHWM) Munich / London, each run alone, 2 threads | 322 / 176 MiB | 233 / 134 MiB |
 //!
 //! (At ccab8e4, before the round before, Munich took 3.4–3.6 s and London 0.33 s on a slower
