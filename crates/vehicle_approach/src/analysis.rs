@@ -301,14 +301,35 @@ pub(crate) fn per_site_vehicle_results(
     vehicle: &VehicleClass,
     entries: &[(usize, Crossing)],
 ) -> Vec<VehicleResult> {
+    with_own_search(prepared, vehicle, options, |context| {
+        own_search_results(context, entries)
+    })
+}
+
+/// Calls `each` with the context of searches over `prepared` itself (its own perimeter and
+/// tables for `vehicle`).
+fn with_own_search<R>(
+    prepared: &Prepared,
+    vehicle: &VehicleClass,
+    options: &Options,
+    each: impl FnOnce(&SearchContext<'_>) -> R,
+) -> R {
     let tables = VehicleTables::new(prepared, vehicle, options.acceleration_model);
-    let context = SearchContext {
+    each(&SearchContext {
         prepared,
         vehicle,
         options,
         tables: &tables,
         perimeter: &prepared.perimeter,
-    };
+    })
+}
+
+/// [`per_site_vehicle_results`] within its search context.
+fn own_search_results(
+    context: &SearchContext<'_>,
+    entries: &[(usize, Crossing)],
+) -> Vec<VehicleResult> {
+    let prepared = context.prepared;
     let protected = context.search(true);
     let unprotected = (!prepared.barriers.is_empty() && context.barriers_stop_vehicle())
         .then(|| context.search(false));
@@ -2283,56 +2304,50 @@ mod tests {
                 let prepared = prepare(&city.network, &study, &mut Vec::new()).unwrap();
                 let entries = prepared.entry_crossings();
                 for vehicle in crate::vehicle::standard_vehicle_classes() {
-                    let tables = VehicleTables::new(&prepared, &vehicle, model);
-                    let context = SearchContext {
-                        prepared: &prepared,
-                        vehicle: &vehicle,
-                        options: &study.options,
-                        tables: &tables,
-                        perimeter: &prepared.perimeter,
-                    };
-                    for protected in [true, false] {
-                        let labels = context.search(protected);
-                        let cache = ForwardCache::default();
-                        let forwards = entries.iter();
-                        for &(d, crossing) in forwards.clone().chain(forwards.rev()) {
-                            let Some(kept) = entry_label_with_cache(&labels, d, &cache) else {
-                                continue;
-                            };
-                            let whole = labels.entry_label(d).unwrap();
-                            let (approach, barriers) =
-                                context.approach_and_barriers(d, crossing, &kept);
-                            let expected = context.approach_and_barriers(d, crossing, &whole);
-                            assert_eq!(
-                                format!("{:?}", (&approach, &barriers)),
-                                format!("{expected:?}"),
-                                "{} {model:?}",
-                                vehicle.code
-                            );
-                            let (path, behind) = context.reported_path(d, crossing, &kept);
-                            let behind = behind.unwrap();
-                            let legs: Vec<Leg> = (0..path.segments.len())
-                                .map(|i| path.leg(&prepared, i))
-                                .collect();
-                            assert_eq!(
-                                format!("{:?}", path.layout),
-                                format!(
-                                    "{:?}",
-                                    crate::physics::lay_out_legs(&vehicle, &legs, step_m)
-                                )
-                            );
-                            if behind.nodes_final > 0 {
-                                with_kept_points += 1;
+                    with_own_search(&prepared, &vehicle, &study.options, |context| {
+                        for protected in [true, false] {
+                            let labels = context.search(protected);
+                            let cache = ForwardCache::default();
+                            let forwards = entries.iter();
+                            for &(d, crossing) in forwards.clone().chain(forwards.rev()) {
+                                let Some(kept) = entry_label_with_cache(&labels, d, &cache) else {
+                                    continue;
+                                };
+                                let whole = labels.entry_label(d).unwrap();
+                                let (approach, barriers) =
+                                    context.approach_and_barriers(d, crossing, &kept);
+                                let expected = context.approach_and_barriers(d, crossing, &whole);
+                                assert_eq!(
+                                    format!("{:?}", (&approach, &barriers)),
+                                    format!("{expected:?}"),
+                                    "{} {model:?}",
+                                    vehicle.code
+                                );
+                                let (path, behind) = context.reported_path(d, crossing, &kept);
+                                let behind = behind.unwrap();
+                                let legs: Vec<Leg> = (0..path.segments.len())
+                                    .map(|i| path.leg(&prepared, i))
+                                    .collect();
+                                assert_eq!(
+                                    format!("{:?}", path.layout),
+                                    format!(
+                                        "{:?}",
+                                        crate::physics::lay_out_legs(&vehicle, &legs, step_m)
+                                    )
+                                );
+                                if behind.nodes_final > 0 {
+                                    with_kept_points += 1;
+                                }
+                                let stations = context
+                                    .profile_after(&path, &behind)
+                                    .with_every_station(&path.layout)
+                                    .into_stations();
+                                let expected = context.whole_profile(&path).into_stations();
+                                assert_eq!(format!("{stations:?}"), format!("{expected:?}"));
+                                checked += 1;
                             }
-                            let stations = context
-                                .profile_after(&path, &behind)
-                                .with_every_station(&path.layout)
-                                .into_stations();
-                            let expected = context.whole_profile(&path).into_stations();
-                            assert_eq!(format!("{stations:?}"), format!("{expected:?}"));
-                            checked += 1;
                         }
-                    }
+                    });
                 }
             }
         }
@@ -2354,31 +2369,24 @@ mod tests {
             let study = Study::new(site.clone());
             let prepared = prepare(&city.network, &study, &mut Vec::new()).unwrap();
             for vehicle in crate::vehicle::standard_vehicle_classes() {
-                let tables =
-                    VehicleTables::new(&prepared, &vehicle, study.options.acceleration_model);
-                let context = SearchContext {
-                    prepared: &prepared,
-                    vehicle: &vehicle,
-                    options: &study.options,
-                    tables: &tables,
-                    perimeter: &prepared.perimeter,
-                };
-                let labels = context.search(true);
-                for (d, crossing) in prepared.entry_crossings() {
-                    let Some(label) = labels.entry_label(d) else {
-                        continue;
-                    };
-                    let approach = context.approach(d, crossing, &label);
-                    // The profile's speed there, as `speed_at` over its stations finds it.
-                    let profiled = approach.path[approach.path.len() - 2].speed_mps;
-                    assert!(
-                        (profiled - labels.speed_mps[d]).abs() < 0.05,
-                        "{}: label {} profile {profiled}",
-                        vehicle.code,
-                        labels.speed_mps[d]
-                    );
-                    checked += 1;
-                }
+                with_own_search(&prepared, &vehicle, &study.options, |context| {
+                    let labels = context.search(true);
+                    for (d, crossing) in prepared.entry_crossings() {
+                        let Some(label) = labels.entry_label(d) else {
+                            continue;
+                        };
+                        let approach = context.approach(d, crossing, &label);
+                        // The profile's speed there, as `speed_at` over its stations finds it.
+                        let profiled = approach.path[approach.path.len() - 2].speed_mps;
+                        assert!(
+                            (profiled - labels.speed_mps[d]).abs() < 0.05,
+                            "{}: label {} profile {profiled}",
+                            vehicle.code,
+                            labels.speed_mps[d]
+                        );
+                        checked += 1;
+                    }
+                });
             }
         }
         assert!(checked > 20, "{checked}");
