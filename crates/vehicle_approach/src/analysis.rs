@@ -576,6 +576,12 @@ impl PathProfile {
         }
     }
 
+    /// The forward pass's speed at the path's end (its last station: a braking pass never
+    /// lowers it), where a leg continuing the path starts before the bend into it.
+    fn forward_end_mps(&self) -> f64 {
+        *self.tail().last().expect("a profile has a station")
+    }
+
     /// Speeds at the stations from `tail_from` to the path's end.
     fn tail(&self) -> &[f64] {
         &self.speeds[self.tail_from - self.settled_from..]
@@ -1349,7 +1355,11 @@ impl<'a> SearchContext<'a> {
         leg: Leg,
         (segments, layout): (&[usize], &[LegStations]),
     ) -> PathProfile {
-        let (speeds, model_a_end_mps) = self.stations_after(parent, cap, leg, layout);
+        let mut model_a_end_mps = parent.model_a_end_mps;
+        let speeds = stations_after(parent, cap, layout, |speeds| {
+            let drive = drive_after(parent.forward_end_mps(), parent.model_a_end_mps, cap, leg);
+            model_a_end_mps = self.drive(drive, speeds);
+        });
         let first = parent.tail_from;
         let tail_from = last_final_station(layout, first, &speeds);
         let segment = &self.prepared.segments[segments[segments.len() - 1] / 2];
@@ -1468,27 +1478,6 @@ impl<'a> SearchContext<'a> {
         })
     }
 
-    /// The speeds at the stations from `parent.tail_from` to the end of `parent`'s path
-    /// continued by `leg` (the last of `layout`) through a bend capped at `cap`, after braking,
-    /// and Model A's forward pass at the end. As [`Self::whole_profile`] integrates, from the
-    /// first station a continuation can brake.
-    fn stations_after(
-        &self,
-        parent: &PathProfile,
-        cap: Option<f64>,
-        leg: Leg,
-        layout: &[LegStations],
-    ) -> (Vec<f64>, f64) {
-        let tail = parent.tail();
-        let steps = layout.last().map_or(0, |leg| leg.steps);
-        let mut speeds = Vec::with_capacity(tail.len() + steps);
-        speeds.extend_from_slice(tail);
-        // The path's last station is still the forward pass's speed there.
-        let model_a_mps = self.drive_leg(&mut speeds, parent.model_a_end_mps, cap, leg);
-        brake_stations(layout, parent.tail_from, &mut speeds);
-        (speeds, model_a_mps)
-    }
-
     /// Drives `leg` on from the last of the forward speeds `forward` (capped first by the bend
     /// into it, `cap`, where there is one): appends the leg's forward speeds and returns
     /// Model A's forward pass at its end, from `model_a_mps` at its start (when Model B is the
@@ -1496,26 +1485,39 @@ impl<'a> SearchContext<'a> {
     fn drive_leg(
         &self,
         forward: &mut Vec<f64>,
-        mut model_a_mps: f64,
+        model_a_mps: f64,
         cap: Option<f64>,
         leg: Leg,
     ) -> f64 {
+        let last = forward.last_mut().expect("a profile has a station");
+        let drive = drive_after(*last, model_a_mps, cap, leg);
+        cap_station(last, cap);
+        self.drive(drive, forward)
+    }
+
+    /// Drives one leg as `drive` says with the search's model, appending its forward speeds
+    /// to `forward`: Model A's speed at its end (with Model B, driven alongside; otherwise its
+    /// entry speed, unused). [`Self::drive_entry_legs`] drives many at once, bit for bit the
+    /// same.
+    fn drive(&self, drive: LegDrive, forward: &mut Vec<f64>) -> f64 {
         let (vehicle, model, step) = (self.vehicle, self.model(), self.options.step_m);
-        if let Some(cap) = cap {
-            // The bend caps the station at the node (caps are minima, so applying it now
-            // gives what applying it with the station's other caps gives).
-            let last = forward.last_mut().expect("a profile has a station");
-            *last = last.min(cap);
-            model_a_mps = model_a_mps.min(cap);
-        }
-        let entry_mps = *forward.last().expect("a profile has a station");
+        let LegDrive {
+            entry_mps,
+            model_a_entry_mps,
+            leg,
+        } = drive;
         match model {
-            AccelerationModel::PowerAndTraction => {
-                leg_forward_speeds_with_model_a(vehicle, entry_mps, model_a_mps, leg, step, forward)
-            }
+            AccelerationModel::PowerAndTraction => leg_forward_speeds_with_model_a(
+                vehicle,
+                entry_mps,
+                model_a_entry_mps,
+                leg,
+                step,
+                forward,
+            ),
             AccelerationModel::ConstantPerClass => {
                 leg_forward_speeds(vehicle, model, entry_mps, leg, step, forward);
-                model_a_mps
+                model_a_entry_mps
             }
         }
     }
@@ -1545,23 +1547,15 @@ impl<'a> SearchContext<'a> {
     ) -> (Option<f64>, LegDrive) {
         let entry = path.segments.len() - 1;
         let cap = (entry > 0).then(|| self.turn_into(path, entry).cap_mps.unwrap_or(0.0));
-        let forward_end = *behind.tail().last().expect("a profile has a station");
-        let (entry_mps, model_a_entry_mps) = match cap {
-            Some(cap) => (forward_end.min(cap), behind.model_a_end_mps.min(cap)),
-            None => (forward_end, behind.model_a_end_mps),
-        };
-        let drive = LegDrive {
-            entry_mps,
-            model_a_entry_mps,
-            leg: path.leg(self.prepared, entry),
-        };
+        let leg = path.leg(self.prepared, entry);
+        let drive = drive_after(behind.forward_end_mps(), behind.model_a_end_mps, cap, leg);
         (cap, drive)
     }
 
     /// The profile of `path` from `behind`, the profile of all its segments but the entry,
     /// its entry leg driven (`leg_speeds`, its forward speeds after the first station, and
-    /// Model A's speed at its end): the stations from `behind`'s last final one on, as
-    /// [`Self::stations_after`] gives them.
+    /// Model A's speed at its end): the stations from `behind`'s last final one on
+    /// ([`stations_after`]).
     fn profile_driven<'p>(
         &self,
         path: &ReportedPath<'_>,
@@ -1570,16 +1564,9 @@ impl<'a> SearchContext<'a> {
         leg_speeds: &[f64],
         model_a_end_mps: f64,
     ) -> ReportedProfile<'p> {
-        let tail = behind.tail();
-        let mut speeds = Vec::with_capacity(tail.len() + leg_speeds.len());
-        speeds.extend_from_slice(tail);
-        if let Some(cap) = cap {
-            // As `drive_leg` caps the station at the node.
-            let last = speeds.last_mut().expect("a profile has a station");
-            *last = last.min(cap);
-        }
-        speeds.extend_from_slice(leg_speeds);
-        brake_stations(&path.layout, behind.tail_from, &mut speeds);
+        let speeds = stations_after(behind, cap, &path.layout, |speeds| {
+            speeds.extend_from_slice(leg_speeds);
+        });
         // One profile per segment before the entry, and the run-up's start.
         let mut settled = Vec::with_capacity(path.segments.len());
         let mut profile = Some(behind);
@@ -1907,6 +1894,50 @@ pub(crate) type EntryLabels<'l, 'c> = (
     Option<&'l EntryLabel<'c>>,
     Option<&'l EntryLabel<'c>>,
 );
+
+/// How a leg is driven on from a path whose forward pass ends at `forward_end_mps` (and
+/// Model A's at `model_a_end_mps`) through a bend capped at `cap` (none at the run-up's start):
+/// both entered at their speed capped by the bend.
+fn drive_after(forward_end_mps: f64, model_a_end_mps: f64, cap: Option<f64>, leg: Leg) -> LegDrive {
+    let (mut entry_mps, mut model_a_entry_mps) = (forward_end_mps, model_a_end_mps);
+    cap_station(&mut entry_mps, cap);
+    cap_station(&mut model_a_entry_mps, cap);
+    LegDrive {
+        entry_mps,
+        model_a_entry_mps,
+        leg,
+    }
+}
+
+/// Caps a station's speed at a bend's `cap` (caps are minima, so applying one now gives what
+/// applying it with the station's other caps gives).
+fn cap_station(speed_mps: &mut f64, cap: Option<f64>) {
+    if let Some(cap) = cap {
+        *speed_mps = speed_mps.min(cap);
+    }
+}
+
+/// The speeds at the stations from `parent.tail_from` to the end of `parent`'s path continued
+/// by a leg (the last of `layout`) through a bend capped at `cap`, after braking: `parent`'s
+/// tail with its last station capped by the bend, then the leg's forward speeds, which
+/// `drive` appends (driven from [`drive_after`]), then the braking pass. As
+/// [`SearchContext::whole_profile`] integrates, from the first station a continuation can
+/// brake.
+fn stations_after(
+    parent: &PathProfile,
+    cap: Option<f64>,
+    layout: &[LegStations],
+    drive: impl FnOnce(&mut Vec<f64>),
+) -> Vec<f64> {
+    let tail = parent.tail();
+    let steps = layout.last().map_or(0, |leg| leg.steps);
+    let mut speeds = Vec::with_capacity(tail.len() + steps);
+    speeds.extend_from_slice(tail);
+    cap_station(speeds.last_mut().expect("a profile has a station"), cap);
+    drive(&mut speeds);
+    brake_stations(layout, parent.tail_from, &mut speeds);
+    speeds
+}
 
 /// An approach read back as far as its entry leg ([`SearchContext::start_approach`]).
 struct UnderWay<'l> {
