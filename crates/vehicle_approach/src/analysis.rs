@@ -9,10 +9,10 @@ use crate::geometry::Point;
 use crate::network::{BarrierKind, Network, NodeId, Options, Study, TrafficRules, WayId, WayKind};
 use crate::physics::{
     AccelerationModel, BendLimit, DrivenLeg, Leg, LegDrive, LegStations, ProfileStation,
-    RunUpTable, brake_stations, clock_at, corner_speed_limit, drive_legs_side_by_side,
-    first_station_at_least, grip_speed_limit_mps, kinetic_energy_j, last_final_station,
-    last_station, lay_out_more_legs, leg_forward_speeds, leg_forward_speeds_with_model_a,
-    legs_profile, mps_to_kmh, rollover_speed_limit_mps, station_distance_m,
+    RunUpTable, brake_stations, clock_at, corner_speed_limit, drive_leg_alone,
+    drive_legs_side_by_side, first_station_at_least, grip_speed_limit_mps, kinetic_energy_j,
+    last_final_station, last_station, lay_out_more_legs, legs_profile, mps_to_kmh,
+    rollover_speed_limit_mps, station_distance_m,
 };
 use crate::prepare::{
     BARRIER_LINE_TOLERANCE_M, BarrierRef, Crossing, DirectedKind, Prepared, TurnGeometry,
@@ -1500,26 +1500,13 @@ impl<'a> SearchContext<'a> {
     /// entry speed, unused). [`Self::drive_entry_legs`] drives many at once, bit for bit the
     /// same.
     fn drive(&self, drive: LegDrive, forward: &mut Vec<f64>) -> f64 {
-        let (vehicle, model, step) = (self.vehicle, self.model(), self.options.step_m);
-        let LegDrive {
-            entry_mps,
-            model_a_entry_mps,
-            leg,
-        } = drive;
-        match model {
-            AccelerationModel::PowerAndTraction => leg_forward_speeds_with_model_a(
-                vehicle,
-                entry_mps,
-                model_a_entry_mps,
-                leg,
-                step,
-                forward,
-            ),
-            AccelerationModel::ConstantPerClass => {
-                leg_forward_speeds(vehicle, model, entry_mps, leg, step, forward);
-                model_a_entry_mps
-            }
-        }
+        drive_leg_alone(
+            self.vehicle,
+            self.model(),
+            drive,
+            self.options.step_m,
+            forward,
+        )
     }
 
     /// The profile of `path` from `behind`, the profile of all its segments but the entry: its

@@ -79,7 +79,7 @@ pub(crate) fn distance_to_segment_m(p: Point, a: Point, b: Point) -> f64 {
 }
 
 /// `p` less the point of segment `a -> b` nearest to it: its norm is
-/// [`distance_to_segment_m`].
+/// `distance_to_segment_m`.
 pub(crate) fn offset_from_segment(p: Point, a: Point, b: Point) -> Point {
     let ab = b.sub(a);
     let length_squared = ab.dot(ab);

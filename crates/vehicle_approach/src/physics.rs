@@ -506,7 +506,7 @@ fn brake_and_time(
 }
 
 /// A straight stretch of a path without a speed cap of its own (caps come at the points
-/// between legs): what [`leg_forward_speeds`] and [`legs_profile`] take.
+/// between legs): what `leg_forward_speeds` and [`legs_profile`] take.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Leg {
     pub length_m: f64,
@@ -516,7 +516,9 @@ pub(crate) struct Leg {
 /// The forward pass of [`forward_backward_profile`] over one leg entered at `entry_speed_mps`
 /// (the speed at the leg's first station, caps there applied): the speed at each of its
 /// stations after the first, pushed onto `out` (none for a leg of no length). The last one is
-/// not capped by what follows the leg.
+/// not capped by what follows the leg. Reports drive legs with [`drive_leg_alone`] and
+/// [`drive_legs_side_by_side`]; this, one pass at a time, is their reference.
+#[cfg(test)]
 pub(crate) fn leg_forward_speeds(
     vehicle: &VehicleClass,
     model: AccelerationModel,
@@ -545,66 +547,6 @@ pub(crate) fn leg_forward_speeds(
     }
 }
 
-/// [`leg_forward_speeds`] with Model B (power and traction), and alongside it Model A's
-/// [`leg_end_speed_mps`] over the same leg from `model_a_entry_mps`, which it returns: bit
-/// for bit what the two give apart. One loop, because the two integrations do not depend on
-/// each other: Model A's square roots then run while Model B's divisions wait (a Model B step
-/// is a chain of two divisions and two square roots; reports drive millions of them).
-pub(crate) fn leg_forward_speeds_with_model_a(
-    vehicle: &VehicleClass,
-    entry_speed_mps: f64,
-    model_a_entry_mps: f64,
-    leg: Leg,
-    max_step_m: f64,
-    out: &mut Vec<f64>,
-) -> f64 {
-    if leg.length_m <= 0.0 {
-        return model_a_entry_mps;
-    }
-    let steps = step_count(leg.length_m, max_step_m);
-    let step_m = leg.length_m / steps as f64;
-    let (mut model_b, mut model_a) = (entry_speed_mps, model_a_entry_mps);
-    // Each model stops at its fixed point, as `leg_forward_speeds` and `leg_end_speed_mps` do.
-    let (mut model_b_fixed, mut model_a_fixed) = (false, false);
-    out.reserve(steps);
-    for done in 0..steps {
-        if !model_b_fixed {
-            let next = accelerate_step_mps(
-                vehicle,
-                AccelerationModel::PowerAndTraction,
-                model_b,
-                step_m,
-                leg.friction,
-            );
-            if next.to_bits() == model_b.to_bits() {
-                out.resize(out.len() + steps - done, model_b);
-                model_b_fixed = true;
-            } else {
-                out.push(next);
-                model_b = next;
-            }
-        }
-        if !model_a_fixed {
-            let next = accelerate_step_mps(
-                vehicle,
-                AccelerationModel::ConstantPerClass,
-                model_a,
-                step_m,
-                leg.friction,
-            );
-            if next.to_bits() == model_a.to_bits() {
-                model_a_fixed = true;
-            } else {
-                model_a = next;
-            }
-        }
-        if model_b_fixed && model_a_fixed {
-            break;
-        }
-    }
-    model_a
-}
-
 /// One leg to drive forward: the speed it is entered at, Model A's (driven alongside when the
 /// search's model is Model B), and the leg.
 #[derive(Clone, Copy, Debug)]
@@ -621,12 +563,118 @@ pub(crate) type DrivenLeg = (std::ops::Range<usize>, f64);
 /// How many legs [`drive_legs_side_by_side`] drives at once.
 const LEGS_SIDE_BY_SIDE: usize = 4;
 
-/// Every one of `drives` as [`leg_forward_speeds`] drives it with `model` (and, for Model B,
-/// Model A alongside as [`leg_forward_speeds_with_model_a`] does), bit for bit, but four legs
-/// side by side: a step of one leg waits on its own divisions and square roots, and the other
-/// legs' steps fill that time. Each leg's forward speeds are appended to `out`, leg after leg;
-/// returns per drive where its speeds lie in `out` and Model A's speed at its end (its entry
-/// speed when `model` is Model A, which needs no second pass).
+/// A leg being driven: `leg_forward_speeds`'s pass with the search's model and, alongside it
+/// for Model B, Model A's `leg_end_speed_mps`, each stopping at the leg's end or at a fixed
+/// point (every later step repeats it), as those do.
+#[derive(Clone, Copy)]
+struct LegLane {
+    forward_mps: f64,
+    model_a_mps: f64,
+    step_m: f64,
+    friction: f64,
+    forward_done: bool,
+    model_a_done: bool,
+}
+
+impl LegLane {
+    /// `drive` ready to drive in `steps` steps (none for a leg of no length).
+    fn new(drive: &LegDrive, steps: usize, with_model_a: bool) -> LegLane {
+        LegLane {
+            forward_mps: drive.entry_mps,
+            model_a_mps: drive.model_a_entry_mps,
+            step_m: if steps > 0 {
+                drive.leg.length_m / steps as f64
+            } else {
+                0.0
+            },
+            friction: drive.leg.friction,
+            forward_done: steps == 0,
+            model_a_done: steps == 0 || !with_model_a,
+        }
+    }
+
+    /// Step `k` of the leg: the forward speed at its station `k + 1` into `speeds[k]`, where
+    /// `speeds` holds the leg's stations after its first (at a fixed point, all the rest).
+    #[inline(always)]
+    fn step(
+        &mut self,
+        vehicle: &VehicleClass,
+        model: AccelerationModel,
+        k: usize,
+        speeds: &mut [f64],
+    ) {
+        if !self.forward_done {
+            let next =
+                accelerate_step_mps(vehicle, model, self.forward_mps, self.step_m, self.friction);
+            if next.to_bits() == self.forward_mps.to_bits() {
+                speeds[k..].fill(self.forward_mps);
+                self.forward_done = true;
+            } else {
+                speeds[k] = next;
+                self.forward_mps = next;
+            }
+        }
+        if !self.model_a_done {
+            let next = accelerate_step_mps(
+                vehicle,
+                AccelerationModel::ConstantPerClass,
+                self.model_a_mps,
+                self.step_m,
+                self.friction,
+            );
+            if next.to_bits() == self.model_a_mps.to_bits() {
+                self.model_a_done = true;
+            } else {
+                self.model_a_mps = next;
+            }
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.forward_done && self.model_a_done
+    }
+}
+
+/// How many steps a leg is driven in (none for a leg of no length).
+fn leg_steps(leg: Leg, max_step_m: f64) -> usize {
+    if leg.length_m <= 0.0 {
+        0
+    } else {
+        step_count(leg.length_m, max_step_m)
+    }
+}
+
+/// `drive` as `leg_forward_speeds` drives it with `model`, its forward speeds appended to
+/// `out`, and for Model B Model A's `leg_end_speed_mps` alongside, which it returns (the
+/// entry's for Model A, which needs no second pass): bit for bit what those give apart. One
+/// loop, because the two integrations do not depend on each other: Model A's square roots then
+/// run while Model B's divisions wait (a Model B step is a chain of two divisions and two
+/// square roots; reports drive millions of them).
+pub(crate) fn drive_leg_alone(
+    vehicle: &VehicleClass,
+    model: AccelerationModel,
+    drive: LegDrive,
+    max_step_m: f64,
+    out: &mut Vec<f64>,
+) -> f64 {
+    let steps = leg_steps(drive.leg, max_step_m);
+    let mut lane = LegLane::new(&drive, steps, model == AccelerationModel::PowerAndTraction);
+    let start = out.len();
+    out.resize(start + steps, 0.0);
+    let speeds = &mut out[start..];
+    for k in 0..steps {
+        lane.step(vehicle, model, k, speeds);
+        if lane.done() {
+            break;
+        }
+    }
+    lane.model_a_mps
+}
+
+/// Every one of `drives` as [`drive_leg_alone`] drives it, bit for bit, but four legs side by
+/// side: a step of one leg waits on its own divisions and square roots, and the other legs'
+/// steps fill that time. Each leg's forward speeds are appended to `out`, leg after leg;
+/// returns per drive where its speeds lie in `out` and Model A's speed at its end.
 pub(crate) fn drive_legs_side_by_side(
     vehicle: &VehicleClass,
     model: AccelerationModel,
@@ -638,11 +686,7 @@ pub(crate) fn drive_legs_side_by_side(
     let mut driven = Vec::with_capacity(drives.len());
     let mut end = out.len();
     for drive in drives {
-        let steps = if drive.leg.length_m <= 0.0 {
-            0
-        } else {
-            step_count(drive.leg.length_m, max_step_m)
-        };
+        let steps = leg_steps(drive.leg, max_step_m);
         driven.push((end..end + steps, drive.model_a_entry_mps));
         end += steps;
     }
@@ -651,68 +695,33 @@ pub(crate) fn drive_legs_side_by_side(
         .chunks(LEGS_SIDE_BY_SIDE)
         .zip(driven.chunks_mut(LEGS_SIDE_BY_SIDE))
     {
-        // Per leg: the forward speed and Model A's so far, the step, and whether each pass
-        // has stopped (at the leg's end, or at a fixed point: every later step repeats it).
-        let mut speed = [0.0; LEGS_SIDE_BY_SIDE];
-        let mut model_a = [0.0; LEGS_SIDE_BY_SIDE];
-        let mut step_m = [0.0; LEGS_SIDE_BY_SIDE];
-        let mut forward_done = [true; LEGS_SIDE_BY_SIDE];
-        let mut model_a_done = [true; LEGS_SIDE_BY_SIDE];
-        let mut longest = 0;
-        for (lane, (drive, (place, _))) in group.iter().zip(places.iter()).enumerate() {
-            speed[lane] = drive.entry_mps;
-            model_a[lane] = drive.model_a_entry_mps;
-            if !place.is_empty() {
-                step_m[lane] = drive.leg.length_m / place.len() as f64;
-                forward_done[lane] = false;
-                model_a_done[lane] = !with_model_a;
-                longest = longest.max(place.len());
-            }
+        let idle = LegLane::new(&group[0], 0, false);
+        let mut lanes = [idle; LEGS_SIDE_BY_SIDE];
+        for (lane, (drive, (place, _))) in lanes.iter_mut().zip(group.iter().zip(places.iter())) {
+            *lane = LegLane::new(drive, place.len(), with_model_a);
         }
+        let longest = places
+            .iter()
+            .map(|(place, _)| place.len())
+            .max()
+            .unwrap_or(0);
         for k in 0..longest {
-            for (lane, (drive, (place, _))) in group.iter().zip(places.iter()).enumerate() {
-                if k >= place.len() {
-                    continue;
-                }
-                let friction = drive.leg.friction;
-                if !forward_done[lane] {
-                    let next =
-                        accelerate_step_mps(vehicle, model, speed[lane], step_m[lane], friction);
-                    let at = place.start + k;
-                    if next.to_bits() == speed[lane].to_bits() {
-                        out[at..place.end].fill(speed[lane]);
-                        forward_done[lane] = true;
-                    } else {
-                        out[at] = next;
-                        speed[lane] = next;
-                    }
-                }
-                if !model_a_done[lane] {
-                    let next = accelerate_step_mps(
-                        vehicle,
-                        AccelerationModel::ConstantPerClass,
-                        model_a[lane],
-                        step_m[lane],
-                        friction,
-                    );
-                    if next.to_bits() == model_a[lane].to_bits() {
-                        model_a_done[lane] = true;
-                    } else {
-                        model_a[lane] = next;
-                    }
+            for (lane, (place, _)) in lanes.iter_mut().zip(places.iter()) {
+                if k < place.len() {
+                    lane.step(vehicle, model, k, &mut out[place.clone()]);
                 }
             }
         }
-        for (lane, (_, model_a_end)) in places.iter_mut().enumerate() {
-            *model_a_end = model_a[lane];
+        for (lane, (_, model_a_end)) in lanes.iter().zip(places.iter_mut()) {
+            *model_a_end = lane.model_a_mps;
         }
     }
     driven
 }
 
 /// The speed at the end of one leg entered at `entry_speed_mps`: the last of
-/// [`leg_forward_speeds`] (or the entry speed for a leg of no length), without storing them.
-/// Reports take Model A's from [`leg_forward_speeds_with_model_a`]; this is its reference.
+/// `leg_forward_speeds` (or the entry speed for a leg of no length), without storing them.
+/// Reports take Model A's from [`drive_leg_alone`]; this is its reference.
 #[cfg(test)]
 pub(crate) fn leg_end_speed_mps(
     vehicle: &VehicleClass,
@@ -739,7 +748,7 @@ pub(crate) fn leg_end_speed_mps(
 
 /// [`forward_backward_profile`] of a path of `legs` (stretches without caps of their own, the
 /// point caps between them already applied) from its forward pass `forward`: the speed at the
-/// start (capped as there) followed by every leg's [`leg_forward_speeds`], each leg's last
+/// start (capped as there) followed by every leg's `leg_forward_speeds`, each leg's last
 /// capped by the point cap after it. The same stations, bit for bit (a test checks it), without
 /// integrating again what the caller already knows, and walking the legs instead of laying out
 /// per-station arrays of step lengths and surfaces.
@@ -1079,7 +1088,7 @@ pub(crate) fn first_station_at_least(layout: &[LegStations], target_m: f64, near
 /// The speed at the end of [`forward_backward_profile`]'s path, computed by its forward pass
 /// alone without storing stations: the braking pass never lowers the last station, so this is
 /// the same number, bit for bit (a test checks it). The reference for what reported approaches
-/// compute leg by leg ([`leg_end_speed_mps`]).
+/// compute leg by leg (`leg_end_speed_mps`).
 #[cfg(test)]
 pub(crate) fn forward_profile_end_speed_mps(
     vehicle: &VehicleClass,
@@ -1183,11 +1192,14 @@ mod tests {
                             1.0,
                         );
                         let mut together = vec![model_b_entry];
-                        let model_a_together = leg_forward_speeds_with_model_a(
+                        let model_a_together = drive_leg_alone(
                             &vehicle,
-                            model_b_entry,
-                            model_a_entry,
-                            leg,
+                            AccelerationModel::PowerAndTraction,
+                            LegDrive {
+                                entry_mps: model_b_entry,
+                                model_a_entry_mps: model_a_entry,
+                                leg,
+                            },
                             1.0,
                             &mut together,
                         );
@@ -1232,27 +1244,25 @@ mod tests {
                     let driven = drive_legs_side_by_side(&vehicle, model, drives, 1.0, &mut out);
                     assert_eq!(driven.len(), count);
                     for (drive, (speeds, model_a_end)) in drives.iter().zip(&driven) {
+                        // Against the passes one at a time (not the lanes' own code).
                         let mut alone = Vec::new();
+                        leg_forward_speeds(
+                            &vehicle,
+                            model,
+                            drive.entry_mps,
+                            drive.leg,
+                            1.0,
+                            &mut alone,
+                        );
                         let model_a_alone = match model {
-                            AccelerationModel::PowerAndTraction => leg_forward_speeds_with_model_a(
+                            AccelerationModel::PowerAndTraction => leg_end_speed_mps(
                                 &vehicle,
-                                drive.entry_mps,
+                                AccelerationModel::ConstantPerClass,
                                 drive.model_a_entry_mps,
                                 drive.leg,
                                 1.0,
-                                &mut alone,
                             ),
-                            AccelerationModel::ConstantPerClass => {
-                                leg_forward_speeds(
-                                    &vehicle,
-                                    model,
-                                    drive.entry_mps,
-                                    drive.leg,
-                                    1.0,
-                                    &mut alone,
-                                );
-                                drive.model_a_entry_mps
-                            }
+                            AccelerationModel::ConstantPerClass => drive.model_a_entry_mps,
                         };
                         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                         let case = format!("{} {model:?} {drive:?}", vehicle.code);

@@ -84,9 +84,10 @@ pub(crate) struct SharedGraph {
     pub prepared: Prepared,
     /// Per node, the directed segments arriving there.
     incoming: Vec<Vec<usize>>,
-    /// The turns into each directed segment `f`, at `turns_into_start[f]..turns_into_start[f
-    /// + 1]`: (segment turning, index in its turns), by increasing segment (the order of
-    /// `incoming`). One flat list, so per-search arrays can follow the same order.
+    /// The turns into each directed segment `f`, at
+    /// `turns_into_start[f]..turns_into_start[f + 1]`: (segment turning, index in its turns),
+    /// by increasing segment (the order of `incoming`). One flat list, so per-search arrays can
+    /// follow the same order.
     turns_into: Vec<(u32, u32)>,
     turns_into_start: Vec<u32>,
     /// `Prepared::turns` flattened, with the segment each turn leads into: the repair reads
