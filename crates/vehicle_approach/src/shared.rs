@@ -21,8 +21,10 @@
 //! each logged update ([`LogPaths`]): only the part of it near the perimeter is walked. Studies
 //! with added barriers, obstacles or openings, or a search radius, run their own search.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 
@@ -414,7 +416,15 @@ pub(crate) struct SiteView<'a> {
     taken_out: Vec<usize>,
     /// The same as a bit set over directed segments: the repair asks about every turn.
     taken_out_bits: Vec<u64>,
+    /// The pockets found so far, by vehicle width (the bits of its `f64`) and whether barriers
+    /// count: they depend on nothing else of the vehicle, and the standard classes come in
+    /// three widths, so a site walks its pockets three times instead of eight.
+    pockets: RefCell<Vec<(PocketsKey, Rc<IndexSet>)>>,
 }
+
+/// What a site's pockets depend on: the vehicle's width (the bits of its `f64`) and whether
+/// barriers count.
+type PocketsKey = (u64, bool);
 
 impl<'a> SiteView<'a> {
     pub(crate) fn new(
@@ -436,6 +446,7 @@ impl<'a> SiteView<'a> {
             entries: Vec::new(),
             taken_out: Vec::new(),
             taken_out_bits: vec![0; graph.prepared.directed.len().div_ceil(64)],
+            pockets: RefCell::default(),
         };
         for s in graph.grid.within(near) {
             for d in [2 * s, 2 * s + 1] {
@@ -957,8 +968,29 @@ impl<'a> SiteView<'a> {
     }
 
     /// Origins the perimeter cuts off: pockets whose only way to a public road or dead end ran
-    /// through the site. Each touches a segment taken out.
+    /// through the site. Each touches a segment taken out. Found once per vehicle width and
+    /// setting of `protected`: the origins and the walks depend on the vehicle through its
+    /// width alone (which segments, openings and dead ends it fits).
     fn pockets(
+        &self,
+        context: &SearchContext<'_>,
+        shared: &SharedLabels,
+        protected: bool,
+    ) -> Rc<IndexSet> {
+        let key = (context.vehicle.width_m.to_bits(), protected);
+        if let Some((_, found)) = self.pockets.borrow().iter().find(|(k, _)| *k == key) {
+            debug_assert!(
+                **found == self.find_pockets(context, shared, protected),
+                "a site's pockets depend on the vehicle's width alone"
+            );
+            return Rc::clone(found);
+        }
+        let found = Rc::new(self.find_pockets(context, shared, protected));
+        self.pockets.borrow_mut().push((key, Rc::clone(&found)));
+        found
+    }
+
+    fn find_pockets(
         &self,
         context: &SearchContext<'_>,
         shared: &SharedLabels,
@@ -1216,7 +1248,7 @@ struct SiteLabels<'s> {
     current_update: Vec<usize>,
     log: Vec<LogEntry>,
     /// Nodes that are origins network-wide but not in the study.
-    pockets: IndexSet,
+    pockets: Rc<IndexSet>,
     /// Per directed segment, its index in `redo` plus one (0: not searched again).
     slot_of: Vec<u32>,
     /// Per directed segment asked about, whether its network-wide label stands.
