@@ -52,7 +52,12 @@
 //! work with a fingerprint of every result, to check that a speed-up changes no number.
 //! **Munich is under its 1 s target (0.65–0.75 s on the machine below; 0.98–1.15 s on a
 //! slower one before this round); "no longer than the parse" is not met: Munich's analysis
-//! takes about nine times its parse, London's about 1.7 times.**
+//! takes about nine times its parse, London's about 1.7 times.** How fast these machines run
+//! changes by half and more from hour to hour, and the ratio to the parse with it: on
+//! 2026-12-07 one machine, with the pockets change below, gave Munich 0.71–0.75 s against a
+//! 0.09 s parse (London 0.13–0.14 s against 0.08–0.09 s), while an hour earlier the same
+//! machine, before that change, gave 1.17 s against 0.16 s (London 0.18 s against 0.13 s),
+//! over the 1 s target. Instruction counts (below) do not drift.
 //! `cargo bench` on an idle 2-core development machine (2 threads, release build); its speed
 //! drifts by a tenth or more over minutes, so the before/after rows run both builds'
 //! `city_all_sites` alternately, 9 (Munich) and 15 (London) times each, in one sitting
@@ -133,6 +138,11 @@
 //!   site tells which nodes near it lie on its line by stopping at the first edge close
 //!   enough, with square roots only near the limit (the same answers; London's per-site work
 //!   about 5 % faster).
+//! - A site finds its pockets (origins its perimeter cuts off) once per vehicle width and
+//!   setting of barriers, not once per vehicle: they depend on the vehicle through its width
+//!   alone, and the standard classes come in three widths. Munich's per-site work runs 6 %
+//!   fewer instructions (callgrind) and about 4 % less time on one thread; a debug check
+//!   compares every pocket set reused with a fresh walk.
 //!
 //! Measured and not kept: a second label per segment from a search avoiding the insides of
 //! all candidate sites (−9 % of the old repair's labels); labels that stand "by value" where a
@@ -146,7 +156,14 @@
 //! faster, more memory); search-log records padded to 32 bytes so none straddles a cache line
 //! (no measurable change); the missing kept profiles of a site's approaches made side by side
 //! as well, round by round as their parents became ready (6–10 % slower: most rounds had one
-//! chain to drive, and each profile's parent had left the cache by its turn).
+//! chain to drive, and each profile's parent had left the cache by its turn). Two orders of
+//! the network-wide search that keep shorter paths, so that fewer of them cross a site: the
+//! slowest label first (Munich's mean run-up 1,712 → 899 m, labels searched again at sites
+//! 156 → 74 thousand and the sites 8 % faster, but the searches logged 4.4 times the updates
+//! and took 2.4 times as long, slower in all); and, of offers no faster than a label, taking
+//! one whose run-up is more than 1 m shorter (run-up 1,712 → 1,468 m, labels searched again
+//! 156 → 118 thousand, but the lorries' searches took 2–4 times as long, since most of their
+//! labels sit at the limiter and every shorter path is passed on again; the sites no faster).
 //!
 //! Next steps, each worth a few percent: reports that walk the chain of kept profiles only
 //! back to their first open node for the layout (the full walk is needed only for the final
@@ -163,9 +180,14 @@
 //! 400 MB if all were kept), from an 842 kB extract. London: the shared searches are about
 //! 40 % of the analysis and the sites the rest; page faults are a sixth of it all.
 //!
-//! Why "analysis ≤ parse" is out of reach of this design, not of a few more percent: on
-//! Munich the 16 network-wide searches alone (39 thousand directed segments, 255 thousand
-//! turns, each label improved about five times by cars) take about 0.13 s on 2 threads,
+//! Why "analysis ≤ parse" is out of reach of this design, not of a few more percent. Counted
+//! in instructions (callgrind, one thread, so independent of the machine's speed), Munich's
+//! parse runs 0.69 billion, the network-wide searches 1.75 billion and the 183 sites 6.7
+//! billion: the analysis is about twelve times the parse's work, and the searches alone, split
+//! over 2 threads, already exceed it (callgrind counts each byte a `rep stos` clears as an
+//! instruction, about a twentieth of these counts; without them the comparison stands). In
+//! time: on Munich the 16 network-wide searches alone (39 thousand directed segments, 255
+//! thousand turns, each label improved about five times by cars) take about 0.13 s on 2 threads,
 //! already more than the 0.07–0.08 s parse; the reports then integrate, lay out and copy
 //! 85 thousand approaches of about 50 points and 33 bends each. Merely cloning Munich's
 //! finished analyses takes 0.08 s on one thread into memory already touched (0.2 s into
