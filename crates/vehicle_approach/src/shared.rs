@@ -22,11 +22,11 @@
 //! with added barriers, obstacles or openings, or a search radius, run their own search.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::{
     CachedPath, Diagnostic, EntryLabel, EntryLabels, ForwardCache, IMPROVEMENT_MPS, Labels,
@@ -42,35 +42,12 @@ use crate::prepare::{
 };
 use crate::vehicle::VehicleClass;
 
-/// FxHash's multiply-and-rotate hasher for the index sets of the repair and the forward-pass
-/// cache (node and log update indices, not untrusted input): the default SipHash showed in
-/// profiles. The sets are only asked what they hold, never iterated, so the hasher changes no
-/// result.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct IndexHasher(u64);
-
-impl Hasher for IndexHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.write_u64(u64::from(byte));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type IndexSet = HashSet<usize, BuildHasherDefault<IndexHasher>>;
-pub(crate) type IndexMap<V> = HashMap<usize, V, BuildHasherDefault<IndexHasher>>;
+/// Sets and maps of node and log-update indices (the repair's pockets, the forward-pass
+/// cache), hashed with FxHash rather than SipHash, which showed in profiles: the keys are
+/// indices, not untrusted input, and these are only asked what they hold, never iterated, so
+/// the hasher changes no result.
+type IndexSet = FxHashSet<usize>;
+pub(crate) type IndexMap<V> = FxHashMap<usize, V>;
 
 /// Whether `study` can use the shared searches: no added barriers, obstacles or openings (they
 /// change what the searches may drive) and no search radius.
