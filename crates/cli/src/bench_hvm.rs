@@ -34,6 +34,10 @@ struct Figures {
     prepare: Duration,
     sites: usize,
     entries: usize,
+    /// Sites whose analysis failed, and the first such error: they took part in the timing
+    /// only as far as they got, so the figures say so rather than passing over them.
+    rejected: usize,
+    first_rejection: Option<String>,
     analysis: Duration,
 }
 
@@ -95,6 +99,13 @@ pub async fn run(args: HvmBenchArgs) -> anyhow::Result<()> {
             figures.analysis.as_secs_f64(),
             verdicts.join("; ")
         );
+        if let Some(first) = &figures.first_rejection {
+            println!(
+                "  {} of {} sites could not be analysed, so the figures above leave them out; \
+                 the first: {first}",
+                figures.rejected, figures.sites
+            );
+        }
     }
     println!(
         "vehicle classes: {}; threads: {threads}; peak memory (VmHWM): {}",
@@ -130,34 +141,49 @@ async fn measure(name: String, bytes: Vec<u8>, threads: usize) -> anyhow::Result
         // Sites are handed out one at a time, so a slow site does not hold up a share of them
         // (as `cargo bench -p vehicle_approach` does).
         let next = AtomicUsize::new(0);
-        let entries: usize = std::thread::scope(|scope| {
+        // Per thread: entries found, and the sites rejected with their errors (site order).
+        let per_thread: Vec<(usize, Vec<(usize, String)>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
                     let (map, request, candidates, next) = (&map, &request, &candidates, &next);
                     scope.spawn(move || {
-                        let mut entries = 0;
-                        while let Some(site) = candidates.get(next.fetch_add(1, Ordering::Relaxed))
-                        {
-                            if let Ok(result) = app::analyse_outline(map, site, request) {
-                                entries += result.analysis.entries.len();
+                        let (mut entries, mut rejected) = (0, Vec::new());
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(site) = candidates.get(i) else { break };
+                            match app::analyse_outline(map, site, request) {
+                                Ok(result) => entries += result.analysis.entries.len(),
+                                Err(error) => rejected.push((i, format!("{error:#}"))),
                             }
                         }
-                        entries
+                        (entries, rejected)
                     })
                 })
                 .collect();
             handles
                 .into_iter()
                 .map(|handle| handle.join().expect("an analysis thread panicked"))
-                .sum()
+                .collect()
         });
+        let analysis = started.elapsed();
+        let entries = per_thread.iter().map(|(entries, _)| entries).sum();
+        let mut rejected: Vec<(usize, String)> = per_thread
+            .into_iter()
+            .flat_map(|(_, rejected)| rejected)
+            .collect();
+        rejected.sort();
         Figures {
             name,
             parse,
             prepare,
             sites: candidates.len(),
             entries,
-            analysis: started.elapsed(),
+            rejected: rejected.len(),
+            first_rejection: rejected
+                .into_iter()
+                .next()
+                .map(|(i, error)| format!("site {} of {}: {error}", i + 1, candidates.len())),
+            analysis,
         }
     })
     .await

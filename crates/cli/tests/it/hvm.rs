@@ -160,3 +160,53 @@ fn hvm_analyses_a_stored_site_and_an_area_file_and_names_bad_input() {
     );
     assert!(error.contains("reckless"), "{error}");
 }
+
+/// The Berlin Großer Stern fixture: a small extract with a few candidate spaces.
+const SMALL_EXTRACT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../osm_import/tests/data/berlin-grosser-stern-2017-10.osm.pbf"
+);
+
+#[test]
+fn bench_hvm_times_every_site_of_a_map_against_the_targets_and_names_bad_maps() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("agora.db");
+    let figures = succeed(
+        &database,
+        &["bench", "hvm", "--map", SMALL_EXTRACT, "--threads", "1"],
+    );
+    // One row for the map: parse, prepare, sites, entries, analysis, then the verdict.
+    let row = figures
+        .lines()
+        .find(|line| line.starts_with(SMALL_EXTRACT))
+        .unwrap_or_else(|| panic!("a row for the map:\n{figures}"));
+    let numbers: Vec<f64> = row[SMALL_EXTRACT.len()..]
+        .split_whitespace()
+        .take(5)
+        .map(|figure| figure.parse().unwrap())
+        .collect();
+    let [parse_s, _, sites, entries, analysis_s] = numbers[..] else {
+        panic!("five figures in {row}");
+    };
+    assert!(parse_s > 0.0 && analysis_s > 0.0, "{row}");
+    assert!(sites >= 1.0 && entries >= 1.0, "{row}");
+    assert!(row.contains("analysis <= parse: "), "{row}");
+    assert!(
+        !figures.contains("could not be analysed"),
+        "every candidate is analysed:\n{figures}"
+    );
+    assert!(figures.contains("peak memory (VmHWM)"), "{figures}");
+
+    let corrupt = directory.path().join("corrupt.osm.pbf");
+    std::fs::write(&corrupt, b"\x00\x00\x00\x0dnot a pbf at all").unwrap();
+    let error = fail(
+        &database,
+        &["bench", "hvm", "--map", corrupt.to_str().unwrap()],
+    );
+    assert!(
+        error.contains("corrupt.osm.pbf") && error.contains("corrupt PBF"),
+        "{error}"
+    );
+    let error = fail(&database, &["bench", "hvm", "--map", "no-such-map.osm.pbf"]);
+    assert!(error.contains("no-such-map.osm.pbf"), "{error}");
+}
