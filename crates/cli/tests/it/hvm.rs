@@ -173,9 +173,19 @@ fn bench_hvm_times_every_site_of_a_map_against_the_targets_and_names_bad_maps() 
     let database = directory.path().join("agora.db");
     let figures = succeed(
         &database,
-        &["bench", "hvm", "--map", SMALL_EXTRACT, "--threads", "1"],
+        &[
+            "bench",
+            "hvm",
+            "--map",
+            SMALL_EXTRACT,
+            "--threads",
+            "1",
+            "--runs",
+            "3",
+        ],
     );
-    // One row for the map: parse, prepare, sites, entries, analysis, then the verdict.
+    // One row for the map: parse, prepare, sites, entries, analysis (medians of the runs),
+    // then the verdict, and the ranges on the line below.
     let row = figures
         .lines()
         .find(|line| line.starts_with(SMALL_EXTRACT))
@@ -191,6 +201,23 @@ fn bench_hvm_times_every_site_of_a_map_against_the_targets_and_names_bad_maps() 
     assert!(parse_s > 0.0 && analysis_s > 0.0, "{row}");
     assert!(sites >= 1.0 && entries >= 1.0, "{row}");
     assert!(row.contains("analysis <= parse: "), "{row}");
+    assert!(figures.contains("(medians of 3 runs)"), "{figures}");
+    let ranges = figures
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("ranges over 3 runs: "))
+        .unwrap_or_else(|| panic!("a line of ranges:\n{figures}"));
+    let bounds: Vec<f64> = ranges
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|figure| figure.parse().ok())
+        .collect();
+    let [parse_min, parse_max, analysis_min, analysis_max] = bounds[..] else {
+        panic!("two ranges in {ranges}");
+    };
+    assert!(parse_min <= parse_s && parse_s <= parse_max, "{figures}");
+    assert!(
+        analysis_min <= analysis_s && analysis_s <= analysis_max,
+        "{figures}"
+    );
     assert!(
         !figures.contains("could not be analysed"),
         "every candidate is analysed:\n{figures}"
@@ -209,4 +236,6 @@ fn bench_hvm_times_every_site_of_a_map_against_the_targets_and_names_bad_maps() 
     );
     let error = fail(&database, &["bench", "hvm", "--map", "no-such-map.osm.pbf"]);
     assert!(error.contains("no-such-map.osm.pbf"), "{error}");
+    let error = fail(&database, &["bench", "hvm", "--runs", "0"]);
+    assert!(error.contains("--runs"), "{error}");
 }
