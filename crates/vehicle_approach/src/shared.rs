@@ -684,7 +684,7 @@ impl<'a> SiteView<'a> {
         let range = self.graph.turns_into_range(f);
         let shared = site.shared;
         // One vector, sized once, that becomes the candidates (a repair asks this for every
-        // entry of the site: on Munich about 170 thousand times).
+        // entry of its site, for every vehicle, with barriers and without).
         let mut turns = Vec::with_capacity(range.len());
         turns.extend(
             self.graph.turns_into[range.clone()]
