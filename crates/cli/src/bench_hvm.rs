@@ -244,3 +244,30 @@ fn peak_memory() -> String {
         })
         .unwrap_or_else(|| "unknown (no /proc/self/status)".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(values: &[u64]) -> Vec<Duration> {
+        values.iter().map(|&v| Duration::from_millis(v)).collect()
+    }
+
+    #[test]
+    fn the_median_is_the_middle_run_and_the_range_spans_all_runs() {
+        let [median, least, greatest] = [3, 1, 9].map(Duration::from_millis);
+        assert_eq!(
+            median_and_range(ms(&[9, 1, 3])),
+            (median, least, greatest),
+            "an odd count: the middle of the sorted runs"
+        );
+        // An even count takes the upper of the two middle runs: never a figure below what
+        // half the runs measured.
+        assert_eq!(
+            median_and_range(ms(&[4, 1, 2, 8])).0,
+            Duration::from_millis(4)
+        );
+        let one = Duration::from_millis(7);
+        assert_eq!(median_and_range(vec![one]), (one, one, one));
+    }
+}
